@@ -1,0 +1,20 @@
+package dev.nanowal;
+
+/**
+ * The root of every failure the WAL reports. Unchecked, so the API can be used in lambdas and streams.
+ * Subtypes say what went wrong: {@link WalCorruptionException}, {@link WalEntryNotFoundException},
+ * {@link WalClosedException}, {@link WalLockedException}, {@link WalLimitExceededException} and
+ * {@link WalIOException}.
+ */
+public class WalException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    public WalException(String message) {
+        super(message);
+    }
+
+    public WalException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,43 @@
+package dev.nanowal;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Hears about the WAL's slow or rare events, for metrics and alerts. Register with
+ * {@link Wal#addListener(WalListener)}. Called on the thread that did the work, so keep it quick and do not
+ * call back into the WAL; an exception thrown here is logged and ignored.
+ */
+public interface WalListener {
+
+    /**
+     * One fsync of a segment file finished.
+     *
+     * @param duration how long {@code force} took
+     * @param waiters how many durable appends (or syncs) it made durable: the group-commit batch size
+     */
+    default void onSync(Duration duration, int waiters) {
+    }
+
+    /**
+     * Opening found and cut a torn or damaged tail.
+     *
+     * @param segment the segment file
+     * @param validBytes the size kept
+     * @param bytesTruncated the bytes cut
+     */
+    default void onRecovery(Path segment, long validBytes, long bytesTruncated) {
+    }
+
+    /** A checksum or framing failure was detected. */
+    default void onCorruption(WalCorruptionException exception) {
+    }
+
+    /** An append, sync or rotation failed with an I/O error. */
+    default void onWriteFailure(WalIOException exception) {
+    }
+
+    /** A compaction finished. */
+    default void onCompaction(CompactionResult result) {
+    }
+}

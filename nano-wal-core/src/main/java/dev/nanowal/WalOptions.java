@@ -1,0 +1,210 @@
+package dev.nanowal;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How a {@link Wal} rotates, retains and buffers. Immutable; build with {@link #builder()} or take
+ * {@link #defaults()}. Every value is checked when built, so a bad option fails before any file is touched.
+ */
+public final class WalOptions {
+
+    /** Default retention: 7 days. */
+    public static final Duration DEFAULT_ENTRY_RETENTION = Duration.ofDays(7);
+    /** Default number of segments (time slices) per retention period: 10. */
+    public static final int DEFAULT_SEGMENTS_PER_RETENTION_PERIOD = 10;
+    /** Default size at which a segment rotates: 64 MiB. */
+    public static final long DEFAULT_MAX_SEGMENT_SIZE = 64L * 1024 * 1024;
+    /** Default cap on open segment files: 256. */
+    public static final int DEFAULT_MAX_OPEN_FILES = 256;
+    /** Default write buffer per active segment: 64 KiB. */
+    public static final int DEFAULT_WRITE_BUFFER_SIZE = 64 * 1024;
+
+    /** The smallest segment size accepted: 4 KiB. */
+    public static final long MIN_SEGMENT_SIZE = 4096;
+    /** The largest segment size accepted: 1 TiB. */
+    public static final long MAX_SEGMENT_SIZE = 1L << 40;
+    /** The smallest cap on open files accepted: 4. */
+    public static final int MIN_OPEN_FILES = 4;
+    /** The largest write buffer accepted: 16 MiB. */
+    public static final int MAX_WRITE_BUFFER_SIZE = 16 * 1024 * 1024;
+
+    private final Duration entryRetention;
+    private final int segmentsPerRetentionPeriod;
+    private final long maxSegmentSize;
+    private final int maxOpenFiles;
+    private final int writeBufferSize;
+    private final boolean repairCorruptTail;
+    private final Clock clock;
+
+    private WalOptions(Builder builder) {
+        this.entryRetention = builder.entryRetention;
+        this.segmentsPerRetentionPeriod = builder.segmentsPerRetentionPeriod;
+        this.maxSegmentSize = builder.maxSegmentSize;
+        this.maxOpenFiles = builder.maxOpenFiles;
+        this.writeBufferSize = builder.writeBufferSize;
+        this.repairCorruptTail = builder.repairCorruptTail;
+        this.clock = builder.clock;
+    }
+
+    /** Retention 7 days, 10 segments per retention period, 64 MiB segments, 256 open files, 64 KiB buffers. */
+    public static WalOptions defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from these options. */
+    public Builder toBuilder() {
+        return new Builder().entryRetention(entryRetention)
+                .segmentsPerRetentionPeriod(segmentsPerRetentionPeriod)
+                .maxSegmentSize(maxSegmentSize)
+                .maxOpenFiles(maxOpenFiles)
+                .writeBufferSize(writeBufferSize)
+                .repairCorruptTail(repairCorruptTail)
+                .clock(clock);
+    }
+
+    /** How long an entry is kept at least; {@link Wal#compact()} deletes it within one more time slice. */
+    public Duration entryRetention() {
+        return entryRetention;
+    }
+
+    /** Into how many time slices the retention is cut; a segment takes appends for one slice. */
+    public int segmentsPerRetentionPeriod() {
+        return segmentsPerRetentionPeriod;
+    }
+
+    /** The length of one time slice: retention / segments per retention period. */
+    public Duration sliceDuration() {
+        return entryRetention.dividedBy(segmentsPerRetentionPeriod);
+    }
+
+    /** The size in bytes at which a segment rotates (an entry larger than this gets a segment of its own). */
+    public long maxSegmentSize() {
+        return maxSegmentSize;
+    }
+
+    /** The most segment files kept open at once; idle ones are closed first. */
+    public int maxOpenFiles() {
+        return maxOpenFiles;
+    }
+
+    /**
+     * Bytes buffered in memory per active segment before they are written to the file. 0 writes every append
+     * straight to the operating system, so non-durable appends survive a crash of the process (not of the
+     * machine).
+     */
+    public int writeBufferSize() {
+        return writeBufferSize;
+    }
+
+    /**
+     * Whether opening may cut corruption found in the middle of a key's last segment (valid entries after a
+     * bad one). The cut bytes are kept in a {@code .broken} file beside the segment. Off by default: such a
+     * WAL then fails to open with a {@link WalCorruptionException} naming the file and offset.
+     */
+    public boolean repairCorruptTail() {
+        return repairCorruptTail;
+    }
+
+    /** The clock that stamps entries and drives rotation and retention. */
+    public Clock clock() {
+        return clock;
+    }
+
+    @Override
+    public String toString() {
+        return "WalOptions[entryRetention=" + entryRetention + ", segmentsPerRetentionPeriod="
+                + segmentsPerRetentionPeriod + ", maxSegmentSize=" + maxSegmentSize + ", maxOpenFiles="
+                + maxOpenFiles + ", writeBufferSize=" + writeBufferSize + ", repairCorruptTail="
+                + repairCorruptTail + ", clock=" + clock + "]";
+    }
+
+    /** Builds {@link WalOptions}; every setter checks its value and names the allowed range. */
+    public static final class Builder {
+
+        private Duration entryRetention = DEFAULT_ENTRY_RETENTION;
+        private int segmentsPerRetentionPeriod = DEFAULT_SEGMENTS_PER_RETENTION_PERIOD;
+        private long maxSegmentSize = DEFAULT_MAX_SEGMENT_SIZE;
+        private int maxOpenFiles = DEFAULT_MAX_OPEN_FILES;
+        private int writeBufferSize = DEFAULT_WRITE_BUFFER_SIZE;
+        private boolean repairCorruptTail;
+        private Clock clock = Clock.systemUTC();
+
+        private Builder() {
+        }
+
+        public Builder entryRetention(Duration entryRetention) {
+            Objects.requireNonNull(entryRetention, "entryRetention must not be null");
+            if (entryRetention.isNegative() || entryRetention.isZero()) {
+                throw new IllegalArgumentException("entryRetention must be positive, was " + entryRetention);
+            }
+            if (entryRetention.toMillis() < 1) {
+                throw new IllegalArgumentException("entryRetention must be at least 1 ms, was " + entryRetention);
+            }
+            this.entryRetention = entryRetention;
+            return this;
+        }
+
+        public Builder segmentsPerRetentionPeriod(int segmentsPerRetentionPeriod) {
+            if (segmentsPerRetentionPeriod < 1 || segmentsPerRetentionPeriod > 100_000) {
+                throw new IllegalArgumentException("segmentsPerRetentionPeriod must be between 1 and 100000, was "
+                        + segmentsPerRetentionPeriod);
+            }
+            this.segmentsPerRetentionPeriod = segmentsPerRetentionPeriod;
+            return this;
+        }
+
+        public Builder maxSegmentSize(long maxSegmentSize) {
+            if (maxSegmentSize < MIN_SEGMENT_SIZE || maxSegmentSize > MAX_SEGMENT_SIZE) {
+                throw new IllegalArgumentException("maxSegmentSize must be between " + MIN_SEGMENT_SIZE + " and "
+                        + MAX_SEGMENT_SIZE + " bytes, was " + maxSegmentSize);
+            }
+            this.maxSegmentSize = maxSegmentSize;
+            return this;
+        }
+
+        public Builder maxOpenFiles(int maxOpenFiles) {
+            if (maxOpenFiles < MIN_OPEN_FILES) {
+                throw new IllegalArgumentException("maxOpenFiles must be at least " + MIN_OPEN_FILES + ", was "
+                        + maxOpenFiles);
+            }
+            this.maxOpenFiles = maxOpenFiles;
+            return this;
+        }
+
+        public Builder writeBufferSize(int writeBufferSize) {
+            if (writeBufferSize < 0 || writeBufferSize > MAX_WRITE_BUFFER_SIZE) {
+                throw new IllegalArgumentException("writeBufferSize must be between 0 and " + MAX_WRITE_BUFFER_SIZE
+                        + " bytes, was " + writeBufferSize);
+            }
+            this.writeBufferSize = writeBufferSize;
+            return this;
+        }
+
+        public Builder repairCorruptTail(boolean repairCorruptTail) {
+            this.repairCorruptTail = repairCorruptTail;
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock must not be null");
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException when the combination is unusable (a time slice under 1 ms)
+         */
+        public WalOptions build() {
+            if (entryRetention.dividedBy(segmentsPerRetentionPeriod).toMillis() < 1) {
+                throw new IllegalArgumentException("entryRetention / segmentsPerRetentionPeriod must be at least 1 ms, was "
+                        + entryRetention + " / " + segmentsPerRetentionPeriod);
+            }
+            return new WalOptions(this);
+        }
+    }
+}
