@@ -1,0 +1,127 @@
+package dev.nanowal.spring.boot.autoconfigure;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.function.Consumer;
+
+import dev.nanowal.WalOptions;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Configuration of the auto-configured nano-wal {@code Wal}, prefix {@code nanowal}.
+ *
+ * <p>A bad value stops start-up, before any file is touched, with a message that names the {@code nanowal.*}
+ * property, where it was set and the allowed range. The ranges of the WAL options are the core's own
+ * ({@link WalOptions.Builder} checks them, in {@link #toWalOptions(Clock)}); this class only says which property a
+ * failure belongs to.
+ *
+ * @param enabled Whether to auto-configure a nano-wal Wal bean.
+ * @param directory Directory holding the segment files. A relative path is resolved against the working
+ *     directory; the absolute path is logged at start-up.
+ * @param entryRetention How long an entry is kept at least. Compaction deletes it within one more time slice
+ *     (entry-retention / segments-per-retention-period).
+ * @param segmentsPerRetentionPeriod Number of time slices the retention is cut into, from 1 to 100000. A segment
+ *     takes appends for one slice.
+ * @param maxSegmentSize Size at which a segment file rotates, from 4KB to 1TB.
+ * @param maxOpenFiles Maximum number of segment files kept open at once, at least 4. Idle ones are closed first.
+ * @param writeBufferSize Bytes buffered in memory per active segment before they are written to the file, from 0
+ *     to 16MB. 0 hands every append to the operating system at once.
+ * @param repairCorruptTail Whether opening may cut corruption found in the middle of a key's last segment,
+ *     keeping the cut bytes in a .broken file. When false, such a WAL fails to open.
+ * @param compaction Scheduled compaction.
+ * @param health Thresholds of the nanowal health indicator.
+ */
+@ConfigurationProperties("nanowal")
+public record NanoWalProperties(@DefaultValue("true") boolean enabled,
+        @DefaultValue("nanowal-data") Path directory,
+        @DefaultValue("7d") Duration entryRetention,
+        @DefaultValue("10") int segmentsPerRetentionPeriod,
+        @DefaultValue("64MB") DataSize maxSegmentSize,
+        @DefaultValue("256") int maxOpenFiles,
+        @DefaultValue("64KB") DataSize writeBufferSize,
+        @DefaultValue("false") boolean repairCorruptTail,
+        @DefaultValue Compaction compaction,
+        @DefaultValue Health health) {
+
+    /**
+     * The core options these properties describe.
+     *
+     * @param clock the clock that stamps entries and drives retention
+     * @return the options
+     * @throws InvalidConfigurationPropertyValueException naming the property whose value the core rejected
+     */
+    public WalOptions toWalOptions(Clock clock) {
+        WalOptions.Builder builder = WalOptions.builder().clock(clock).repairCorruptTail(repairCorruptTail);
+        set("nanowal.entry-retention", entryRetention, builder::entryRetention);
+        set("nanowal.segments-per-retention-period", segmentsPerRetentionPeriod,
+                builder::segmentsPerRetentionPeriod);
+        set("nanowal.max-segment-size", maxSegmentSize, (size) -> builder.maxSegmentSize(size.toBytes()));
+        set("nanowal.max-open-files", maxOpenFiles, builder::maxOpenFiles);
+        set("nanowal.write-buffer-size", writeBufferSize,
+                (size) -> builder.writeBufferSize(saturatedInt(size.toBytes())));
+        try {
+            return builder.build();
+        }
+        catch (IllegalArgumentException ex) {
+            // The only check left is the combination: one time slice must be at least 1 ms.
+            throw new InvalidConfigurationPropertyValueException("nanowal.segments-per-retention-period",
+                    segmentsPerRetentionPeriod, ex.getMessage());
+        }
+    }
+
+    private static <T> void set(String property, T value, Consumer<T> setter) {
+        if (value == null) {
+            throw new InvalidConfigurationPropertyValueException(property, null, "a value is required");
+        }
+        try {
+            setter.accept(value);
+        }
+        catch (IllegalArgumentException ex) {
+            throw new InvalidConfigurationPropertyValueException(property, value, ex.getMessage());
+        }
+    }
+
+    /** Lets the core report an oversized buffer with its range instead of an int overflow. */
+    private static int saturatedInt(long value) {
+        return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, value));
+    }
+
+    /**
+     * Scheduled compaction, which deletes segments whose entries are all past the retention.
+     *
+     * @param enabled Whether to compact on a schedule. The nanowal Actuator endpoint can compact on demand
+     *     either way.
+     * @param interval Delay after start-up, and between the end of one compaction and the start of the next.
+     *     Must be positive.
+     */
+    public record Compaction(@DefaultValue("true") boolean enabled, @DefaultValue("5m") Duration interval) {
+
+        public Compaction {
+            if (interval == null || interval.isNegative() || interval.isZero()) {
+                throw new InvalidConfigurationPropertyValueException("nanowal.compaction.interval", interval,
+                        "must be positive");
+            }
+        }
+    }
+
+    /**
+     * Thresholds of the nanowal health indicator.
+     *
+     * @param minFreeDisk Free space on the WAL directory's file store below which the nanowal health is DOWN.
+     *     Zero or more.
+     */
+    public record Health(@DefaultValue("100MB") DataSize minFreeDisk) {
+
+        public Health {
+            if (minFreeDisk == null || minFreeDisk.isNegative()) {
+                throw new InvalidConfigurationPropertyValueException("nanowal.health.min-free-disk", minFreeDisk,
+                        "must be zero or positive");
+            }
+        }
+    }
+}
