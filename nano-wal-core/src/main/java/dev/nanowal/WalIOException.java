@@ -11,6 +11,10 @@ public class WalIOException extends WalException {
 
     private static final long serialVersionUID = 1L;
 
+    public WalIOException(String message) {
+        super(message);
+    }
+
     public WalIOException(String message, IOException cause) {
         super(message + ": " + cause, cause);
     }

@@ -1,0 +1,122 @@
+package dev.nanowal;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+
+/**
+ * Reads a key's entries lazily, segment by segment, in constant memory: one open file and one read-ahead
+ * buffer at a time. It sees the segments and the active segment's end as they were when it was created.
+ */
+final class EntryIterator implements Iterator<WalRecord>, AutoCloseable {
+
+    private final List<Segment> segments;
+    private final long[] ends;
+    private final Storage storage;
+    private final WalEvents events;
+    private int index = -1;
+    private final long startOffset;
+    private FileChannel channel;
+    private RecordCursor cursor;
+    private WalRecord next;
+    private boolean closed;
+
+    /**
+     * @param segments the segments to read, oldest first
+     * @param ends where to stop in each segment
+     * @param startOffset where to start in the first segment (its data start for "from the beginning")
+     */
+    EntryIterator(List<Segment> segments, long[] ends, long startOffset, Storage storage, WalEvents events) {
+        this.segments = segments;
+        this.ends = ends;
+        this.startOffset = startOffset;
+        this.storage = storage;
+        this.events = events;
+    }
+
+    @Override
+    public boolean hasNext() {
+        if (next == null && !closed) {
+            next = advance();
+        }
+        return next != null;
+    }
+
+    @Override
+    public WalRecord next() {
+        if (!hasNext()) {
+            throw new NoSuchElementException();
+        }
+        WalRecord record = next;
+        next = null;
+        return record;
+    }
+
+    private WalRecord advance() {
+        try {
+            while (true) {
+                if (cursor == null && !openNextSegment()) {
+                    close();
+                    return null;
+                }
+                Segment segment = segments.get(index);
+                RecordCursor.Kind kind = cursor.next();
+                if (kind == RecordCursor.Kind.RECORD) {
+                    events.reads.increment();
+                    return new WalRecord(new EntryRef(segment.header().keyHash(), segment.sequence(),
+                            cursor.recordOffset()), cursor.header(), cursor.content());
+                }
+                if (kind == RecordCursor.Kind.BAD) {
+                    throw events.corrupt(new WalCorruptionException("Segment " + segment.path() + " is corrupt at offset "
+                            + cursor.recordOffset() + ": " + cursor.problem()));
+                }
+                closeSegment();
+            }
+        } catch (IOException e) {
+            close();
+            throw new WalIOException("Could not read segment " + segments.get(index).path(), e);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private boolean openNextSegment() throws IOException {
+        while (++index < segments.size()) {
+            Segment segment = segments.get(index);
+            try {
+                channel = storage.openForRead(segment.path());
+            } catch (NoSuchFileException e) {
+                // compacted since the iterator was made: its entries expired, nothing to return
+                continue;
+            }
+            long start = index == 0 ? Math.max(startOffset, segment.header().dataStart()) : segment.header().dataStart();
+            cursor = new RecordCursor(channel, segment.header().keyHash(), segment.sequence(), start, ends[index], true);
+            return true;
+        }
+        return false;
+    }
+
+    private void closeSegment() throws IOException {
+        cursor = null;
+        if (channel != null) {
+            FileChannel open = channel;
+            channel = null;
+            open.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        next = null;
+        try {
+            closeSegment();
+        } catch (IOException e) {
+            System.getLogger(Wal.class.getName()).log(System.Logger.Level.WARNING, "Closing a segment reader failed", e);
+        }
+    }
+}

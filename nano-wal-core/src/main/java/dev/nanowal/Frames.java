@@ -1,0 +1,164 @@
+package dev.nanowal;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.zip.CRC32C;
+
+/**
+ * The byte layout of records and seals, exactly as FORMAT.md draws it. The only code that knows where a
+ * field sits inside a record.
+ */
+final class Frames {
+
+    static final int RECORD_HEADER_SIZE = 24;
+    static final int SEAL_SIZE = 40;
+    static final int ALIGNMENT = 8;
+
+    static final byte[] RECORD_MAGIC = "NANORC".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] SEAL_MAGIC = "NANOSL".getBytes(StandardCharsets.US_ASCII);
+
+    static final int MAGIC_SIZE = 6;
+    static final int HEADER_LENGTH_AT = 6;
+    static final int CONTENT_LENGTH_AT = 8;
+    static final int CRC_AT = 12;
+    static final int TIMESTAMP_AT = 16;
+    static final int SEAL_COUNT_AT = 16;
+    static final int SEAL_OLDEST_AT = 24;
+    static final int SEAL_NEWEST_AT = 32;
+
+    private Frames() {
+    }
+
+    static long align(long length) {
+        return (length + ALIGNMENT - 1) & -ALIGNMENT;
+    }
+
+    /** The size of a record on disk, padding included. */
+    static int recordSize(int headerLength, int contentLength) {
+        return (int) align((long) RECORD_HEADER_SIZE + headerLength + contentLength);
+    }
+
+    /** The CRC of a record or seal starts from where it must be: key, segment and offset. */
+    static void seed(CRC32C crc, ByteBuffer scratch, long keyHash, long sequence, long offset) {
+        crc.reset();
+        scratch.clear();
+        scratch.putLong(keyHash).putLong(sequence).putLong(offset).flip();
+        crc.update(scratch);
+    }
+
+    /**
+     * Writes a whole record at the buffer's position, padding included; the buffer must have
+     * {@link #recordSize} bytes left.
+     */
+    static void encodeRecord(ByteBuffer out, CRC32C crc, ByteBuffer scratch, long keyHash, long sequence,
+            long offset, long timestamp, byte[] header, byte[] content) {
+        int start = out.position();
+        writeRecordHeader(out, timestamp, header.length, content.length);
+        out.put(header).put(content);
+        int end = out.position();
+        padTo(out, start + recordSize(header.length, content.length));
+        seed(crc, scratch, keyHash, sequence, offset);
+        updateRange(crc, out, start, start + CRC_AT);
+        updateRange(crc, out, start + TIMESTAMP_AT, end);
+        out.putInt(start + CRC_AT, (int) crc.getValue());
+    }
+
+    /**
+     * Writes the 24-byte record header (with its CRC) into {@code out} for a record whose header and content
+     * are written separately, as for records larger than the write buffer.
+     */
+    static void encodeRecordHeader(ByteBuffer out, CRC32C crc, ByteBuffer scratch, long keyHash, long sequence,
+            long offset, long timestamp, byte[] header, byte[] content) {
+        int start = out.position();
+        writeRecordHeader(out, timestamp, header.length, content.length);
+        seed(crc, scratch, keyHash, sequence, offset);
+        updateRange(crc, out, start, start + CRC_AT);
+        updateRange(crc, out, start + TIMESTAMP_AT, start + RECORD_HEADER_SIZE);
+        crc.update(header);
+        crc.update(content);
+        out.putInt(start + CRC_AT, (int) crc.getValue());
+    }
+
+    private static void writeRecordHeader(ByteBuffer out, long timestamp, int headerLength, int contentLength) {
+        out.put(RECORD_MAGIC).putShort((short) headerLength).putInt(contentLength).putInt(0).putLong(timestamp);
+    }
+
+    static void padTo(ByteBuffer out, int position) {
+        while (out.position() < position) {
+            out.put((byte) 0);
+        }
+    }
+
+    /** Writes a seal at the buffer's position. */
+    static void encodeSeal(ByteBuffer out, CRC32C crc, ByteBuffer scratch, long keyHash, long sequence, long offset,
+            long entries, long oldest, long newest) {
+        int start = out.position();
+        out.put(SEAL_MAGIC).putShort((short) 0).putInt(0).putInt(0).putLong(entries).putLong(oldest).putLong(newest);
+        seed(crc, scratch, keyHash, sequence, offset);
+        updateRange(crc, out, start, start + CRC_AT);
+        updateRange(crc, out, start + SEAL_COUNT_AT, start + SEAL_SIZE);
+        out.putInt(start + CRC_AT, (int) crc.getValue());
+    }
+
+    /** Whether the bytes at {@code at} hold the magic. */
+    static boolean hasMagic(ByteBuffer in, int at, byte[] magic) {
+        for (int i = 0; i < MAGIC_SIZE; i++) {
+            if (in.get(at + i) != magic[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static int headerLength(ByteBuffer in, int at) {
+        return Short.toUnsignedInt(in.getShort(at + HEADER_LENGTH_AT));
+    }
+
+    /** The content length as stored, unsigned; may exceed {@link Wal#MAX_CONTENT_SIZE} when corrupt. */
+    static long contentLength(ByteBuffer in, int at) {
+        return Integer.toUnsignedLong(in.getInt(at + CONTENT_LENGTH_AT));
+    }
+
+    static int storedCrc(ByteBuffer in, int at) {
+        return in.getInt(at + CRC_AT);
+    }
+
+    static long timestamp(ByteBuffer in, int at) {
+        return in.getLong(at + TIMESTAMP_AT);
+    }
+
+    /**
+     * Checks the CRC of a record whose header is at {@code in[at, at + 24)} and whose header and content are
+     * {@code body[bodyAt, bodyAt + H + C)} (the same buffer when the whole record is in memory).
+     */
+    static boolean recordCrcMatches(CRC32C crc, ByteBuffer scratch, long keyHash, long sequence, long offset,
+            ByteBuffer in, int at, ByteBuffer body, int bodyAt, int bodyLength) {
+        seed(crc, scratch, keyHash, sequence, offset);
+        updateRange(crc, in, at, at + CRC_AT);
+        updateRange(crc, in, at + TIMESTAMP_AT, at + RECORD_HEADER_SIZE);
+        updateRange(crc, body, bodyAt, bodyAt + bodyLength);
+        return (int) crc.getValue() == storedCrc(in, at);
+    }
+
+    static boolean sealCrcMatches(CRC32C crc, ByteBuffer scratch, long keyHash, long sequence, long offset,
+            ByteBuffer in, int at) {
+        seed(crc, scratch, keyHash, sequence, offset);
+        updateRange(crc, in, at, at + CRC_AT);
+        updateRange(crc, in, at + SEAL_COUNT_AT, at + SEAL_SIZE);
+        return (int) crc.getValue() == storedCrc(in, at);
+    }
+
+    /** Whether the first byte is zero: no record or seal starts so, which makes zeros a clean end. */
+    static boolean isZero(ByteBuffer in, int at) {
+        return in.get(at) == 0;
+    }
+
+    /** Feeds {@code buffer[from, to)} to the CRC, leaving the buffer's position and limit as they were. */
+    static void updateRange(CRC32C crc, ByteBuffer buffer, int from, int to) {
+        int position = buffer.position();
+        int limit = buffer.limit();
+        buffer.limit(to).position(from);
+        crc.update(buffer);
+        buffer.limit(limit).position(position);
+    }
+}

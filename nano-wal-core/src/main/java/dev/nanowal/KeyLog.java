@@ -1,0 +1,207 @@
+package dev.nanowal;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One key's segment set: the active segment and its rotation (by time slice or size), the lookup of a
+ * segment by sequence number, and retention. Appends to the key are totally ordered by {@link #lock};
+ * different keys never share a lock.
+ */
+final class KeyLog {
+
+    /** Where an append landed: its reference, and the segment position a durable append waits for. */
+    record Appended(EntryRef ref, Segment segment, long end) {
+    }
+
+    private final String key;
+    private final byte[] keyBytes;
+    private final long keyHash;
+    private final WalContext context;
+    private final long sliceMillis;
+    private final ReentrantLock lock = new ReentrantLock();
+    private volatile List<Segment> segments;
+    private volatile boolean retired;
+
+    KeyLog(String key, byte[] keyBytes, long keyHash, WalContext context, List<Segment> segments) {
+        this.key = key;
+        this.keyBytes = keyBytes;
+        this.keyHash = keyHash;
+        this.context = context;
+        this.sliceMillis = context.options().sliceDuration().toMillis();
+        this.segments = List.copyOf(segments);
+    }
+
+    String key() {
+        return key;
+    }
+
+    long keyHash() {
+        return keyHash;
+    }
+
+    /** Oldest first; an immutable snapshot. */
+    List<Segment> segments() {
+        return segments;
+    }
+
+    /** Whether compaction removed every segment; a retired log takes no appends (a fresh one replaces it). */
+    boolean isRetired() {
+        return retired;
+    }
+
+    /** Takes the key's lock for appending; false when the log was retired meanwhile. */
+    boolean lockForAppend() {
+        lock.lock();
+        if (retired) {
+            lock.unlock();
+            return false;
+        }
+        return true;
+    }
+
+    void unlock() {
+        lock.unlock();
+    }
+
+    /** Appends one record; the caller holds the lock from {@link #lockForAppend()}. */
+    Appended appendLocked(long now, byte[] header, byte[] content) {
+        Segment active = activeFor(now, Frames.recordSize(header.length, content.length));
+        long offset = active.append(now, header, content);
+        return new Appended(new EntryRef(keyHash, active.sequence(), offset), active, active.end());
+    }
+
+    private Segment activeFor(long now, int recordSize) {
+        List<Segment> current = segments;
+        Segment last = current.isEmpty() ? null : current.get(current.size() - 1);
+        if (last != null && last.takesAppends()) {
+            boolean sliceOver = now >= last.header().createdAt() + sliceMillis;
+            boolean full = last.entries() > 0
+                    && last.end() + recordSize + Frames.SEAL_SIZE > context.options().maxSegmentSize();
+            if (!sliceOver && !full) {
+                return last;
+            }
+            last.seal();
+        }
+        Segment next = context.directory().createSegment(key, keyBytes, keyHash, now, context);
+        List<Segment> grown = new ArrayList<>(current);
+        grown.add(next);
+        segments = List.copyOf(grown);
+        return next;
+    }
+
+    /** The segment with this sequence number, or null. */
+    Segment segment(long sequence) {
+        List<Segment> current = segments;
+        int low = 0;
+        int high = current.size() - 1;
+        while (low <= high) {
+            int middle = (low + high) >>> 1;
+            long found = current.get(middle).sequence();
+            if (found < sequence) {
+                low = middle + 1;
+            } else if (found > sequence) {
+                high = middle - 1;
+            } else {
+                return current.get(middle);
+            }
+        }
+        return null;
+    }
+
+    boolean hasEntries() {
+        for (Segment segment : segments) {
+            if (segment.entries() > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Makes every append so far durable. */
+    void sync() {
+        Segment active = flushActive();
+        if (active != null) {
+            active.syncTo(active.end());
+        }
+    }
+
+    /** Flushes the active segment under the key's lock, so no append is half-way through it. */
+    private Segment flushActive() {
+        lock.lock();
+        try {
+            List<Segment> current = segments;
+            if (current.isEmpty()) {
+                return null;
+            }
+            Segment active = current.get(current.size() - 1);
+            active.flushForReading();
+            return active;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Deletes the oldest segments whose newest entry is at least {@code retentionMillis} old, the active one
+     * included (a quiet key must not keep expired data forever). Stops at the first segment still in retention,
+     * so a key's segments stay contiguous.
+     *
+     * @param beforeFirstDelete runs once before anything is deleted
+     */
+    List<CompactionResult.DeletedSegment> compact(long now, long retentionMillis, IoAction beforeFirstDelete)
+            throws IOException {
+        lock.lock();
+        try {
+            List<Segment> current = segments;
+            int expired = 0;
+            while (expired < current.size() && current.get(expired).newest() + retentionMillis <= now) {
+                expired++;
+            }
+            if (expired == 0) {
+                return List.of();
+            }
+            beforeFirstDelete.run();
+            List<CompactionResult.DeletedSegment> deleted = new ArrayList<>(expired);
+            for (int i = 0; i < expired; i++) {
+                Segment segment = current.get(i);
+                long bytes = segment.end();
+                segment.delete();
+                segments = List.copyOf(current.subList(i + 1, current.size()));
+                deleted.add(new CompactionResult.DeletedSegment(key, segment.sequence(), bytes, segment.entries(),
+                        Instant.ofEpochMilli(segment.newest())));
+            }
+            retired = segments.isEmpty();
+            return deleted;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    KeyInfo info() {
+        List<Segment> current = segments;
+        long entries = 0;
+        long bytes = 0;
+        long oldest = Long.MAX_VALUE;
+        long newest = Long.MIN_VALUE;
+        for (Segment segment : current) {
+            bytes += segment.end();
+            if (segment.entries() > 0) {
+                entries += segment.entries();
+                oldest = Math.min(oldest, segment.oldest());
+                newest = Math.max(newest, segment.newest());
+            }
+        }
+        return new KeyInfo(key, keyHash, current.size(), entries, bytes,
+                entries == 0 ? null : Instant.ofEpochMilli(oldest), entries == 0 ? null : Instant.ofEpochMilli(newest));
+    }
+
+    /** An I/O step that compaction runs before its first deletion. */
+    @FunctionalInterface
+    interface IoAction {
+        void run() throws IOException;
+    }
+}

@@ -1,0 +1,103 @@
+package dev.nanowal;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Caps the segment files held open. When a segment opens a file past the cap, the least recently used idle
+ * segments close theirs (flushing their write buffers first); a segment busy in another thread is skipped,
+ * so eviction never waits and never deadlocks. Also pools the direct write buffers of active segments, so
+ * memory is bounded by the cap, not by the number of keys.
+ */
+final class OpenFiles {
+
+    /** Write-through segments still encode into a buffer, written out after each record. */
+    private static final int MIN_BUFFER_SIZE = 64 * 1024;
+
+    private final int max;
+    private final int lowWater;
+    private final int bufferSize;
+    private final Set<Segment> open = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger count = new AtomicInteger();
+    private final AtomicLong clock = new AtomicLong();
+    private final ArrayDeque<ByteBuffer> buffers = new ArrayDeque<>();
+    private volatile boolean closed;
+
+    OpenFiles(int max, int bufferSize) {
+        this.max = max;
+        this.lowWater = max - Math.max(1, max / 8);
+        this.bufferSize = Math.max(bufferSize, MIN_BUFFER_SIZE);
+    }
+
+    long tick() {
+        return clock.incrementAndGet();
+    }
+
+    int count() {
+        return count.get();
+    }
+
+    /** Records that {@code segment} opened its file, closing idle ones if that passes the cap. */
+    void opened(Segment segment) {
+        if (open.add(segment) && count.incrementAndGet() > max) {
+            evictDownTo(lowWater, segment);
+        }
+    }
+
+    void closed(Segment segment) {
+        if (open.remove(segment)) {
+            count.decrementAndGet();
+        }
+    }
+
+    private void evictDownTo(int target, Segment keep) {
+        List<Segment> candidates = new ArrayList<>(open);
+        candidates.sort(Comparator.comparingLong(Segment::lastUsed));
+        for (Segment candidate : candidates) {
+            if (count.get() <= target) {
+                return;
+            }
+            if (candidate != keep) {
+                candidate.closeIfIdle();
+            }
+        }
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** Closes every file (on WAL close), whether idle or not; none opens again. */
+    void closeAll() {
+        closed = true;
+        for (Segment segment : new ArrayList<>(open)) {
+            segment.closeFile();
+        }
+    }
+
+    ByteBuffer takeBuffer() {
+        synchronized (buffers) {
+            ByteBuffer buffer = buffers.poll();
+            if (buffer != null) {
+                return buffer;
+            }
+        }
+        return ByteBuffer.allocateDirect(bufferSize);
+    }
+
+    void returnBuffer(ByteBuffer buffer) {
+        buffer.clear();
+        synchronized (buffers) {
+            if (buffers.size() < max) {
+                buffers.push(buffer);
+            }
+        }
+    }
+}

@@ -1,0 +1,242 @@
+package dev.nanowal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.util.zip.CRC32C;
+
+/**
+ * Reads a segment's records in order from a position, through a read-ahead buffer, checking each one.
+ * Used for enumeration, for recovery scans and for finding valid records after a bad one. Never allocates
+ * more than the read-ahead buffer unless a record's lengths fit inside the file.
+ */
+final class RecordCursor {
+
+    /** What {@link #next()} found at the current position. */
+    enum Kind {
+        /** A valid record; its fields are in the cursor, and the position moved past it. */
+        RECORD,
+        /** A valid seal; its fields are in the cursor. */
+        SEAL,
+        /** The end of the file, or zero bytes: a clean end. */
+        END,
+        /** Bytes that are not a valid record; {@link #problem()} says why. */
+        BAD
+    }
+
+    private static final int READ_AHEAD = 64 * 1024;
+
+    private final FileChannel channel;
+    private final long keyHash;
+    private final long sequence;
+    private final long end;
+    private final boolean materialize;
+    private final CRC32C crc = new CRC32C();
+    private final ByteBuffer scratch = ByteBuffer.allocate(24);
+    private final ByteBuffer window = ByteBuffer.allocate(READ_AHEAD);
+    private long windowStart;
+    private long position;
+
+    private long recordOffset;
+    private int headerLength;
+    private int contentLength;
+    private long timestamp;
+    private byte[] header;
+    private byte[] content;
+    private long sealEntries;
+    private long sealOldest;
+    private long sealNewest;
+    private String problem;
+
+    /**
+     * @param end the position the cursor stops at (the file size, or a snapshot of a segment's end)
+     * @param materialize whether records' header and content are copied out (false for scans)
+     */
+    RecordCursor(FileChannel channel, long keyHash, long sequence, long start, long end, boolean materialize) {
+        this.channel = channel;
+        this.keyHash = keyHash;
+        this.sequence = sequence;
+        this.position = start;
+        this.end = end;
+        this.materialize = materialize;
+        this.windowStart = start;
+        window.limit(0);
+    }
+
+    long position() {
+        return position;
+    }
+
+    long recordOffset() {
+        return recordOffset;
+    }
+
+    long timestamp() {
+        return timestamp;
+    }
+
+    byte[] header() {
+        return header;
+    }
+
+    byte[] content() {
+        return content;
+    }
+
+    long sealEntries() {
+        return sealEntries;
+    }
+
+    long sealOldest() {
+        return sealOldest;
+    }
+
+    long sealNewest() {
+        return sealNewest;
+    }
+
+    String problem() {
+        return problem;
+    }
+
+    /** Reads what is at the current position; moves past it only when it is a record. */
+    Kind next() throws IOException {
+        Kind kind = readAt(position);
+        if (kind == Kind.RECORD) {
+            position = recordOffset + Frames.recordSize(headerLength, contentLength);
+        }
+        return kind;
+    }
+
+    /** Whether a valid record or seal starts at any 8-byte aligned position in {@code (from, end)}. */
+    boolean validFrameAfter(long from) throws IOException {
+        for (long at = from + Frames.ALIGNMENT; at + Frames.RECORD_HEADER_SIZE <= end; at += Frames.ALIGNMENT) {
+            if (!fill(at, Frames.MAGIC_SIZE)) {
+                return false;
+            }
+            int index = (int) (at - windowStart);
+            boolean record = Frames.hasMagic(window, index, Frames.RECORD_MAGIC);
+            if ((record || Frames.hasMagic(window, index, Frames.SEAL_MAGIC))) {
+                Kind kind = readAt(at);
+                if (kind == Kind.RECORD || kind == Kind.SEAL) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private Kind readAt(long at) throws IOException {
+        recordOffset = at;
+        header = null;
+        content = null;
+        if (at >= end || !fill(at, 1)) {
+            return Kind.END;
+        }
+        if (Frames.isZero(window, (int) (at - windowStart))) {
+            return Kind.END;
+        }
+        if (!fill(at, Frames.RECORD_HEADER_SIZE)) {
+            return bad("a partial record header (" + (end - at) + " bytes) at the end");
+        }
+        int index = (int) (at - windowStart);
+        if (Frames.hasMagic(window, index, Frames.SEAL_MAGIC)) {
+            return readSeal(at);
+        }
+        if (!Frames.hasMagic(window, index, Frames.RECORD_MAGIC)) {
+            return bad("no record magic");
+        }
+        headerLength = Frames.headerLength(window, index);
+        long declaredContent = Frames.contentLength(window, index);
+        if (declaredContent > Wal.MAX_CONTENT_SIZE) {
+            return bad("a content length of " + declaredContent + " bytes, over the limit of " + Wal.MAX_CONTENT_SIZE);
+        }
+        contentLength = (int) declaredContent;
+        int bodyLength = headerLength + contentLength;
+        if (at + Frames.RECORD_HEADER_SIZE + bodyLength > end) {
+            return bad("lengths (header " + headerLength + ", content " + contentLength
+                    + ") that run past the end of the segment at " + end);
+        }
+        timestamp = Frames.timestamp(window, index);
+        int recordSize = Frames.recordSize(headerLength, contentLength);
+        if (recordSize <= READ_AHEAD && fill(at, (int) Math.min(recordSize, end - at))) {
+            index = (int) (at - windowStart);
+            int bodyAt = index + Frames.RECORD_HEADER_SIZE;
+            if (!Frames.recordCrcMatches(crc, scratch, keyHash, sequence, at, window, index, window, bodyAt, bodyLength)) {
+                return bad("a CRC32C mismatch");
+            }
+            if (materialize) {
+                header = new byte[headerLength];
+                content = new byte[contentLength];
+                window.get(bodyAt, header);
+                window.get(bodyAt + headerLength, content);
+            }
+            return Kind.RECORD;
+        }
+        return readLargeRecord(at, index, bodyLength);
+    }
+
+    private Kind readLargeRecord(long at, int index, int bodyLength) throws IOException {
+        ByteBuffer recordHeader = ByteBuffer.allocate(Frames.RECORD_HEADER_SIZE);
+        recordHeader.put(0, window, index, Frames.RECORD_HEADER_SIZE);
+        ByteBuffer body = ByteBuffer.allocate(bodyLength);
+        long from = at + Frames.RECORD_HEADER_SIZE;
+        while (body.hasRemaining()) {
+            if (channel.read(body, from + body.position()) < 0) {
+                return bad("a record cut short by the end of the file");
+            }
+        }
+        if (!Frames.recordCrcMatches(crc, scratch, keyHash, sequence, at, recordHeader, 0, body, 0, bodyLength)) {
+            return bad("a CRC32C mismatch");
+        }
+        if (materialize) {
+            header = new byte[headerLength];
+            content = new byte[contentLength];
+            body.get(0, header);
+            body.get(headerLength, content);
+        }
+        return Kind.RECORD;
+    }
+
+    private Kind readSeal(long at) throws IOException {
+        if (!fill(at, Frames.SEAL_SIZE)) {
+            return bad("a partial seal");
+        }
+        int index = (int) (at - windowStart);
+        if (!Frames.sealCrcMatches(crc, scratch, keyHash, sequence, at, window, index)) {
+            return bad("a seal whose CRC32C does not match");
+        }
+        sealEntries = window.getLong(index + Frames.SEAL_COUNT_AT);
+        sealOldest = window.getLong(index + Frames.SEAL_OLDEST_AT);
+        sealNewest = window.getLong(index + Frames.SEAL_NEWEST_AT);
+        return Kind.SEAL;
+    }
+
+    private Kind bad(String why) {
+        problem = why;
+        return Kind.BAD;
+    }
+
+    /** Makes {@code [at, at + length)} available in the window; false when the file (or end) is shorter. */
+    private boolean fill(long at, int length) throws IOException {
+        if (at + length > end) {
+            return false;
+        }
+        if (at >= windowStart && at + length <= windowStart + window.limit()) {
+            return true;
+        }
+        window.clear();
+        windowStart = at;
+        int wanted = (int) Math.min(window.capacity(), end - at);
+        window.limit(wanted);
+        while (window.position() < length) {
+            int read = channel.read(window, at + window.position());
+            if (read < 0) {
+                break;
+            }
+        }
+        window.limit(window.position());
+        window.position(0);
+        return window.limit() >= length;
+    }
+}

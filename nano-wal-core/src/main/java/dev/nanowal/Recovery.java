@@ -1,0 +1,217 @@
+package dev.nanowal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.zip.CRC32C;
+
+/**
+ * Opening a WAL directory: finds the segment files, trusts sealed ones, scans the others and cuts torn
+ * tails (FORMAT.md, "What ends a segment, and recovery").
+ */
+final class Recovery {
+
+    private static final System.Logger LOG = System.getLogger(Wal.class.getName());
+
+    private final WalContext context;
+    private long highestSequence;
+
+    Recovery(WalContext context) {
+        this.context = context;
+    }
+
+    /** The highest sequence number seen on disk, 0 when there is none. */
+    long highestSequence() {
+        return highestSequence;
+    }
+
+    /** Loads every key's segments, oldest first, keyed by key hash. */
+    Map<Long, List<Segment>> load() throws IOException {
+        Map<Long, TreeMap<Long, Path>> byKey = new TreeMap<>();
+        for (Path file : context.directory().ownFiles()) {
+            String name = file.getFileName().toString();
+            if (SegmentNames.isTemporary(name)) {
+                LOG.log(System.Logger.Level.INFO, "Deleting {0}: a segment whose creation did not finish", file);
+                context.storage().delete(file);
+                continue;
+            }
+            SegmentNames.Parsed parsed = SegmentNames.parse(name);
+            if (parsed != null) {
+                byKey.computeIfAbsent(parsed.keyHash(), hash -> new TreeMap<>()).put(parsed.sequence(), file);
+                highestSequence = Math.max(highestSequence, parsed.sequence());
+            }
+        }
+        Map<Long, List<Segment>> segments = new TreeMap<>();
+        for (Map.Entry<Long, TreeMap<Long, Path>> key : byKey.entrySet()) {
+            List<Segment> loaded = loadKey(key.getKey(), key.getValue());
+            if (!loaded.isEmpty()) {
+                segments.put(key.getKey(), loaded);
+            }
+        }
+        return segments;
+    }
+
+    private List<Segment> loadKey(long keyHash, TreeMap<Long, Path> files) throws IOException {
+        List<Segment> segments = new ArrayList<>();
+        String key = null;
+        for (Map.Entry<Long, Path> file : files.entrySet()) {
+            boolean last = file.getKey().equals(files.lastKey());
+            Segment segment = loadSegment(file.getValue(), keyHash, file.getKey(), last);
+            if (segment == null) {
+                continue;
+            }
+            if (key != null && !key.equals(segment.header().key())) {
+                throw context.events().corrupt(new WalCorruptionException("Segments " + segments.get(0).path() + " and "
+                        + segment.path() + " share key hash " + Long.toHexString(keyHash) + " but hold different keys"));
+            }
+            key = segment.header().key();
+            segments.add(segment);
+        }
+        return segments;
+    }
+
+    private Segment loadSegment(Path path, long keyHash, long sequence, boolean last) throws IOException {
+        try (FileChannel channel = context.storage().openForWrite(path)) {
+            SegmentHeader header;
+            try {
+                header = SegmentHeader.read(channel, path, keyHash, sequence);
+            } catch (WalCorruptionException e) {
+                if (last && neverWritten(channel)) {
+                    LOG.log(System.Logger.Level.WARNING, "Deleting {0}: its creation was cut short by a crash before any "
+                            + "entry was synced", path);
+                    context.storage().delete(path);
+                    return null;
+                }
+                throw context.events().corrupt(e);
+            }
+            long size = channel.size();
+            if (!last) {
+                Segment sealed = fromSeal(channel, header, path, size);
+                if (sealed != null) {
+                    return sealed;
+                }
+            }
+            return scan(channel, header, path, size);
+        }
+    }
+
+    /** A header cut short or left as zeros, with nothing after it: a creation no sync ever covered. */
+    private static boolean neverWritten(FileChannel channel) throws IOException {
+        long size = channel.size();
+        if (size > 4096) {
+            return false;
+        }
+        ByteBuffer bytes = ByteBuffer.allocate((int) size);
+        while (bytes.hasRemaining() && channel.read(bytes, bytes.position()) >= 0) {
+            // reads the whole (small) file
+        }
+        int prefix = Math.min(bytes.position(), SegmentHeader.MAGIC.length);
+        for (int i = 0; i < prefix; i++) {
+            if (bytes.get(i) != 0 && bytes.get(i) != SegmentHeader.MAGIC[i]) {
+                return false;
+            }
+        }
+        return size < 48 || isZero(bytes, 0, (int) size);
+    }
+
+    private static boolean isZero(ByteBuffer bytes, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (bytes.get(i) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private Segment fromSeal(FileChannel channel, SegmentHeader header, Path path, long size) throws IOException {
+        long at = size - Frames.SEAL_SIZE;
+        if (at < header.dataStart()) {
+            return null;
+        }
+        ByteBuffer seal = ByteBuffer.allocate(Frames.SEAL_SIZE);
+        while (seal.hasRemaining() && channel.read(seal, at + seal.position()) >= 0) {
+            // reads the 40 bytes
+        }
+        if (seal.hasRemaining() || !Frames.hasMagic(seal, 0, Frames.SEAL_MAGIC)
+                || !Frames.sealCrcMatches(new CRC32C(), ByteBuffer.allocate(24), header.keyHash(), header.sequence(), at,
+                        seal, 0)) {
+            LOG.log(System.Logger.Level.WARNING, "Segment {0} has no valid seal although a newer segment follows; "
+                    + "scanning it", path);
+            return null;
+        }
+        return Segment.existing(header, path, context, size, seal.getLong(Frames.SEAL_COUNT_AT),
+                seal.getLong(Frames.SEAL_OLDEST_AT), seal.getLong(Frames.SEAL_NEWEST_AT), true);
+    }
+
+    private Segment scan(FileChannel channel, SegmentHeader header, Path path, long size) throws IOException {
+        RecordCursor cursor = new RecordCursor(channel, header.keyHash(), header.sequence(), header.dataStart(), size,
+                false);
+        long entries = 0;
+        long oldest = header.createdAt();
+        long newest = header.createdAt();
+        while (true) {
+            RecordCursor.Kind kind = cursor.next();
+            if (kind == RecordCursor.Kind.RECORD) {
+                oldest = entries == 0 ? cursor.timestamp() : oldest;
+                newest = entries == 0 ? cursor.timestamp() : Math.max(newest, cursor.timestamp());
+                entries++;
+                continue;
+            }
+            long end = cursor.position();
+            if (kind == RecordCursor.Kind.SEAL) {
+                return Segment.existing(header, path, context, end + Frames.SEAL_SIZE, entries, oldest, newest, true);
+            }
+            if (end < size) {
+                if (kind == RecordCursor.Kind.BAD && cursor.validFrameAfter(end)) {
+                    repairMiddle(channel, path, end, size, cursor.problem());
+                } else {
+                    cutTornTail(channel, path, end, size, kind == RecordCursor.Kind.BAD ? cursor.problem() : "zeros");
+                }
+            }
+            return Segment.existing(header, path, context, end, entries, oldest, newest, false);
+        }
+    }
+
+    private void cutTornTail(FileChannel channel, Path path, long end, long size, String found) throws IOException {
+        LOG.log(System.Logger.Level.WARNING, "Recovered {0}: cut a torn tail of {1} bytes at offset {2} ({3}); "
+                + "entries before it are intact", path, size - end, end, found);
+        channel.truncate(end);
+        channel.force(true);
+        context.events().recovered(path, end, size - end);
+    }
+
+    private void repairMiddle(FileChannel channel, Path path, long end, long size, String problem) throws IOException {
+        String where = "Segment " + path + " is corrupt at offset " + end + " (" + problem + ") and valid entries follow "
+                + "the damage, so it is not a torn write";
+        if (!context.options().repairCorruptTail()) {
+            throw context.events().corrupt(new WalCorruptionException(where + ". Nothing was changed. Open with "
+                    + "WalOptions.repairCorruptTail(true) to cut the segment there, keeping the cut bytes in a .broken "
+                    + "file, or restore the file from a backup"));
+        }
+        context.events().corrupt(new WalCorruptionException(where));
+        Path broken = path.resolveSibling(path.getFileName() + SegmentNames.BROKEN_SUFFIX);
+        if (Files.exists(broken)) {
+            throw new WalCorruptionException(where + ", and " + broken + " from an earlier repair is in the way: "
+                    + "inspect and remove it, then open again");
+        }
+        try (FileChannel copy = context.storage().createNew(broken)) {
+            long copied = 0;
+            while (copied < size - end) {
+                copied += channel.transferTo(end + copied, size - end - copied, copy);
+            }
+            copy.force(true);
+        }
+        context.directory().fsync();
+        LOG.log(System.Logger.Level.ERROR, where + "; cut " + (size - end) + " bytes at offset " + end + ", kept in "
+                + broken);
+        channel.truncate(end);
+        channel.force(true);
+        context.events().recovered(path, end, size - end);
+    }
+}

@@ -1,0 +1,536 @@
+package dev.nanowal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.zip.CRC32C;
+
+/**
+ * One segment file: appends through a write buffer, group-committed fsync, seal on rotation, checked reads
+ * at an offset, and its place in the open-file cap.
+ *
+ * <p>Positions: {@code durable <= flushed <= end}. Bytes below {@code flushed} are in the file, below
+ * {@code durable} also on stable storage; {@code end} includes the write buffer. Appends are serialised by the
+ * owning key's lock; {@link #lock} guards the buffer and the file handle against the syncing thread, readers
+ * and the eviction of idle files; {@link #syncLock} makes one fsync serve every waiter that arrived while the
+ * previous one ran.
+ */
+final class Segment {
+
+    private final SegmentHeader header;
+    private final Path path;
+    private final Storage storage;
+    private final WalDirectory directory;
+    private final OpenFiles openFiles;
+    private final WalEvents events;
+    private final boolean writeThrough;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final ReentrantLock syncLock = new ReentrantLock();
+    private final CRC32C crc = new CRC32C();
+    private final ByteBuffer scratch = ByteBuffer.allocate(24);
+
+    private FileChannel channel;
+    private int pins;
+    private ByteBuffer buffer;
+    private long bufferedEntries;
+    private long flushedEntries;
+    private long durableEntries;
+    private boolean sealed;
+    private boolean failed;
+    private volatile boolean deleted;
+    private volatile boolean nameDurable;
+
+    private volatile long flushedPosition;
+    private volatile long endPosition;
+    private volatile long durablePosition;
+    private volatile long entries;
+    private volatile long oldest;
+    private volatile long newest;
+    private volatile long lastUsed;
+
+    private Segment(SegmentHeader header, Path path, WalContext context, long end, long entries, long oldest,
+            long newest, boolean sealed) {
+        this.header = header;
+        this.path = path;
+        this.storage = context.storage();
+        this.directory = context.directory();
+        this.openFiles = context.openFiles();
+        this.events = context.events();
+        this.writeThrough = context.options().writeBufferSize() == 0;
+        this.flushedPosition = end;
+        this.endPosition = end;
+        this.durablePosition = end;
+        this.entries = entries;
+        this.flushedEntries = entries;
+        this.durableEntries = entries;
+        this.oldest = oldest;
+        this.newest = newest;
+        this.sealed = sealed;
+        this.nameDurable = end > header.dataStart();
+    }
+
+    /** A segment just created (header written and fsynced), taking appends. */
+    static Segment created(SegmentHeader header, Path path, WalContext context) {
+        return new Segment(header, path, context, header.dataStart(), 0, header.createdAt(), header.createdAt(), false);
+    }
+
+    /** A segment found on disk when opening, as recovery or its seal described it. */
+    static Segment existing(SegmentHeader header, Path path, WalContext context, long end, long entries, long oldest,
+            long newest, boolean sealed) {
+        return new Segment(header, path, context, end, entries, oldest, newest, sealed);
+    }
+
+    SegmentHeader header() {
+        return header;
+    }
+
+    Path path() {
+        return path;
+    }
+
+    long sequence() {
+        return header.sequence();
+    }
+
+    long end() {
+        return endPosition;
+    }
+
+    long entries() {
+        return entries;
+    }
+
+    /** The timestamp of the oldest entry, or the creation time when empty. */
+    long oldest() {
+        return oldest;
+    }
+
+    /** The timestamp of the newest entry, or the creation time when empty. */
+    long newest() {
+        return newest;
+    }
+
+    long lastUsed() {
+        return lastUsed;
+    }
+
+    boolean isDeleted() {
+        return deleted;
+    }
+
+    /** Whether appends may go here: not sealed, and no write left its tail in doubt. */
+    boolean takesAppends() {
+        lock.lock();
+        try {
+            return !sealed && !failed && !deleted;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Appends one record and returns its offset. The caller holds the key's lock and has checked that the
+     * segment takes appends. On failure nothing of this record is written or buffered.
+     */
+    long append(long timestamp, byte[] recordHeader, byte[] content) {
+        lock.lock();
+        try {
+            long offset = endPosition;
+            int size = Frames.recordSize(recordHeader.length, content.length);
+            if (buffer == null) {
+                buffer = openFiles.takeBuffer();
+            }
+            if (size <= buffer.capacity()) {
+                if (buffer.remaining() < size) {
+                    flushLocked();
+                }
+                int start = buffer.position();
+                Frames.encodeRecord(buffer, crc, scratch, header.keyHash(), header.sequence(), offset, timestamp,
+                        recordHeader, content);
+                bufferedEntries++;
+                if (writeThrough) {
+                    try {
+                        flushLocked();
+                    } catch (WalException e) {
+                        buffer.position(start);
+                        bufferedEntries--;
+                        throw e;
+                    }
+                }
+            } else {
+                flushLocked();
+                writeLargeLocked(offset, timestamp, recordHeader, content, size);
+            }
+            endPosition = offset + size;
+            if (entries == 0) {
+                oldest = timestamp;
+            }
+            newest = Math.max(newest, timestamp);
+            entries++;
+            return offset;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void writeLargeLocked(long offset, long timestamp, byte[] recordHeader, byte[] content, int size) {
+        ByteBuffer head = ByteBuffer.allocate(Frames.RECORD_HEADER_SIZE);
+        Frames.encodeRecordHeader(head, crc, scratch, header.keyHash(), header.sequence(), offset, timestamp,
+                recordHeader, content);
+        head.flip();
+        ByteBuffer padding = ByteBuffer.allocate(size - Frames.RECORD_HEADER_SIZE - recordHeader.length - content.length);
+        writeLocked(new ByteBuffer[] {head, ByteBuffer.wrap(recordHeader), ByteBuffer.wrap(content), padding});
+        flushedEntries++;
+    }
+
+    /** Hands the write buffer to the operating system; on failure the buffer keeps its bytes for a retry. */
+    private void flushLocked() {
+        if (buffer == null || buffer.position() == 0) {
+            return;
+        }
+        buffer.flip();
+        try {
+            writeLocked(new ByteBuffer[] {buffer});
+        } catch (WalException e) {
+            int filled = buffer.limit();
+            buffer.limit(buffer.capacity()).position(filled);
+            throw e;
+        }
+        buffer.clear();
+        flushedEntries += bufferedEntries;
+        bufferedEntries = 0;
+    }
+
+    /** Writes the parts at the flushed position; a partial write is cut off again before failing. */
+    private void writeLocked(ByteBuffer[] parts) {
+        FileChannel file = channelLocked();
+        long at = flushedPosition;
+        try {
+            for (ByteBuffer part : parts) {
+                while (part.hasRemaining()) {
+                    at += file.write(part, at);
+                }
+            }
+        } catch (IOException e) {
+            for (ByteBuffer part : parts) {
+                part.rewind();
+            }
+            discardPartialWriteLocked();
+            throw events.writeFailed(new WalIOException("Could not write to segment " + path, e));
+        }
+        flushedPosition = at;
+    }
+
+    private void discardPartialWriteLocked() {
+        try {
+            channelLocked().truncate(flushedPosition);
+        } catch (IOException | WalException e) {
+            failed = true;
+            System.getLogger(Wal.class.getName()).log(System.Logger.Level.ERROR, "Could not cut a partial write "
+                    + "from " + path + " at " + flushedPosition + "; the key continues in a new segment", e);
+        }
+    }
+
+    private FileChannel channelLocked() {
+        if (channel == null || !channel.isOpen()) {
+            if (channel != null) {
+                openFiles.closed(this);
+            }
+            if (openFiles.isClosed()) {
+                throw new WalClosedException("The WAL is closed");
+            }
+            if (deleted) {
+                throw new WalEntryNotFoundException("Segment " + path.getFileName() + " was deleted by compaction");
+            }
+            try {
+                channel = storage.openForWrite(path);
+            } catch (IOException e) {
+                throw events.writeFailed(new WalIOException("Could not open segment " + path, e));
+            }
+            lastUsed = openFiles.tick();
+            openFiles.opened(this);
+        } else {
+            lastUsed = openFiles.tick();
+        }
+        return channel;
+    }
+
+    /**
+     * Returns once every byte below {@code position} is on stable storage. One thread fsyncs while the others
+     * that need it wait, then find their bytes covered, so concurrent durable appends share an fsync.
+     */
+    void syncTo(long position) {
+        if (durablePosition >= position) {
+            return;
+        }
+        syncLock.lock();
+        try {
+            if (durablePosition >= position) {
+                return;
+            }
+            FileChannel file;
+            long target;
+            long targetEntries;
+            lock.lock();
+            try {
+                if (failed) {
+                    throw new WalIOException("Segment " + path + " had a failed write or fsync; its unsynced entries "
+                            + "cannot be made durable");
+                }
+                flushLocked();
+                target = flushedPosition;
+                targetEntries = flushedEntries;
+                file = channelLocked();
+                pins++;
+            } finally {
+                lock.unlock();
+            }
+            long started = System.nanoTime();
+            try {
+                file.force(false);
+            } catch (ClosedChannelException e) {
+                throw new WalClosedException("The WAL was closed while syncing " + path);
+            } catch (IOException e) {
+                markFailed();
+                throw events.writeFailed(new WalIOException("fsync failed for segment " + path
+                        + "; its entries since the last fsync are not durable", e));
+            } finally {
+                unpin();
+            }
+            makeNameDurable();
+            events.synced(System.nanoTime() - started, (int) (targetEntries - durableEntries));
+            durableEntries = targetEntries;
+            durablePosition = target;
+        } finally {
+            syncLock.unlock();
+        }
+    }
+
+    /** A new segment's directory entry becomes durable with its first fsync, not at creation (that is cheap). */
+    private void makeNameDurable() {
+        if (!nameDurable) {
+            try {
+                directory.fsync();
+            } catch (IOException e) {
+                throw events.writeFailed(new WalIOException("Could not fsync the directory of new segment " + path, e));
+            }
+            nameDurable = true;
+        }
+    }
+
+    private void markFailed() {
+        lock.lock();
+        try {
+            failed = true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Writes the seal and makes the whole segment durable; after this it takes no appends. On failure the
+     * seal is not left behind, so the rotation can be tried again.
+     */
+    void seal() {
+        lock.lock();
+        try {
+            if (sealed || failed) {
+                return;
+            }
+            if (buffer == null) {
+                buffer = openFiles.takeBuffer();
+            }
+            if (buffer.remaining() < Frames.SEAL_SIZE) {
+                flushLocked();
+            }
+            int start = buffer.position();
+            long offset = endPosition;
+            Frames.encodeSeal(buffer, crc, scratch, header.keyHash(), header.sequence(), offset, entries, oldest, newest);
+            try {
+                flushLocked();
+            } catch (WalException e) {
+                buffer.position(start);
+                throw e;
+            }
+            endPosition = offset + Frames.SEAL_SIZE;
+        } finally {
+            lock.unlock();
+        }
+        syncTo(endPosition);
+        lock.lock();
+        try {
+            sealed = true;
+            releaseBufferLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Flushes the write buffer so that readers of the file see everything appended so far. */
+    long flushForReading() {
+        if (flushedPosition < endPosition) {
+            lock.lock();
+            try {
+                flushLocked();
+            } finally {
+                lock.unlock();
+            }
+        }
+        return endPosition;
+    }
+
+    /** Reads and checks the record at {@code ref.offset()}. */
+    WalRecord read(EntryRef ref) {
+        long offset = ref.offset();
+        long end = endPosition;
+        if (offset < header.dataStart() || (offset & (Frames.ALIGNMENT - 1)) != 0
+                || offset + Frames.RECORD_HEADER_SIZE > end) {
+            throw new WalEntryNotFoundException("No entry starts at offset " + offset + " of segment "
+                    + path.getFileName() + " (entries lie between " + header.dataStart() + " and " + end
+                    + ", at multiples of 8): " + ref);
+        }
+        if (offset + Frames.RECORD_HEADER_SIZE > flushedPosition) {
+            flushForReading();
+        }
+        FileChannel file = pin();
+        try {
+            ByteBuffer head = ByteBuffer.allocate(Frames.RECORD_HEADER_SIZE);
+            readFully(file, head, offset);
+            if (!Frames.hasMagic(head, 0, Frames.RECORD_MAGIC)) {
+                throw new WalEntryNotFoundException("No entry starts at offset " + offset + " of segment "
+                        + path.getFileName() + " (no record magic there): " + ref);
+            }
+            int headerLength = Frames.headerLength(head, 0);
+            long contentLength = Frames.contentLength(head, 0);
+            if (offset + Frames.RECORD_HEADER_SIZE + headerLength + contentLength > end) {
+                throw events.corrupt(new WalCorruptionException("The record at offset " + offset + " of segment " + path
+                        + " declares " + headerLength + " header and " + contentLength
+                        + " content bytes, past the segment's end at " + end));
+            }
+            ByteBuffer body = ByteBuffer.allocate(headerLength + (int) contentLength);
+            readFully(file, body, offset + Frames.RECORD_HEADER_SIZE);
+            if (!Frames.recordCrcMatches(new CRC32C(), ByteBuffer.allocate(24), header.keyHash(), header.sequence(),
+                    offset, head, 0, body, 0, body.capacity())) {
+                throw events.corrupt(new WalCorruptionException("The record at offset " + offset + " of segment "
+                        + path + " fails its CRC32C check: the bytes are damaged, or the reference does not point at "
+                        + "an entry of this key and segment: " + ref));
+            }
+            byte[] recordHeader = new byte[headerLength];
+            byte[] content = new byte[(int) contentLength];
+            body.get(0, recordHeader).get(headerLength, content);
+            events.reads.increment();
+            return new WalRecord(ref, recordHeader, content);
+        } catch (ClosedChannelException e) {
+            throw new WalClosedException("The WAL was closed while reading " + path);
+        } catch (IOException e) {
+            throw new WalIOException("Could not read segment " + path, e);
+        } finally {
+            unpin();
+        }
+    }
+
+    private static void readFully(FileChannel file, ByteBuffer into, long position) throws IOException {
+        while (into.hasRemaining()) {
+            if (file.read(into, position + into.position()) < 0) {
+                throw new WalCorruptionException("Unexpected end of file at " + (position + into.position()));
+            }
+        }
+    }
+
+    private FileChannel pin() {
+        lock.lock();
+        try {
+            FileChannel file = channelLocked();
+            pins++;
+            return file;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void unpin() {
+        lock.lock();
+        try {
+            pins--;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Closes the file if no one uses it right now; never waits. */
+    void closeIfIdle() {
+        if (!lock.tryLock()) {
+            return;
+        }
+        try {
+            if (channel == null || pins > 0) {
+                return;
+            }
+            try {
+                flushLocked();
+            } catch (WalException e) {
+                return;
+            }
+            closeChannelLocked();
+            releaseBufferLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Closes the file whoever uses it (the WAL is closing). */
+    void closeFile() {
+        lock.lock();
+        try {
+            closeChannelLocked();
+            releaseBufferLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Closes and deletes the file; references into it then fail as not found. */
+    void delete() throws IOException {
+        lock.lock();
+        try {
+            deleted = true;
+            closeChannelLocked();
+            if (buffer != null) {
+                buffer.clear();
+                bufferedEntries = 0;
+            }
+            releaseBufferLocked();
+            storage.delete(path);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void closeChannelLocked() {
+        if (channel == null) {
+            return;
+        }
+        try {
+            channel.close();
+        } catch (IOException e) {
+            System.getLogger(Wal.class.getName()).log(System.Logger.Level.WARNING, "Closing " + path + " failed", e);
+        }
+        channel = null;
+        openFiles.closed(this);
+    }
+
+    private void releaseBufferLocked() {
+        if (buffer != null && buffer.position() == 0) {
+            openFiles.returnBuffer(buffer);
+            buffer = null;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return path.getFileName().toString();
+    }
+}

@@ -1,0 +1,91 @@
+package dev.nanowal;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class WalAppendReadTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void appendsReadBackByReferenceAndInOrder() {
+        try (Wal wal = Wal.open(dir)) {
+            EntryRef first = wal.appendEntry("user:123", null, bytes("alice"), false);
+            EntryRef second = wal.appendEntry("user:123", bytes("meta:v=1"), bytes("alice-2"), true);
+            EntryRef other = wal.logEntry("user:456", null, bytes("bob"));
+
+            assertThat(wal.readEntryAt(first)).isEqualTo(bytes("alice"));
+            assertThat(wal.readRecordAt(second).header()).isEqualTo(bytes("meta:v=1"));
+            assertThat(wal.readRecordAt(first).header()).isEmpty();
+            assertThat(wal.readEntryAt(other)).isEqualTo(bytes("bob"));
+            try (Stream<byte[]> records = wal.enumerateRecords("user:123")) {
+                assertThat(records.map(r -> new String(r, UTF_8))).containsExactly("alice", "alice-2");
+            }
+            assertThat(wal.enumerateKeys()).containsExactly("user:123", "user:456");
+        }
+    }
+
+    @Test
+    void referencesStayValidAcrossReopen() {
+        List<EntryRef> refs = new ArrayList<>();
+        try (Wal wal = Wal.open(dir)) {
+            for (int i = 0; i < 1000; i++) {
+                refs.add(wal.appendEntry("k" + (i % 7), bytes("h" + i), bytes("value-" + i), false));
+            }
+        }
+        try (Wal wal = Wal.open(dir)) {
+            for (int i = 0; i < refs.size(); i++) {
+                WalRecord record = wal.readRecordAt(refs.get(i));
+                assertThat(record.content()).isEqualTo(bytes("value-" + i));
+                assertThat(record.header()).isEqualTo(bytes("h" + i));
+                assertThat(record.ref()).isEqualTo(refs.get(i));
+            }
+            EntryRef next = wal.appendEntry("k0", null, bytes("after-reopen"), true);
+            try (Stream<byte[]> records = wal.enumerateRecords("k0")) {
+                List<String> all = records.map(r -> new String(r, UTF_8)).toList();
+                assertThat(all).hasSize(144).endsWith("after-reopen");
+            }
+            assertThat(wal.readEntryAt(next)).isEqualTo(bytes("after-reopen"));
+        }
+    }
+
+    @Test
+    void enumerateAfterCheckpointResumes() {
+        try (Wal wal = Wal.open(dir)) {
+            List<EntryRef> refs = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                refs.add(wal.appendEntry("topic-0", null, bytes("m" + i), false));
+            }
+            try (Stream<WalRecord> after = wal.enumerateEntriesAfter(refs.get(6))) {
+                assertThat(after.map(r -> new String(r.content(), UTF_8))).containsExactly("m7", "m8", "m9");
+            }
+            try (Stream<WalRecord> after = wal.enumerateEntriesAfter(refs.get(9))) {
+                assertThat(after).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void closedWalRefusesCalls() {
+        Wal wal = Wal.open(dir);
+        EntryRef ref = wal.logEntry("k", null, bytes("x"));
+        wal.close();
+        wal.close();
+        assertThat(wal.isOpen()).isFalse();
+        assertThatThrownBy(() -> wal.appendEntry("k", null, bytes("y"), false)).isInstanceOf(WalClosedException.class);
+        assertThatThrownBy(() -> wal.readEntryAt(ref)).isInstanceOf(WalClosedException.class);
+    }
+
+    static byte[] bytes(String text) {
+        return text.getBytes(UTF_8);
+    }
+}
