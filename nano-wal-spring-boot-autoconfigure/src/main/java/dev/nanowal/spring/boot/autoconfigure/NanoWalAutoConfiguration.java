@@ -33,7 +33,7 @@ public final class NanoWalAutoConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     Wal nanoWal(NanoWalProperties properties, ObjectProvider<Clock> clock) {
-        Path directory = properties.directory().toAbsolutePath();
+        Path directory = properties.directory().toAbsolutePath().normalize();
         WalOptions options = properties.toWalOptions(clock.getIfUnique(Clock::systemUTC));
         logger.info("Opening nano-wal in " + directory + " with " + options);
         return Wal.open(directory, options);
