@@ -7,7 +7,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A clock that tests move by hand, so rotation and retention are tested without sleeping. */
+/** A test clock that only moves when told to; thread-safe, so tests drive rotation and retention without sleeping. */
 final class MutableClock extends Clock {
 
     private final AtomicLong millis;
@@ -20,8 +20,8 @@ final class MutableClock extends Clock {
         return new MutableClock(Instant.parse(instant));
     }
 
-    void advance(Duration duration) {
-        millis.addAndGet(duration.toMillis());
+    void advance(Duration by) {
+        millis.addAndGet(by.toMillis());
     }
 
     @Override
@@ -41,6 +41,14 @@ final class MutableClock extends Clock {
 
     @Override
     public Clock withZone(ZoneId zone) {
+        if (zone.equals(ZoneOffset.UTC)) {
+            return this;
+        }
         throw new UnsupportedOperationException("MutableClock is UTC only");
+    }
+
+    @Override
+    public String toString() {
+        return "MutableClock[" + instant() + "]";
     }
 }

@@ -1,0 +1,104 @@
+package dev.nanowal;
+
+import static dev.nanowal.RotationAndRetentionTest.contents;
+import static dev.nanowal.WalAppendReadTest.bytes;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BatchAndOptionsTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aDurableBatchFsyncsEachTouchedFileOnce() {
+        try (Wal wal = Wal.open(dir)) {
+            wal.logEntry("a", null, bytes("warm-up a"));
+            wal.logEntry("b", null, bytes("warm-up b"));
+            AtomicInteger syncs = new AtomicInteger();
+            wal.addListener(new WalListener() {
+                @Override
+                public void onSync(Duration duration, int waiters) {
+                    syncs.incrementAndGet();
+                }
+            });
+            List<WalEntry> batch = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                batch.add(WalEntry.of(i % 2 == 0 ? "a" : "b", bytes("h" + i), bytes("v" + i)));
+            }
+
+            List<EntryRef> refs = wal.appendBatch(batch, true);
+
+            assertThat(syncs).hasValue(2);
+            assertThat(refs).hasSize(50);
+            for (int i = 0; i < 50; i++) {
+                WalRecord record = wal.readRecordAt(refs.get(i));
+                assertThat(record.content()).isEqualTo(bytes("v" + i));
+                assertThat(record.header()).isEqualTo(bytes("h" + i));
+            }
+            assertThat(contents(wal, "a")).hasSize(26).startsWith("warm-up a", "v0", "v2");
+        }
+    }
+
+    @Test
+    void aBatchWithOneBadEntryWritesNothing() {
+        try (Wal wal = Wal.open(dir)) {
+            List<WalEntry> batch = List.of(WalEntry.of("a", bytes("ok")), WalEntry.of("b", new byte[70_000], bytes("x")));
+            assertThatThrownBy(() -> wal.appendBatch(batch, true)).isInstanceOf(WalLimitExceededException.class);
+            List<WalEntry> badKey = List.of(WalEntry.of("a", bytes("ok")), WalEntry.of("k".repeat(2000), bytes("x")));
+            assertThatThrownBy(() -> wal.appendBatch(badKey, false)).isInstanceOf(IllegalArgumentException.class);
+            assertThat(wal.enumerateKeys()).isEmpty();
+        }
+    }
+
+    @Test
+    void optionsHaveTheDocumentedDefaults() {
+        WalOptions defaults = WalOptions.defaults();
+        assertThat(defaults.entryRetention()).isEqualTo(Duration.ofDays(7));
+        assertThat(defaults.segmentsPerRetentionPeriod()).isEqualTo(10);
+        assertThat(defaults.sliceDuration()).isEqualTo(Duration.ofHours(16).plusMinutes(48));
+        assertThat(defaults.maxSegmentSize()).isEqualTo(64L * 1024 * 1024);
+        assertThat(defaults.maxOpenFiles()).isEqualTo(256);
+        assertThat(defaults.writeBufferSize()).isEqualTo(64 * 1024);
+        assertThat(defaults.repairCorruptTail()).isFalse();
+    }
+
+    @Test
+    void invalidOptionsFailWhenBuiltNamingTheRange() {
+        assertThatThrownBy(() -> WalOptions.builder().entryRetention(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("entryRetention must be positive, was PT0S");
+        assertThatThrownBy(() -> WalOptions.builder().entryRetention(Duration.ofDays(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must be positive");
+        assertThatThrownBy(() -> WalOptions.builder().segmentsPerRetentionPeriod(0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("segmentsPerRetentionPeriod must be between 1 and 100000, was 0");
+        assertThatThrownBy(() -> WalOptions.builder().maxSegmentSize(100))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("between 4096 and");
+        assertThatThrownBy(() -> WalOptions.builder().maxOpenFiles(1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 4");
+        assertThatThrownBy(() -> WalOptions.builder().writeBufferSize(-1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("between 0 and");
+        assertThatThrownBy(() -> WalOptions.builder().entryRetention(Duration.ofMillis(5)).segmentsPerRetentionPeriod(10)
+                .build()).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 1 ms");
+        assertThatThrownBy(() -> WalOptions.builder().clock(null)).isInstanceOf(NullPointerException.class);
+    }
+
+    @Test
+    void writeThroughModeHandsEveryAppendToTheOperatingSystem() {
+        try (Wal wal = Wal.open(dir, WalOptions.builder().writeBufferSize(0).build())) {
+            EntryRef small = wal.appendEntry("k", null, bytes("small"), false);
+            EntryRef large = wal.appendEntry("k", null, new byte[200_000], false);
+            assertThat(SegmentFiles.segments(dir)).singleElement()
+                    .satisfies(file -> assertThat(file.toFile().length()).isEqualTo(large.offset() + Frames.recordSize(0, 200_000)));
+            assertThat(wal.readEntryAt(small)).isEqualTo(bytes("small"));
+        }
+    }
+}

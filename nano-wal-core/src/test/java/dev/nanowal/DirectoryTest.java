@@ -1,0 +1,105 @@
+package dev.nanowal;
+
+import static dev.nanowal.WalAppendReadTest.bytes;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DirectoryTest {
+
+    @TempDir
+    Path root;
+
+    @Test
+    void aSecondOpenInTheSameJvmFailsUntilTheFirstCloses() {
+        Path dir = root.resolve("wal");
+        try (Wal wal = Wal.open(dir)) {
+            assertThatThrownBy(() -> Wal.open(dir)).isInstanceOf(WalLockedException.class)
+                    .hasMessageContaining("already open in this JVM");
+            assertThatThrownBy(() -> Wal.open(root.resolve("wal/../wal"))).isInstanceOf(WalLockedException.class);
+            wal.logEntry("k", null, bytes("v"));
+        }
+        try (Wal wal = Wal.open(dir)) {
+            assertThat(wal.enumerateKeys()).containsExactly("k");
+        }
+    }
+
+    @Test
+    void anOpenFromAnotherProcessFails() throws Exception {
+        Path dir = root.resolve("shared");
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                LockHolder.class.getName(), dir.toString()).redirectErrorStream(true).start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+            assertThat(out.readLine()).isEqualTo("OPEN");
+            assertThatThrownBy(() -> Wal.open(dir)).isInstanceOf(WalLockedException.class)
+                    .hasMessageContaining("in use by another process");
+            child.getOutputStream().close();
+            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            child.destroyForcibly();
+        }
+        assertThat(child.exitValue()).isZero();
+        try (Wal wal = Wal.open(dir)) {
+            assertThat(wal.enumerateKeys()).containsExactly("held");
+        }
+    }
+
+    @Test
+    void aRegularFileIsNotAWalDirectory() throws IOException {
+        Path file = Files.writeString(root.resolve("plain.txt"), "not a wal");
+        assertThatThrownBy(() -> Wal.open(file)).isInstanceOf(WalException.class)
+                .hasMessageContaining("is not a directory");
+        assertThat(Files.readString(file)).isEqualTo("not a wal");
+    }
+
+    @Test
+    void shutdownDeletesOnlyTheWalsOwnFiles() throws IOException {
+        Path dir = root.resolve("mixed");
+        Files.createDirectories(dir);
+        Path foreign = Files.writeString(dir.resolve("notes.log"), "someone else's");
+        Path lookalike = Files.writeString(dir.resolve("readme-1-2.log"), "not ours either");
+        Wal wal = Wal.open(dir);
+        wal.logEntry("k1", null, bytes("v"));
+        wal.appendEntry("k2", null, bytes("v"), false);
+
+        wal.shutdown();
+
+        assertThat(wal.isOpen()).isFalse();
+        try (var left = Files.list(dir)) {
+            assertThat(left).containsExactlyInAnyOrder(foreign, lookalike);
+        }
+    }
+
+    @Test
+    void shutdownRemovesTheDirectoryWhenNothingElseIsInIt() {
+        Path dir = root.resolve("alone");
+        Wal wal = Wal.open(dir);
+        wal.logEntry("k", null, bytes("v"));
+        wal.shutdown();
+        assertThat(dir).doesNotExist();
+        assertThat(root).exists();
+    }
+
+    @Test
+    void closeKeepsTheDataAndLeftoverTemporaryFilesAreRemovedOnOpen() throws IOException {
+        Path dir = root.resolve("keep");
+        try (Wal wal = Wal.open(dir)) {
+            wal.appendEntry("k", null, bytes("v"), false);
+        }
+        Path leftover = Files.write(dir.resolve(SegmentNames.fileName("k", 1, 99) + ".tmp"), new byte[10]);
+        try (Wal wal = Wal.open(dir)) {
+            assertThat(RotationAndRetentionTest.contents(wal, "k")).containsExactly("v");
+        }
+        assertThat(leftover).doesNotExist();
+    }
+}
