@@ -73,6 +73,11 @@ final class EntryIterator implements Iterator<WalRecord>, AutoCloseable {
                     throw events.corrupt(new WalCorruptionException("Segment " + segment.path() + " is corrupt at offset "
                             + cursor.recordOffset() + ": " + cursor.problem()));
                 }
+                if (kind == RecordCursor.Kind.END && cursor.recordOffset() < ends[index]) {
+                    throw events.corrupt(new WalCorruptionException("Segment " + segment.path() + " is corrupt at offset "
+                            + cursor.recordOffset() + ": zero bytes or an early end of file before its end at "
+                            + ends[index]));
+                }
                 closeSegment();
             }
         } catch (IOException e) {

@@ -168,10 +168,11 @@ final class Recovery {
                 return Segment.existing(header, path, context, end + Frames.SEAL_SIZE, entries, oldest, newest, true);
             }
             if (end < size) {
-                if (kind == RecordCursor.Kind.BAD && cursor.validFrameAfter(end)) {
-                    repairMiddle(channel, path, end, size, cursor.problem());
+                String found = kind == RecordCursor.Kind.BAD ? cursor.problem() : "zero bytes";
+                if (cursor.validFrameAfter(end)) {
+                    repairMiddle(channel, path, end, size, found);
                 } else {
-                    cutTornTail(channel, path, end, size, kind == RecordCursor.Kind.BAD ? cursor.problem() : "zeros");
+                    cutTornTail(channel, path, end, size, found);
                 }
             }
             return Segment.existing(header, path, context, end, entries, oldest, newest, false);

@@ -110,6 +110,34 @@ class IntegrityTest {
     }
 
     @Test
+    void zerosInTheMiddleWithValidEntriesAfterThemAreCorruptionNotATornTail() throws IOException {
+        List<EntryRef> refs = writeTen("z");
+        Path segment = SegmentFiles.segmentOf(dir, refs.get(4));
+        SegmentFiles.write(segment, refs.get(4).offset(), new byte[(int) (refs.get(6).offset() - refs.get(4).offset())]);
+
+        assertThatThrownBy(() -> Wal.open(dir)).isInstanceOf(WalCorruptionException.class)
+                .hasMessageContaining("zero bytes").hasMessageContaining("offset " + refs.get(4).offset());
+    }
+
+    @Test
+    void zerosInsideASealedSegmentFailEnumerationInsteadOfEndingItEarly() throws IOException {
+        List<EntryRef> refs = new ArrayList<>();
+        try (Wal wal = Wal.open(dir, WalOptions.builder().maxSegmentSize(4096).build())) {
+            for (int i = 0; i < 60; i++) {
+                refs.add(wal.appendEntry("s", null, new byte[200], false));
+            }
+        }
+        Path sealed = SegmentFiles.segmentOf(dir, refs.get(0));
+        SegmentFiles.write(sealed, refs.get(2).offset(), new byte[Frames.recordSize(0, 200)]);
+
+        try (Wal wal = Wal.open(dir, WalOptions.builder().maxSegmentSize(4096).build());
+                Stream<byte[]> all = wal.enumerateRecords("s")) {
+            assertThatThrownBy(() -> all.forEach(record -> { })).isInstanceOf(WalCorruptionException.class)
+                    .hasMessageContaining("offset " + refs.get(2).offset());
+        }
+    }
+
+    @Test
     void aHugeLengthOnDiskIsRefusedWithoutAllocatingIt() throws IOException {
         List<EntryRef> refs = writeTen("k");
         Path segment = SegmentFiles.segmentOf(dir, refs.get(5));
