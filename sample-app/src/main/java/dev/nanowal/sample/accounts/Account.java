@@ -1,0 +1,29 @@
+package dev.nanowal.sample.accounts;
+
+import java.math.BigDecimal;
+
+/**
+ * The account aggregate, rebuilt by folding its events in order; never stored itself.
+ *
+ * @param id the account id
+ * @param owner its owner, once opened
+ * @param balance deposits less withdrawals
+ * @param version how many events were applied
+ */
+public record Account(String id, String owner, BigDecimal balance, long version) {
+
+    static Account empty(String id) {
+        return new Account(id, null, BigDecimal.ZERO, 0);
+    }
+
+    Account apply(AccountEvent event) {
+        return switch (event.type()) {
+            case AccountEvent.OPENED -> new Account(this.id, event.owner(), this.balance, this.version + 1);
+            case AccountEvent.DEPOSITED -> new Account(this.id, this.owner, this.balance.add(event.amount()),
+                    this.version + 1);
+            case AccountEvent.WITHDRAWN -> new Account(this.id, this.owner, this.balance.subtract(event.amount()),
+                    this.version + 1);
+            default -> throw new IllegalStateException("Unknown event type " + event.type());
+        };
+    }
+}
