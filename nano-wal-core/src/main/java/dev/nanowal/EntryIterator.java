@@ -14,7 +14,7 @@ import java.util.NoSuchElementException;
 final class EntryIterator implements Iterator<WalRecord>, AutoCloseable {
 
     private final List<Segment> segments;
-    private final long[] ends;
+    private final List<Segment.ReadSnapshot> snapshots;
     private final Storage storage;
     private final WalEvents events;
     private int index = -1;
@@ -26,12 +26,12 @@ final class EntryIterator implements Iterator<WalRecord>, AutoCloseable {
 
     /**
      * @param segments the segments to read, oldest first
-     * @param ends where to stop in each segment
+     * @param snapshots where each segment ends, and its unflushed bytes
      * @param startOffset where to start in the first segment (its data start for "from the beginning")
      */
-    EntryIterator(List<Segment> segments, long[] ends, long startOffset, Storage storage, WalEvents events) {
+    EntryIterator(List<Segment> segments, List<Segment.ReadSnapshot> snapshots, long startOffset, Storage storage, WalEvents events) {
         this.segments = segments;
-        this.ends = ends;
+        this.snapshots = snapshots;
         this.startOffset = startOffset;
         this.storage = storage;
         this.events = events;
@@ -73,10 +73,11 @@ final class EntryIterator implements Iterator<WalRecord>, AutoCloseable {
                     throw events.corrupt(new WalCorruptionException("Segment " + segment.path() + " is corrupt at offset "
                             + cursor.recordOffset() + ": " + cursor.problem()));
                 }
-                if (kind == RecordCursor.Kind.END && cursor.recordOffset() < ends[index]) {
+                long end = snapshots.get(index).end();
+                if (kind == RecordCursor.Kind.END && cursor.recordOffset() < end) {
                     throw events.corrupt(new WalCorruptionException("Segment " + segment.path() + " is corrupt at offset "
                             + cursor.recordOffset() + ": zero bytes or an early end of file before its end at "
-                            + ends[index]));
+                            + end));
                 }
                 closeSegment();
             }
@@ -99,7 +100,9 @@ final class EntryIterator implements Iterator<WalRecord>, AutoCloseable {
                 continue;
             }
             long start = index == 0 ? Math.max(startOffset, segment.header().dataStart()) : segment.header().dataStart();
-            cursor = new RecordCursor(channel, segment.header().keyHash(), segment.sequence(), start, ends[index], true);
+            Segment.ReadSnapshot snapshot = snapshots.get(index);
+            cursor = new RecordCursor(snapshot.over(channel), segment.header().keyHash(), segment.sequence(), start,
+                    snapshot.end(), true);
             return true;
         }
         return false;

@@ -138,7 +138,7 @@ final class KeyLog {
                 return null;
             }
             Segment active = current.get(current.size() - 1);
-            active.flushForReading();
+            active.flush();
             return active;
         } finally {
             lock.unlock();

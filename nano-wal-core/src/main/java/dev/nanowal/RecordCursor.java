@@ -2,7 +2,6 @@ package dev.nanowal;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.util.zip.CRC32C;
 
 /**
@@ -26,7 +25,7 @@ final class RecordCursor {
 
     private static final int READ_AHEAD = 64 * 1024;
 
-    private final FileChannel channel;
+    private final SegmentBytes bytes;
     private final long keyHash;
     private final long sequence;
     private final long end;
@@ -52,8 +51,8 @@ final class RecordCursor {
      * @param end the position the cursor stops at (the file size, or a snapshot of a segment's end)
      * @param materialize whether records' header and content are copied out (false for scans)
      */
-    RecordCursor(FileChannel channel, long keyHash, long sequence, long start, long end, boolean materialize) {
-        this.channel = channel;
+    RecordCursor(SegmentBytes bytes, long keyHash, long sequence, long start, long end, boolean materialize) {
+        this.bytes = bytes;
         this.keyHash = keyHash;
         this.sequence = sequence;
         this.position = start;
@@ -182,7 +181,7 @@ final class RecordCursor {
         ByteBuffer body = ByteBuffer.allocate(bodyLength);
         long from = at + Frames.RECORD_HEADER_SIZE;
         while (body.hasRemaining()) {
-            if (channel.read(body, from + body.position()) < 0) {
+            if (bytes.read(body, from + body.position()) < 0) {
                 return bad("a record cut short by the end of the file");
             }
         }
@@ -230,7 +229,7 @@ final class RecordCursor {
         int wanted = (int) Math.min(window.capacity(), end - at);
         window.limit(wanted);
         while (window.position() < length) {
-            int read = channel.read(window, at + window.position());
+            int read = bytes.read(window, at + window.position());
             if (read < 0) {
                 break;
             }

@@ -150,7 +150,7 @@ final class Recovery {
     }
 
     private Segment scan(FileChannel channel, SegmentHeader header, Path path, long size) throws IOException {
-        RecordCursor cursor = new RecordCursor(channel, header.keyHash(), header.sequence(), header.dataStart(), size,
+        RecordCursor cursor = new RecordCursor(SegmentBytes.of(channel), header.keyHash(), header.sequence(), header.dataStart(), size,
                 false);
         long entries = 0;
         long oldest = header.createdAt();

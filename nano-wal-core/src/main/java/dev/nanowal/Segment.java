@@ -369,8 +369,8 @@ final class Segment {
         }
     }
 
-    /** Flushes the write buffer so that readers of the file see everything appended so far. */
-    long flushForReading() {
+    /** Flushes the write buffer, so that the file holds everything appended so far; returns the end. */
+    long flush() {
         if (flushedPosition < endPosition) {
             lock.lock();
             try {
@@ -380,6 +380,37 @@ final class Segment {
             }
         }
         return endPosition;
+    }
+
+    /** What a reader sees: the segment's end, and the buffered bytes the file lacks when they cannot be flushed. */
+    record ReadSnapshot(long end, long tailStart, ByteBuffer tail) {
+
+        SegmentBytes over(FileChannel file) {
+            return SegmentBytes.of(file, tailStart, tail);
+        }
+    }
+
+    /**
+     * Flushes the write buffer for a reader; when the disk refuses, the reader gets a copy of the buffered
+     * bytes instead, so acknowledged entries stay readable while writes fail.
+     */
+    ReadSnapshot snapshotForReading() {
+        if (flushedPosition >= endPosition) {
+            return new ReadSnapshot(endPosition, endPosition, null);
+        }
+        lock.lock();
+        try {
+            try {
+                flushLocked();
+            } catch (WalIOException e) {
+                ByteBuffer copy = ByteBuffer.allocate(buffer.position());
+                copy.put(0, buffer, 0, buffer.position());
+                return new ReadSnapshot(endPosition, flushedPosition, copy);
+            }
+            return new ReadSnapshot(endPosition, flushedPosition, null);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Reads and checks the record at {@code ref.offset()}. */
@@ -392,13 +423,12 @@ final class Segment {
                     + path.getFileName() + " (entries lie between " + header.dataStart() + " and " + end
                     + ", at multiples of 8): " + ref);
         }
-        if (offset + Frames.RECORD_HEADER_SIZE > flushedPosition) {
-            flushForReading();
-        }
+        ReadSnapshot snapshot = offset + Frames.RECORD_HEADER_SIZE > flushedPosition ? snapshotForReading() : null;
         FileChannel file = pin();
         try {
+            SegmentBytes bytes = snapshot == null ? SegmentBytes.of(file) : snapshot.over(file);
             ByteBuffer head = ByteBuffer.allocate(Frames.RECORD_HEADER_SIZE);
-            readFully(file, head, offset);
+            bytes.readFully(head, offset);
             if (!Frames.hasMagic(head, 0, Frames.RECORD_MAGIC)) {
                 throw new WalEntryNotFoundException("No entry starts at offset " + offset + " of segment "
                         + path.getFileName() + " (no record magic there): " + ref);
@@ -411,7 +441,7 @@ final class Segment {
                         + " content bytes, past the segment's end at " + end));
             }
             ByteBuffer body = ByteBuffer.allocate(headerLength + (int) contentLength);
-            readFully(file, body, offset + Frames.RECORD_HEADER_SIZE);
+            bytes.readFully(body, offset + Frames.RECORD_HEADER_SIZE);
             if (!Frames.recordCrcMatches(new CRC32C(), ByteBuffer.allocate(24), header.keyHash(), header.sequence(),
                     offset, head, 0, body, 0, body.capacity())) {
                 throw events.corrupt(new WalCorruptionException("The record at offset " + offset + " of segment "
@@ -429,14 +459,6 @@ final class Segment {
             throw new WalIOException("Could not read segment " + path, e);
         } finally {
             unpin();
-        }
-    }
-
-    private static void readFully(FileChannel file, ByteBuffer into, long position) throws IOException {
-        while (into.hasRemaining()) {
-            if (file.read(into, position + into.position()) < 0) {
-                throw new WalCorruptionException("Unexpected end of file at " + (position + into.position()));
-            }
         }
     }
 

@@ -328,11 +328,11 @@ public final class Wal implements AutoCloseable {
     }
 
     private Stream<WalRecord> stream(List<Segment> segments, long startOffset) {
-        long[] ends = new long[segments.size()];
-        for (int i = 0; i < ends.length; i++) {
-            ends[i] = segments.get(i).flushForReading();
+        List<Segment.ReadSnapshot> snapshots = new ArrayList<>(segments.size());
+        for (Segment segment : segments) {
+            snapshots.add(segment.snapshotForReading());
         }
-        EntryIterator iterator = new EntryIterator(segments, ends, startOffset, context.storage(), events);
+        EntryIterator iterator = new EntryIterator(segments, snapshots, startOffset, context.storage(), events);
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(iterator,
                 Spliterator.ORDERED | Spliterator.NONNULL), false).onClose(iterator::close);
     }
