@@ -2,6 +2,9 @@ package dev.nanowal.sample.accounts;
 
 import java.math.BigDecimal;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonInclude.Include;
+
 /**
  * A fact about an account, as stored in the WAL (the entry's content).
  *
@@ -9,6 +12,7 @@ import java.math.BigDecimal;
  * @param owner the owner, for {@value #OPENED}
  * @param amount the positive amount, for {@value #DEPOSITED} and {@value #WITHDRAWN}
  */
+@JsonInclude(Include.NON_NULL)
 public record AccountEvent(String type, String owner, BigDecimal amount) {
 
     public static final String OPENED = "AccountOpened";
