@@ -230,11 +230,14 @@ class NanoWalAutoConfigurationTests {
     void closingTheContextClosesTheWalAndKeepsItsData() {
         EntryRef[] ref = new EntryRef[1];
         Wal[] opened = new Wal[1];
+        NanoWalCompactionScheduler[] scheduler = new NanoWalCompactionScheduler[1];
         runner().run((context) -> {
             opened[0] = context.getBean(Wal.class);
+            scheduler[0] = context.getBean(NanoWalCompactionScheduler.class);
             ref[0] = opened[0].logEntry("kept", bytes("header"), bytes("survives a restart"));
         });
         assertThat(opened[0].isOpen()).isFalse();
+        assertThat(scheduler[0].isRunning()).isFalse();
         runner().run((context) -> {
             Wal wal = context.getBean(Wal.class);
             assertThat(wal).isNotSameAs(opened[0]);
