@@ -53,6 +53,25 @@ final class Ledger {
         }
     }
 
+    /** A deep copy. */
+    Ledger copy() {
+        Ledger copy = new Ledger();
+        copy.attempts.putAll(attempts);
+        copy.acked.putAll(acked);
+        copy.durable.addAll(durable);
+        copy.expired.addAll(expired);
+        copy.nextId = nextId;
+        return copy;
+    }
+
+    /** A copy in which only {@code durableIds} count as durable (what a crash must keep). */
+    Ledger durableOnly(Set<Long> durableIds) {
+        Ledger copy = copy();
+        copy.durable.clear();
+        copy.durable.addAll(durableIds);
+        return copy;
+    }
+
     /** After a sync or a clean close every acknowledged entry is durable. */
     void allAcknowledgedAreDurable() {
         durable.addAll(acked.keySet());

@@ -1,0 +1,224 @@
+package dev.nanowal;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+
+/**
+ * A {@link Storage} that numbers every mutating step (write, force, truncate, create, rename, delete, directory
+ * fsync) and keeps a shadow of what a power failure would leave: each file's bytes as of its last force, and
+ * the directory's names as of its last fsync. At a chosen step it "crashes": it materialises that state into
+ * another directory (before the step runs) and fails every later call. Test-only.
+ */
+final class CrashStorage extends Storage {
+
+    /** What a crash leaves behind. */
+    enum Mode {
+        /** Power loss: only what was forced, under the names the directory had at its last fsync. */
+        POWER_LOSS,
+        /** Power loss, but the page cache wrote back part of each file's unsynced tail first. */
+        TORN_WRITEBACK,
+        /** Process crash (SIGKILL): everything handed to the OS is kept. */
+        PROCESS_CRASH
+    }
+
+    /** One file as the disk holds it. */
+    private static final class Inode {
+        byte[] durable = new byte[0];
+    }
+
+    private final Path directory;
+    private final Map<String, Inode> names = new HashMap<>();
+    private Map<String, Inode> durableNames = new HashMap<>();
+    private final List<String> steps = new ArrayList<>();
+    private final int crashAt;
+    private final Mode mode;
+    private final Path crashDirectory;
+    private final Runnable onCrash;
+    private boolean crashed;
+
+    /**
+     * @param directory the WAL directory this storage serves (files already there count as durable)
+     * @param crashAt the step before which to crash (1-based), or 0 never to crash
+     * @param onCrash runs at the crash, after the state is materialised (to capture the oracle)
+     */
+    CrashStorage(Path directory, int crashAt, Mode mode, Path crashDirectory, Runnable onCrash) {
+        this.directory = directory;
+        this.crashAt = crashAt;
+        this.mode = mode;
+        this.crashDirectory = crashDirectory;
+        this.onCrash = onCrash;
+        try (Stream<Path> files = Files.list(directory)) {
+            for (Path file : files.toList()) {
+                Inode inode = new Inode();
+                inode.durable = Files.readAllBytes(file);
+                names.put(file.getFileName().toString(), inode);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        durableNames = new HashMap<>(names);
+    }
+
+    /** The steps taken so far, described. */
+    List<String> steps() {
+        return steps;
+    }
+
+    boolean crashed() {
+        return crashed;
+    }
+
+    private synchronized void step(String description) throws IOException {
+        if (crashed) {
+            throw new IOException("simulated crash: the machine is down");
+        }
+        if (steps.size() + 1 == crashAt) {
+            crashed = true;
+            materialize();
+            onCrash.run();
+            throw new IOException("simulated crash before step " + crashAt + ": " + description);
+        }
+        steps.add(description);
+    }
+
+    private Inode inode(Path path) throws IOException {
+        String name = path.getFileName().toString();
+        Inode inode = names.get(name);
+        if (inode == null) {
+            // a file created outside this storage (the lock file): count it as durable as it is
+            inode = new Inode();
+            if (!Files.exists(path)) {
+                return inode;
+            }
+            inode.durable = Files.readAllBytes(path);
+            names.put(name, inode);
+            durableNames.putIfAbsent(name, inode);
+        }
+        return inode;
+    }
+
+    private void materialize() throws IOException {
+        Files.createDirectories(crashDirectory);
+        if (mode == Mode.PROCESS_CRASH) {
+            try (Stream<Path> files = Files.list(directory)) {
+                for (Path file : files.toList()) {
+                    if (!file.getFileName().toString().equals(WalDirectory.LOCK_FILE)) {
+                        Files.copy(file, crashDirectory.resolve(file.getFileName()));
+                    }
+                }
+            }
+            return;
+        }
+        Random random = new Random(crashAt * 31L + mode.ordinal());
+        for (Map.Entry<String, Inode> entry : durableNames.entrySet()) {
+            if (entry.getKey().equals(WalDirectory.LOCK_FILE)) {
+                continue;
+            }
+            byte[] bytes = entry.getValue().durable;
+            if (mode == Mode.TORN_WRITEBACK) {
+                bytes = tornTail(entry.getValue(), bytes, random);
+            }
+            Files.write(crashDirectory.resolve(entry.getKey()), bytes);
+        }
+    }
+
+    /** The durable bytes plus a random part of what the live file holds beyond them (page cache writeback). */
+    private byte[] tornTail(Inode inode, byte[] durable, Random random) throws IOException {
+        for (Map.Entry<String, Inode> live : names.entrySet()) {
+            if (live.getValue() == inode) {
+                byte[] current = Files.readAllBytes(directory.resolve(live.getKey()));
+                if (current.length > durable.length
+                        && Arrays.equals(current, 0, durable.length, durable, 0, durable.length)) {
+                    int extra = random.nextInt(current.length - durable.length + 1);
+                    return Arrays.copyOf(current, durable.length + extra);
+                }
+            }
+        }
+        return durable;
+    }
+
+    /** The channel's file stays the same inode whatever it is renamed to later. */
+    private FileChannel wrap(FileChannel real, Path path, Inode inode) {
+        return new FaultyChannel(real, path, new FaultyChannel.Hooks() {
+            @Override
+            public int write(Path p, FileChannel channel, ByteBuffer src, long position) throws IOException {
+                step("write " + src.remaining() + " bytes at " + position + " of " + p.getFileName());
+                return channel.write(src, position);
+            }
+
+            @Override
+            public void force(Path p, FileChannel channel, boolean metaData) throws IOException {
+                step("force " + p.getFileName());
+                channel.force(metaData);
+                ByteBuffer all = ByteBuffer.allocate((int) channel.size());
+                while (all.hasRemaining() && channel.read(all, all.position()) >= 0) {
+                    // reads the whole file
+                }
+                inode.durable = Arrays.copyOf(all.array(), all.position());
+            }
+
+            @Override
+            public void truncate(Path p, FileChannel channel, long size) throws IOException {
+                step("truncate " + p.getFileName() + " to " + size);
+                channel.truncate(size);
+            }
+        });
+    }
+
+    @Override
+    FileChannel openForWrite(Path path) throws IOException {
+        if (crashed) {
+            throw new IOException("simulated crash: the machine is down");
+        }
+        Inode inode = inode(path);
+        return wrap(super.openForWrite(path), path, inode);
+    }
+
+    @Override
+    FileChannel openForRead(Path path) throws IOException {
+        return wrap(super.openForRead(path), path, inode(path));
+    }
+
+    @Override
+    FileChannel createNew(Path path) throws IOException {
+        step("create " + path.getFileName());
+        FileChannel channel = super.createNew(path);
+        Inode inode = new Inode();
+        names.put(path.getFileName().toString(), inode);
+        return wrap(channel, path, inode);
+    }
+
+    @Override
+    void moveAtomically(Path from, Path to) throws IOException {
+        step("rename " + from.getFileName() + " -> " + to.getFileName());
+        Inode inode = inode(from);
+        super.moveAtomically(from, to);
+        names.remove(from.getFileName().toString());
+        names.put(to.getFileName().toString(), inode);
+    }
+
+    @Override
+    void delete(Path path) throws IOException {
+        step("delete " + path.getFileName());
+        super.delete(path);
+        names.remove(path.getFileName().toString());
+    }
+
+    @Override
+    void fsyncDirectory(Path dir) throws IOException {
+        step("fsync directory");
+        super.fsyncDirectory(dir);
+        durableNames = new HashMap<>(names);
+    }
+}
