@@ -69,6 +69,7 @@ class CrashRecoveryTest {
         SplittableRandom random = new SplittableRandom(SEED + (tiny ? 1 : 0));
         List<Ack> acks = new ArrayList<>();
         Map<EntryRef, Long> idByRef = new HashMap<>();
+        Map<String, KeyState> states = new HashMap<>();
         String classPath = snapshotClassPath(temp.resolve("classpath-" + tiny));
         long truncatedBytes = 0;
         int roundsWithCut = 0;
@@ -82,8 +83,9 @@ class CrashRecoveryTest {
                             ack.ref(), ack.id(), earlier);
                 }
             }
+            int firstNew = acks.size();
             acks.addAll(fresh);
-            long cut = verifyAndContinue(dir, tiny, round, acks, idByRef);
+            long cut = verifyAndContinue(dir, tiny, round, acks, firstNew, idByRef, states, random);
             truncatedBytes += cut;
             roundsWithCut += cut > 0 ? 1 : 0;
         }
@@ -175,16 +177,27 @@ class CrashRecoveryTest {
                 Long.parseLong(f[8]));
     }
 
+    /** Where the last check of a key stopped, so that most rounds only read what was appended since. */
+    static final class KeyState {
+        EntryRef checkpoint;
+        long lastRound;
+        final Map<Long, Long> lastCounterByRoundThread = new HashMap<>();
+    }
+
     /**
-     * Reopens after the kill and checks the oracle, then appends a durable entry to every key, closes, reopens and
-     * checks again. Returns the bytes recovery cut.
+     * Reopens after the kill and checks the oracle, then appends durable entries to every key, closes, reopens and
+     * checks again. Every few rounds (and the last) the check covers every acknowledged entry and every key from
+     * its start; the others read this round's entries by ref, a sample of older ones, and each key's tail from
+     * where the last check stopped. Returns the bytes recovery cut.
      */
-    private long verifyAndContinue(Path dir, boolean tiny, int round, List<Ack> acks, Map<EntryRef, Long> idByRef) {
+    private long verifyAndContinue(Path dir, boolean tiny, int round, List<Ack> acks, int firstNew,
+            Map<EntryRef, Long> idByRef, Map<String, KeyState> states, SplittableRandom random) {
+        boolean full = round <= 2 || round % 10 == 0 || round == ROUNDS;
         long cut;
         List<Ack> mine = new ArrayList<>();
         try (Wal wal = Wal.open(dir, CrashWriter.options(tiny))) {
-            verify(wal, round, acks);
             cut = wal.stats().bytesTruncatedAtRecovery();
+            verify(wal, round, acks, firstNew, states, full, random);
             for (int k = 0; k < CrashWriter.KEYS.length; k++) {
                 for (int n = 0; n < 2; n++) {
                     long id = CrashWriter.id(round, CrashWriter.PARENT_THREAD, k * 2L + n + 1);
@@ -199,17 +212,22 @@ class CrashRecoveryTest {
             }
             assertThat(wal.stats().corruptionsDetected()).as("corruptions seen in round %d", round).isZero();
         }
+        int parentFirst = acks.size();
         acks.addAll(mine);
         try (Wal wal = Wal.open(dir, CrashWriter.options(tiny))) {
-            verify(wal, round, acks);
             assertThat(wal.stats().bytesTruncatedAtRecovery()).as("a clean close leaves nothing to cut").isZero();
+            verify(wal, round, acks, parentFirst, states, false, random);
         }
         return cut;
     }
 
-    private static void verify(Wal wal, int round, List<Ack> acks) {
-        Map<String, List<Ack>> byKey = new LinkedHashMap<>();
-        for (Ack ack : acks) {
+    private static void verify(Wal wal, int round, List<Ack> acks, int firstNew, Map<String, KeyState> states,
+            boolean full, SplittableRandom random) {
+        List<Ack> toRead = new ArrayList<>(full ? acks : acks.subList(firstNew, acks.size()));
+        for (int n = 0; !full && firstNew > 0 && n < 100; n++) {
+            toRead.add(acks.get(random.nextInt(firstNew)));
+        }
+        for (Ack ack : toRead) {
             WalRecord record;
             try {
                 record = wal.readRecordAt(ack.ref());
@@ -224,15 +242,17 @@ class CrashRecoveryTest {
                     .isEqualTo(TestPayloads.header(ack.id(), ack.headerLength()));
             assertThat(TestPayloads.crc(record.header(), record.content())).isEqualTo(ack.crc());
             assertThat(ack.ref().keyHash()).isEqualTo(EntryRef.hashOf(ack.key()));
-            byKey.computeIfAbsent(ack.key(), k -> new ArrayList<>()).add(ack);
+        }
+        Map<String, List<Ack>> expectedByKey = new LinkedHashMap<>();
+        for (Ack ack : full ? acks : acks.subList(firstNew, acks.size())) {
+            expectedByKey.computeIfAbsent(ack.key(), k -> new ArrayList<>()).add(ack);
         }
         for (String key : CrashWriter.KEYS) {
-            List<Ack> expected = byKey.getOrDefault(key, List.of());
+            KeyState state = full ? new KeyState() : states.computeIfAbsent(key, k -> new KeyState());
             Map<Long, EntryRef> enumerated = new HashMap<>();
-            EntryRef previous = null;
-            Map<Long, Long> lastCounterByRoundThread = new HashMap<>();
-            long lastRound = 0;
-            try (Stream<WalRecord> records = wal.enumerateEntries(key)) {
+            EntryRef previous = state.checkpoint;
+            try (Stream<WalRecord> records = previous == null ? wal.enumerateEntries(key)
+                    : wal.enumerateEntriesAfter(previous)) {
                 for (WalRecord record : (Iterable<WalRecord>) records::iterator) {
                     EntryRef ref = record.ref();
                     long id = TestPayloads.checkedId(record.content());
@@ -246,11 +266,10 @@ class CrashRecoveryTest {
                     assertThat(enumerated.put(id, ref)).as("round %d: entry %x enumerated twice", round, id).isNull();
                     long entryRound = id >>> 40;
                     assertThat(entryRound).as("round %d, key '%s': entries of round %d after round %d", round, key,
-                            entryRound, lastRound).isGreaterThanOrEqualTo(lastRound);
-                    lastRound = entryRound;
-                    long roundThread = id >>> 32;
+                            entryRound, state.lastRound).isGreaterThanOrEqualTo(state.lastRound);
+                    state.lastRound = entryRound;
                     long counter = id & 0xffff_ffffL;
-                    Long before = lastCounterByRoundThread.put(roundThread, counter);
+                    Long before = state.lastCounterByRoundThread.put(id >>> 32, counter);
                     assertThat(before == null || before < counter)
                             .as("round %d, key '%s': entry %x after counter %s of the same writer thread", round, key, id,
                                     before)
@@ -259,7 +278,9 @@ class CrashRecoveryTest {
             } catch (WalException e) {
                 throw new AssertionError("round " + round + ": enumerating key '" + key + "' failed", e);
             }
-            for (Ack ack : expected) {
+            state.checkpoint = previous;
+            states.put(key, state);
+            for (Ack ack : expectedByKey.getOrDefault(key, List.of())) {
                 assertThat(enumerated.get(ack.id())).as("round %d: acknowledged entry %x of key '%s' in the enumeration",
                         round, ack.id(), key).isEqualTo(ack.ref());
             }
