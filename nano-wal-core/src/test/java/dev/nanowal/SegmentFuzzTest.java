@@ -1,0 +1,248 @@
+package dev.nanowal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Mutation fuzzing of real segment files: copies get random bit flips, truncations, zeroed ranges, garbage
+ * appended, forged lengths and forged record headers; then the WAL is opened on them (with and without
+ * {@code repairCorruptTail}), every known ref is read and every key enumerated. Each must terminate (hang
+ * detection: a preemptive timeout), throw nothing but a {@link WalException} subtype, allocate a bounded
+ * amount (a size read from disk never becomes an allocation), and never return bytes that differ from what was
+ * appended at that ref. {@code -Dnanowal.fuzz.mutations=N} (default 250) and {@code -Dnanowal.fuzz.seed=N}.
+ */
+@ExtendWith(QuietWalLogs.class)
+class SegmentFuzzTest {
+
+    /** Far above what reading these few hundred KiB needs; far below a length field's 2 or 4 GiB. */
+    private static final long ALLOCATION_BOUND = 64L * 1024 * 1024;
+
+    @TempDir
+    Path root;
+
+    private final Map<EntryRef, WalRecord> written = new LinkedHashMap<>();
+    private final Map<String, Integer> outcomes = new TreeMap<>();
+
+    private Path writeBase() throws IOException {
+        Path base = root.resolve("base");
+        MutableClock clock = MutableClock.startingAt("2026-01-01T00:00:00Z");
+        WalOptions options = WalOptions.builder().clock(clock).maxSegmentSize(8192).build();
+        try (Wal wal = Wal.open(base, options)) {
+            long id = 1;
+            for (int i = 0; i < 90; i++) {
+                String key = i % 3 == 0 ? "k1" : i % 3 == 1 ? "k2/x" : "k3";
+                int size = i == 17 ? 100_000 : 16 + (i * 97) % 900;
+                byte[] header = TestPayloads.header(id, i % 4 == 0 ? 0 : 9);
+                byte[] content = TestPayloads.content(id++, size);
+                EntryRef ref = wal.appendEntry(key, header.length == 0 ? null : header, content, i % 5 == 0);
+                written.put(ref, new WalRecord(ref, header, content));
+            }
+        }
+        return base;
+    }
+
+    @Test
+    void damagedSegmentsNeverHangCrashOrLie() throws IOException {
+        Path base = writeBase();
+        List<Path> segments = SegmentFiles.segments(base);
+        int mutations = Integer.getInteger("nanowal.fuzz.mutations", 250);
+        long seed = Long.getLong("nanowal.fuzz.seed", new Random().nextLong());
+        System.out.println("[SegmentFuzzTest] seed " + seed + " (replay with -Dnanowal.fuzz.seed=" + seed + "), "
+                + mutations + " mutations of " + segments.size() + " segment files");
+        Random random = new Random(seed);
+        for (int m = 0; m < mutations; m++) {
+            Path mutated = copy(base, root.resolve("m" + m));
+            List<String> applied = new ArrayList<>();
+            int count = 1 + random.nextInt(3);
+            for (int i = 0; i < count; i++) {
+                Path victim = mutated.resolve(segments.get(random.nextInt(segments.size())).getFileName());
+                applied.add(mutate(victim, random));
+            }
+            for (boolean repair : new boolean[] {true, false}) {
+                Path dir = repair ? copy(mutated, root.resolve("m" + m + "-repair")) : mutated;
+                String what = "mutation " + m + " (seed " + seed + ", repair " + repair + "): " + applied;
+                assertTimeoutPreemptively(Duration.ofSeconds(30), () -> check(dir, repair, what), what + " hung");
+                delete(dir);
+            }
+        }
+        System.out.println("[SegmentFuzzTest] " + mutations + " mutated directories x 2 opens: " + outcomes
+                + "; wrong bytes returned: 0");
+    }
+
+    private void check(Path dir, boolean repair, String what) {
+        long before = allocated();
+        Wal wal;
+        try {
+            wal = Wal.open(dir, WalOptions.builder().repairCorruptTail(repair).maxSegmentSize(8192).build());
+        } catch (WalException e) {
+            count("open failed: " + e.getClass().getSimpleName());
+            return;
+        } catch (Throwable e) {
+            throw new AssertionError(what + ": open threw " + e, e);
+        }
+        count("opened");
+        try (wal) {
+            for (Map.Entry<EntryRef, WalRecord> entry : written.entrySet()) {
+                try {
+                    WalRecord record = wal.readRecordAt(entry.getKey());
+                    assertThat(record.content()).as("%s: content at %s", what, entry.getKey())
+                            .isEqualTo(entry.getValue().content());
+                    assertThat(record.header()).as("%s: header at %s", what, entry.getKey())
+                            .isEqualTo(entry.getValue().header());
+                    count("read intact");
+                } catch (WalException e) {
+                    count("read refused: " + e.getClass().getSimpleName());
+                }
+            }
+            for (String key : List.of("k1", "k2/x", "k3")) {
+                try (Stream<WalRecord> records = wal.enumerateEntries(key)) {
+                    Iterator<WalRecord> iterator = records.iterator();
+                    while (iterator.hasNext()) {
+                        WalRecord record = iterator.next();
+                        WalRecord expected = written.get(record.ref());
+                        assertThat(expected).as("%s: enumeration returned an entry at %s that was never written", what,
+                                record.ref()).isNotNull();
+                        assertThat(record.content()).as("%s: enumerated content at %s", what, record.ref())
+                                .isEqualTo(expected.content());
+                        assertThat(record.header()).isEqualTo(expected.header());
+                    }
+                    count("enumeration complete");
+                } catch (WalException e) {
+                    count("enumeration stopped: " + e.getClass().getSimpleName());
+                }
+            }
+            try {
+                EntryRef ref = wal.appendEntry("k1", null, "after damage".getBytes(), true);
+                assertThat(wal.readEntryAt(ref)).isEqualTo("after damage".getBytes());
+                count("append after open");
+            } catch (WalException e) {
+                count("append refused: " + e.getClass().getSimpleName());
+            }
+        } catch (WalException e) {
+            count("close failed: " + e.getClass().getSimpleName());
+        }
+        long used = allocated() - before;
+        assertThat(used).as("%s: bytes allocated by one open, read and enumeration", what).isLessThan(ALLOCATION_BOUND);
+    }
+
+    private String mutate(Path file, Random random) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        String name = file.getFileName().toString().replaceAll("-[0-9a-f]{16}-0*", "#");
+        switch (random.nextInt(7)) {
+            case 0 -> {
+                int flips = 1 + random.nextInt(8);
+                for (int i = 0; i < flips; i++) {
+                    bytes[random.nextInt(bytes.length)] ^= (byte) (1 << random.nextInt(8));
+                }
+                Files.write(file, bytes);
+                return name + ": " + flips + " bit flips";
+            }
+            case 1 -> {
+                int size = random.nextInt(bytes.length);
+                Files.write(file, Arrays.copyOf(bytes, size));
+                return name + ": truncated to " + size;
+            }
+            case 2 -> {
+                int from = random.nextInt(bytes.length);
+                int length = 1 + random.nextInt(Math.min(4096, bytes.length - from));
+                Arrays.fill(bytes, from, from + length, (byte) 0);
+                Files.write(file, bytes);
+                return name + ": zeroed [" + from + ", " + (from + length) + ")";
+            }
+            case 3 -> {
+                byte[] garbage = new byte[1 + random.nextInt(3000)];
+                random.nextBytes(garbage);
+                if (random.nextBoolean() && garbage.length >= 24) {
+                    ByteBuffer.wrap(garbage).put("NANORC".getBytes()).putShort((short) random.nextInt())
+                            .putInt(random.nextBoolean() ? -1 : random.nextInt(Integer.MAX_VALUE));
+                }
+                SegmentFiles.append(file, garbage);
+                return name + ": " + garbage.length + " garbage bytes appended";
+            }
+            case 4 -> {
+                int at = recordOffset(bytes, random);
+                if (at < 0) {
+                    return name + ": no record to forge";
+                }
+                int length = random.nextBoolean() ? Integer.MAX_VALUE : random.nextInt();
+                ByteBuffer.wrap(bytes).putInt(at + 8, length);
+                Files.write(file, bytes);
+                return name + ": content length at " + at + " forged to " + Integer.toUnsignedString(length);
+            }
+            case 5 -> {
+                int at = recordOffset(bytes, random);
+                if (at < 0) {
+                    return name + ": no record to forge";
+                }
+                ByteBuffer.wrap(bytes).putShort(at + 6, (short) random.nextInt());
+                Files.write(file, bytes);
+                return name + ": header length at " + at + " forged";
+            }
+            default -> {
+                ByteBuffer.wrap(bytes).putInt(40, random.nextBoolean() ? -1 : random.nextInt(5000));
+                Files.write(file, bytes);
+                return name + ": key length in the segment header forged";
+            }
+        }
+    }
+
+    /** The offset of a random record magic in the file, or -1. */
+    private static int recordOffset(byte[] bytes, Random random) {
+        List<Integer> offsets = new ArrayList<>();
+        for (int i = 0; i + 24 <= bytes.length; i += 8) {
+            if (bytes[i] == 'N' && bytes[i + 1] == 'A' && bytes[i + 2] == 'N' && bytes[i + 3] == 'O' && bytes[i + 4] == 'R'
+                    && bytes[i + 5] == 'C') {
+                offsets.add(i);
+            }
+        }
+        return offsets.isEmpty() ? -1 : offsets.get(random.nextInt(offsets.size()));
+    }
+
+    private void count(String outcome) {
+        outcomes.merge(outcome, 1, Integer::sum);
+    }
+
+    private static long allocated() {
+        return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
+    }
+
+    private static Path copy(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (Stream<Path> files = Files.list(from)) {
+            for (Path file : files.toList()) {
+                if (!file.getFileName().toString().equals(WalDirectory.LOCK_FILE)) {
+                    Files.copy(file, to.resolve(file.getFileName()));
+                }
+            }
+        }
+        return to;
+    }
+
+    private static void delete(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(file);
+            }
+        }
+    }
+}
