@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Runs the nano-wal benchmarks side by side with raw FileChannel, Chronicle Queue and Square Tape.
+#
+#   ./benchmarks/run.sh quick            # scaled-down workloads, 3 repetitions (a few minutes)
+#   ./benchmarks/run.sh full             # the issue's workloads, 5 repetitions; writes benchmarks/RESULTS.md
+#   ./benchmarks/run.sh quick --only W1,W3   # a subset
+#
+# Environment: BENCH_DIR (data directory; default nano-wal-benchmarks/target/bench-data, emptied afterwards),
+# BENCH_JAVA_OPTS (extra JVM flags, e.g. -XX:StartFlightRecording=filename=/tmp/w.jfr).
+set -euo pipefail
+
+MODE="${1:-quick}"
+shift || true
+case "$MODE" in
+  quick|full|smoke) ;;
+  *) echo "usage: $0 quick|full [--only W1,W2,...]" >&2; exit 2 ;;
+esac
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+# Build the core and the harness (no tests); offline first, online if something is missing.
+BUILD=(mvn -B -q -pl nano-wal-benchmarks -am -DskipTests package)
+"${BUILD[@]}" -o || "${BUILD[@]}"
+
+CP="nano-wal-benchmarks/target/classes:$(cat nano-wal-benchmarks/target/bench.classpath)"
+DATA="${BENCH_DIR:-$ROOT/nano-wal-benchmarks/target/bench-data}"
+mkdir -p "$DATA"
+
+# Chronicle Queue needs these on JDK 17.
+OPENS=(--add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED
+  --add-exports=java.base/jdk.internal.ref=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED
+  --add-opens=java.base/java.nio=ALL-UNNAMED --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED
+  --add-exports=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED
+  --add-opens=java.base/java.util=ALL-UNNAMED)
+
+ARGS=("$MODE" --dir "$DATA" --command "./benchmarks/run.sh $MODE${*:+ $*}")
+if [ "$MODE" = full ]; then
+  ARGS+=(--results benchmarks/RESULTS.md)
+fi
+
+echo "nano-wal benchmarks, mode $MODE: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)," \
+  "$(free -g | awk '/Mem:/ {print $2}') GiB RAM; data in $DATA ($(df -T "$DATA" | awk 'NR==2 {print $2}'))"
+java -version 2>&1 | head -1
+
+# shellcheck disable=SC2086
+java -Xms1g -Xmx2g -XX:+UseG1GC "${OPENS[@]}" -Dchronicle.analytics.disable=true \
+  -Dchronicle.announcer.disable=true ${BENCH_JAVA_OPTS:-} \
+  -cp "$CP" dev.nanowal.bench.Bench "${ARGS[@]}" "$@"
+status=$?
+rm -rf "$DATA"
+exit $status

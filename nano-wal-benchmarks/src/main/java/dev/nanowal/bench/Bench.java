@@ -1,0 +1,678 @@
+package dev.nanowal.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiFunction;
+import java.util.stream.Stream;
+
+/**
+ * The benchmark harness: runs W1-W5, R1, R2, O1 and M1 (see issue 4 and benchmarks/README in the root
+ * README) for every subject in one JVM, subjects interleaved within each repetition (A B C, A B C, ...) so
+ * that a noisy neighbour hurts all of them alike, warm-up rounds first, then reports median and min-max and
+ * the ratio of each subject's median to the baseline's ({@code raw}; {@code raw-naive} for W4).
+ *
+ * <pre>java -cp ... dev.nanowal.bench.Bench quick|full|smoke [--only W1,R2] [--dir /tmp] [--results FILE] [--command TEXT]</pre>
+ */
+public final class Bench {
+
+    private final Params params;
+    private final Path root;
+    private final List<String> only;
+    private final List<Row> rows = new ArrayList<>();
+    private final byte[] small = payload(Params.SMALL, 1);
+    private final byte[] large = payload(Params.LARGE, 2);
+    private int runCounter;
+
+    Bench(Params params, Path root, List<String> only) {
+        this.params = params;
+        this.root = root;
+        this.only = only;
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 1) {
+            System.err.println("usage: Bench quick|full|smoke [--only W1,R2] [--dir DIR] [--results FILE] [--command TEXT]");
+            System.exit(2);
+        }
+        Params params = Params.of(args[0]);
+        List<String> only = List.of();
+        Path base = Paths.get(System.getProperty("java.io.tmpdir"));
+        Path results = null;
+        String command = "Bench " + String.join(" ", args);
+        for (int i = 1; i < args.length; i += 2) {
+            switch (args[i]) {
+                case "--only" -> only = Arrays.asList(args[i + 1].split(","));
+                case "--dir" -> base = Paths.get(args[i + 1]);
+                case "--results" -> results = Paths.get(args[i + 1]);
+                case "--command" -> command = args[i + 1];
+                default -> throw new IllegalArgumentException("Unknown option " + args[i]);
+            }
+        }
+        Files.createDirectories(base);
+        Path root = Files.createTempDirectory(base, "nanowal-bench-");
+        Thread cleanup = new Thread(() -> deleteTree(root));
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        long started = System.nanoTime();
+        List<Row> rows;
+        try {
+            rows = new Bench(params, root, only).run();
+        } finally {
+            deleteTree(root);
+        }
+        String table = table(rows);
+        System.out.println();
+        System.out.println(table);
+        System.out.printf(Locale.ROOT, "(%s run took %.0f s)%n", params.name(), (System.nanoTime() - started) / 1e9);
+        if (results != null) {
+            Files.writeString(results, resultsMarkdown(params, command, table));
+            System.out.println("Wrote " + results);
+        }
+        if (rows.stream().anyMatch(r -> r.error != null)) {
+            System.exit(1);
+        }
+    }
+
+    /** Runs every selected workload; never throws for a failing subject (its row carries the error). */
+    List<Row> run() {
+        if (selected("W1")) {
+            appendWorkload("W1 1 key, 100 B", params.w1(), 1, small);
+        }
+        if (selected("W2")) {
+            appendWorkload("W2 1 key, 4 KiB", params.w2(), 1, large);
+        }
+        if (selected("W3")) {
+            w3();
+        }
+        if (selected("W4")) {
+            for (int threads : new int[] {4, 16}) {
+                w4(threads, true);
+                w4(threads, false);
+            }
+        }
+        if (selected("W5")) {
+            w5("W5 " + params.w5Keys() + " keys x " + params.w5Appends(), params.w5Keys(), params.w5Appends());
+            w5("W5 " + params.w5ManyKeys() + " keys x " + params.w5ManyAppends(), params.w5ManyKeys(),
+                    params.w5ManyAppends());
+        }
+        if (selected("R1") || selected("R2")) {
+            reads();
+        }
+        if (selected("O1")) {
+            o1();
+        }
+        if (selected("M1")) {
+            m1();
+        }
+        return rows;
+    }
+
+    private boolean selected(String workload) {
+        return only.isEmpty() || only.contains(workload);
+    }
+
+    // ---------------------------------------------------------------- W1, W2: buffered appends, one sync
+
+    private void appendWorkload(String name, int count, int keys, byte[] payload) {
+        Map<String, BiFunction<Path, Integer, BenchLog>> subjects = new LinkedHashMap<>();
+        subjects.put("nano-wal", NanoWalSubject.Log::new);
+        subjects.put("raw", (dir, k) -> new RawSubject.Log(dir, k, RawSubject.Durable.NAIVE, 0));
+        subjects.put("chronicle", (dir, k) -> new ChronicleSubject.Log(dir, k, false));
+        repeat(name, "appends/s", true, "raw", subjects.keySet(), (subject, row) -> {
+            Path dir = newDir(name, subject);
+            try (BenchLog log = subjects.get(subject).apply(dir, keys)) {
+                long start = System.nanoTime();
+                for (int i = 0; i < count; i++) {
+                    log.append(0, payload);
+                }
+                log.sync();
+                return count / seconds(start);
+            } finally {
+                deleteTree(dir);
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- W3: durable appends, one thread
+
+    private void w3() {
+        String name = "W3 durable, 1 thread";
+        int count = params.w3();
+        long prealloc = (long) count * (RawSubject.FRAME_HEADER + Params.SMALL) + RawSubject.BUFFER;
+        Map<String, BiFunction<Path, Integer, BenchLog>> subjects = new LinkedHashMap<>();
+        subjects.put("nano-wal", NanoWalSubject.Log::new);
+        subjects.put("raw", (dir, k) -> new RawSubject.Log(dir, k, RawSubject.Durable.NAIVE, 0));
+        subjects.put("raw-prealloc", (dir, k) -> new RawSubject.Log(dir, k, RawSubject.Durable.PREALLOCATED, prealloc));
+        subjects.put("chronicle", (dir, k) -> new ChronicleSubject.Log(dir, k, true));
+        subjects.put("tape", TapeSubject::new);
+        Map<String, List<long[]>> latencies = new LinkedHashMap<>();
+        repeat(name, "appends/s", true, "raw", subjects.keySet(), (subject, row) -> {
+            Path dir = newDir(name, subject);
+            long[] nanos = new long[count];
+            try (BenchLog log = subjects.get(subject).apply(dir, 1)) {
+                long start = System.nanoTime();
+                for (int i = 0; i < count; i++) {
+                    long t = System.nanoTime();
+                    log.appendDurable(0, small);
+                    nanos[i] = System.nanoTime() - t;
+                }
+                double rate = count / seconds(start);
+                latencies.computeIfAbsent(subject, s -> new ArrayList<>()).add(percentiles(nanos));
+                return rate;
+            } finally {
+                deleteTree(dir);
+            }
+        });
+        for (Row row : rows) {
+            List<long[]> measured = latencies.get(row.subject);
+            if (row.workload.equals(name) && measured != null && row.ok()) {
+                row.notes.add(latencyNote(measured, "us"));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- W4: durable appends, many threads
+
+    private void w4(int threads, boolean sameKey) {
+        String name = "W4 durable, " + threads + " threads, " + (sameKey ? "same key" : "key per thread");
+        int perThread = Math.max(1, params.w4Appends() / threads);
+        int keys = sameKey ? 1 : threads;
+        Map<String, BiFunction<Path, Integer, BenchLog>> subjects = new LinkedHashMap<>();
+        subjects.put("nano-wal", NanoWalSubject.Log::new);
+        subjects.put("raw-naive", (dir, k) -> new RawSubject.Log(dir, k, RawSubject.Durable.NAIVE, 0));
+        subjects.put("raw-group", (dir, k) -> new RawSubject.Log(dir, k, RawSubject.Durable.GROUP, 0));
+        subjects.put("chronicle", (dir, k) -> new ChronicleSubject.Log(dir, k, true));
+        subjects.put("tape", TapeSubject::new);
+        repeat(name, "appends/s", true, "raw-naive", subjects.keySet(), (subject, row) -> {
+            Path dir = newDir(name, subject);
+            try (BenchLog log = subjects.get(subject).apply(dir, keys)) {
+                CountDownLatch go = new CountDownLatch(1);
+                AtomicReference<Throwable> failure = new AtomicReference<>();
+                List<Thread> workers = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    int key = sameKey ? 0 : t;
+                    Thread worker = new Thread(() -> {
+                        try {
+                            go.await();
+                            for (int i = 0; i < perThread; i++) {
+                                log.appendDurable(key, small);
+                            }
+                        } catch (Throwable e) {
+                            failure.compareAndSet(null, e);
+                        }
+                    }, "w4-" + t);
+                    worker.start();
+                    workers.add(worker);
+                }
+                long start = System.nanoTime();
+                go.countDown();
+                for (Thread worker : workers) {
+                    worker.join();
+                }
+                double rate = (double) perThread * threads / seconds(start);
+                if (failure.get() != null) {
+                    throw new IllegalStateException(failure.get());
+                }
+                return rate;
+            } finally {
+                deleteTree(dir);
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- W5: many keys, round robin
+
+    private void w5(String name, int keys, int appendsPerKey) {
+        Map<String, BiFunction<Path, Integer, BenchLog>> subjects = new LinkedHashMap<>();
+        subjects.put("nano-wal", NanoWalSubject.Log::new);
+        subjects.put("raw", (dir, k) -> new RawSubject.Log(dir, k, RawSubject.Durable.NAIVE, 0));
+        Map<String, Integer> maxFds = new LinkedHashMap<>();
+        repeat(name, "appends/s", true, "raw", subjects.keySet(), (subject, row) -> {
+            Path dir = newDir(name, subject);
+            FdSampler sampler = new FdSampler();
+            try (BenchLog log = subjects.get(subject).apply(dir, keys)) {
+                sampler.start();
+                long start = System.nanoTime();
+                for (int a = 0; a < appendsPerKey; a++) {
+                    for (int k = 0; k < keys; k++) {
+                        log.append(k, small);
+                    }
+                }
+                log.sync();
+                double rate = (double) keys * appendsPerKey / seconds(start);
+                maxFds.merge(subject, sampler.stop(), Math::max);
+                return rate;
+            } finally {
+                sampler.stop();
+                deleteTree(dir);
+            }
+        });
+        for (Row row : rows) {
+            if (row.workload.equals(name) && maxFds.containsKey(row.subject)) {
+                row.notes.add("max open fds " + maxFds.get(row.subject) + " (process, sampled)");
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- R1, R2: reads
+
+    private void reads() {
+        int records = params.r1();
+        Map<String, BiFunction<Path, Integer, ReadSubject>> subjects = new LinkedHashMap<>();
+        subjects.put("nano-wal", (dir, n) -> new NanoWalSubject.Reader(dir, n, small));
+        subjects.put("raw", (dir, n) -> new RawSubject.Reader(dir, n, small));
+        subjects.put("chronicle", (dir, n) -> new ChronicleSubject.Reader(dir, n, small));
+        Map<String, ReadSubject> opened = new LinkedHashMap<>();
+        Map<String, Path> dirs = new LinkedHashMap<>();
+        Map<String, String> setupErrors = new LinkedHashMap<>();
+        for (String subject : subjects.keySet()) {
+            Path dir = newDir("R", subject);
+            dirs.put(subject, dir);
+            try {
+                opened.put(subject, subjects.get(subject).apply(dir, records));
+            } catch (Throwable e) {
+                setupErrors.put(subject, describe(e));
+            }
+        }
+        try {
+            if (selected("R1")) {
+                String name = "R1 scan " + records + " x 100 B";
+                repeat(name, "GB/s payload", true, "raw", subjects.keySet(), (subject, row) -> {
+                    failIfSetupFailed(setupErrors, subject);
+                    long start = System.nanoTime();
+                    long bytes = opened.get(subject).scanAll();
+                    double elapsed = seconds(start);
+                    if (bytes != (long) records * Params.SMALL) {
+                        throw new IllegalStateException("Read " + bytes + " payload bytes, expected "
+                                + (long) records * Params.SMALL);
+                    }
+                    return bytes / elapsed / 1e9;
+                });
+            }
+            if (selected("R2")) {
+                String name = "R2 " + params.r2() + " random reads";
+                int[] order = new Random(42).ints(params.r2(), 0, records).toArray();
+                Map<String, List<long[]>> latencies = new LinkedHashMap<>();
+                repeat(name, "p50 us", false, "raw", subjects.keySet(), (subject, row) -> {
+                    failIfSetupFailed(setupErrors, subject);
+                    ReadSubject reader = opened.get(subject);
+                    long[] nanos = new long[order.length];
+                    long start = System.nanoTime();
+                    for (int i = 0; i < order.length; i++) {
+                        long t = System.nanoTime();
+                        byte[] read = reader.readAt(order[i]);
+                        nanos[i] = System.nanoTime() - t;
+                        if (read.length != Params.SMALL) {
+                            throw new IllegalStateException("Read " + read.length + " bytes");
+                        }
+                    }
+                    double rate = order.length / seconds(start);
+                    long[] p = percentiles(nanos);
+                    latencies.computeIfAbsent(subject, s -> new ArrayList<>()).add(new long[] {p[0], p[1], p[2],
+                            (long) rate});
+                    return p[0] / 1e3;
+                });
+                for (Row row : rows) {
+                    List<long[]> measured = latencies.get(row.subject);
+                    if (row.workload.equals(name) && measured != null && row.ok()) {
+                        row.notes.add(latencyNote(measured, "us") + String.format(Locale.ROOT, ", %.0f reads/s",
+                                Row.median(measured.stream().map(m -> (double) m[3]).toList())));
+                    }
+                }
+            }
+        } finally {
+            for (ReadSubject reader : opened.values()) {
+                try {
+                    reader.close();
+                } catch (RuntimeException e) {
+                    System.err.println("closing a reader: " + e);
+                }
+            }
+            dirs.values().forEach(Bench::deleteTree);
+        }
+    }
+
+    private static void failIfSetupFailed(Map<String, String> setupErrors, String subject) {
+        if (setupErrors.containsKey(subject)) {
+            throw new IllegalStateException("setup failed: " + setupErrors.get(subject));
+        }
+    }
+
+    // ---------------------------------------------------------------- O1: reopen after an unclean stop
+
+    private void o1() {
+        String name = "O1 reopen " + (params.o1Bytes() >> 20) + " MiB / " + params.o1Keys() + " keys";
+        Row nano = new Row(name, "nano-wal", "ms to 1st append", false, "raw");
+        Row raw = new Row(name, "raw", "ms to 1st append", false, "raw");
+        rows.add(nano);
+        rows.add(raw);
+        long[] cut = new long[2];
+        for (int rep = 0; rep < params.o1Reps(); rep++) {
+            for (Row row : List.of(nano, raw)) {
+                if (row.error != null) {
+                    continue;
+                }
+                Path dir = newDir(name, row.subject);
+                try {
+                    UncleanWriter.runChild(row.subject, dir, params.o1Bytes(), params.o1Keys());
+                    System.gc();
+                    long start = System.nanoTime();
+                    if (row.subject.equals("nano-wal")) {
+                        try (dev.nanowal.Wal wal = dev.nanowal.Wal.open(dir)) {
+                            wal.appendEntry("k0", null, small, false);
+                            row.values.add((System.nanoTime() - start) / 1e6);
+                            cut[0] = wal.stats().bytesTruncatedAtRecovery();
+                        }
+                    } else {
+                        cut[1] = RawSubject.reopenAndAppend(dir, params.o1Keys(), small);
+                        row.values.add((System.nanoTime() - start) / 1e6);
+                    }
+                    progress(row, rep);
+                } catch (Throwable e) {
+                    row.error = describe(e);
+                } finally {
+                    deleteTree(dir);
+                }
+            }
+        }
+        nano.notes.add("cut " + cut[0] + " B of torn tail (last rep); page cache warm");
+        raw.notes.add("scans + CRC-checks every frame; cut " + cut[1] + " B (last rep)");
+    }
+
+    // ---------------------------------------------------------------- M1: heap after many appends
+
+    private void m1() {
+        String name = "M1 " + params.m1() + " appends / " + params.m1Keys() + " keys";
+        Map<String, BiFunction<Path, Integer, BenchLog>> subjects = new LinkedHashMap<>();
+        subjects.put("nano-wal", NanoWalSubject.Log::new);
+        subjects.put("raw", (dir, k) -> new RawSubject.Log(dir, k, RawSubject.Durable.NAIVE, 0));
+        for (String subject : subjects.keySet()) {
+            Row row = new Row(name, subject, "MiB heap after GC", false, null);
+            rows.add(row);
+            Path dir = newDir(name, subject);
+            try (BenchLog log = subjects.get(subject).apply(dir, params.m1Keys())) {
+                double before = usedHeapMiB();
+                List<String> marks = new ArrayList<>();
+                long total = params.m1();
+                long next = total / 10;
+                for (long i = 0; i < total; i++) {
+                    log.append((int) (i % params.m1Keys()), small);
+                    if (i + 1 == next || i + 1 == total) {
+                        marks.add(String.format(Locale.ROOT, "%d%%: %.1f", (i + 1) * 100 / total, usedHeapMiB()));
+                        next = next == total / 10 ? total / 2 : total;
+                    }
+                }
+                double after = usedHeapMiB();
+                row.values.add(after);
+                row.notes.add(String.format(Locale.ROOT, "before: %.1f; %s MiB", before, String.join(", ", marks)));
+                progress(row, 0);
+            } catch (Throwable e) {
+                row.error = describe(e);
+            } finally {
+                deleteTree(dir);
+            }
+        }
+    }
+
+    private static double usedHeapMiB() {
+        for (int i = 0; i < 2; i++) {
+            System.gc();
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / (1024.0 * 1024);
+    }
+
+    // ---------------------------------------------------------------- the repetition loop
+
+    @FunctionalInterface
+    interface Measurement {
+        double run(String subject, Row row) throws Exception;
+    }
+
+    /** Warm-up rounds, then repetitions; within each round every subject runs once, in order. */
+    private void repeat(String workload, String unit, boolean higherIsBetter, String baseline,
+            Iterable<String> subjects, Measurement measurement) {
+        Map<String, Row> mine = new LinkedHashMap<>();
+        for (String subject : subjects) {
+            Row row = new Row(workload, subject, unit, higherIsBetter, baseline);
+            mine.put(subject, row);
+            rows.add(row);
+        }
+        for (int round = 0; round < params.warmups() + params.reps(); round++) {
+            boolean warmup = round < params.warmups();
+            for (Row row : mine.values()) {
+                if (row.error != null) {
+                    continue;
+                }
+                System.gc();
+                try {
+                    double value = measurement.run(row.subject, row);
+                    if (!warmup) {
+                        row.values.add(value);
+                        progress(row, round - params.warmups());
+                    }
+                } catch (Throwable e) {
+                    row.error = describe(e);
+                    System.err.println(workload + " / " + row.subject + " failed: " + row.error);
+                    e.printStackTrace();
+                }
+            }
+        }
+    }
+
+    private static void progress(Row row, int rep) {
+        System.out.printf(Locale.ROOT, "  %-45s %-13s rep %d: %s %s%n", row.workload, row.subject, rep + 1,
+                format(row.values.get(row.values.size() - 1)), row.unit);
+    }
+
+    // ---------------------------------------------------------------- output
+
+    static String table(List<Row> rows) {
+        StringBuilder out = new StringBuilder();
+        out.append("| Workload | Subject | Median | Min - max | Unit | vs baseline | Notes |\n");
+        out.append("|---|---|---:|---:|---|---:|---|\n");
+        for (Row row : rows) {
+            if (!row.ok()) {
+                out.append("| ").append(row.workload).append(" | ").append(row.subject).append(" | - | - | ")
+                        .append(row.unit).append(" | - | FAILED: ")
+                        .append(row.error == null ? "no measurement" : row.error.replace('|', '/')).append(" |\n");
+                continue;
+            }
+            String ratio = "-";
+            if (row.baseline != null) {
+                Row base = rows.stream().filter(r -> r.workload.equals(row.workload) && r.subject.equals(row.baseline)
+                        && r.ok()).findFirst().orElse(null);
+                if (base != null) {
+                    double r = row.higherIsBetter ? row.median() / base.median() : base.median() / row.median();
+                    ratio = String.format(Locale.ROOT, "%.2fx %s", r, row.baseline);
+                }
+            }
+            out.append("| ").append(row.workload).append(" | ").append(row.subject).append(" | ")
+                    .append(format(row.median())).append(" | ").append(format(row.min())).append(" - ")
+                    .append(format(row.max())).append(" | ").append(row.unit).append(" | ").append(ratio)
+                    .append(" | ").append(String.join("; ", row.notes)).append(" |\n");
+        }
+        out.append("\nvs baseline: the subject's median over the baseline's median in the same run; for a unit where "
+                + "lower is better (latency, ms) it is baseline / subject, so above 1 is always better than the "
+                + "baseline. n = ").append(rows.isEmpty() ? 0 : rows.get(0).values.size())
+                .append(" repetitions per row after warm-up (O1: see params; M1: one run).\n");
+        return out.toString();
+    }
+
+    static String format(double value) {
+        double abs = Math.abs(value);
+        if (abs >= 100) {
+            return String.format(Locale.ROOT, "%,.0f", value);
+        }
+        if (abs >= 1) {
+            return String.format(Locale.ROOT, "%.2f", value);
+        }
+        return String.format(Locale.ROOT, "%.3f", value);
+    }
+
+    private static String resultsMarkdown(Params params, String command, String table) throws IOException {
+        StringBuilder md = new StringBuilder("# nano-wal benchmark results\n\n");
+        md.append("Generated by `").append(command).append("` (mode `").append(params.name()).append("`).\n\n");
+        md.append("- Date: ").append(ZonedDateTime.now().format(DateTimeFormatter.RFC_1123_DATE_TIME)).append('\n');
+        md.append("- Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" CPUs (nproc), ")
+                .append(cpuModel()).append(", ").append(memTotal()).append(" RAM\n");
+        md.append("- JDK: ").append(System.getProperty("java.vm.name")).append(' ')
+                .append(System.getProperty("java.runtime.version")).append(" (").append(System.getProperty("java.vendor"))
+                .append("), JVM flags: `").append(String.join(" ",
+                        ManagementFactory.getRuntimeMXBean().getInputArguments()).replace("`", "")).append("`\n");
+        md.append("- OS: ").append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.version"))
+                .append("; data directory file system as reported by `df -T` in benchmarks/run.sh output\n");
+        md.append("- Repetitions: ").append(params.warmups()).append(" warm-up round(s), then ").append(params.reps())
+                .append(" measured rounds, subjects interleaved within each round (O1: ").append(params.o1Reps())
+                .append(" rounds; M1: one run)\n\n");
+        md.append(table);
+        return md.toString();
+    }
+
+    private static String cpuModel() {
+        try (Stream<String> lines = Files.lines(Paths.get("/proc/cpuinfo"))) {
+            return lines.filter(l -> l.startsWith("model name")).map(l -> l.substring(l.indexOf(':') + 1).trim())
+                    .findFirst().orElse("unknown CPU");
+        } catch (IOException | UncheckedIOException e) {
+            return "unknown CPU";
+        }
+    }
+
+    private static String memTotal() {
+        try (Stream<String> lines = Files.lines(Paths.get("/proc/meminfo"))) {
+            return lines.filter(l -> l.startsWith("MemTotal")).map(l -> {
+                long kib = Long.parseLong(l.replaceAll("[^0-9]", ""));
+                return String.format(Locale.ROOT, "%.1f GiB", kib / (1024.0 * 1024));
+            }).findFirst().orElse("unknown");
+        } catch (IOException | UncheckedIOException e) {
+            return "unknown";
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private Path newDir(String workload, String subject) {
+        Path dir = root.resolve(workload.split(" ")[0] + "-" + subject + "-" + (runCounter++));
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return dir;
+    }
+
+    static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    // best effort: a file still held open is retried by the next cleanup
+                }
+            });
+        } catch (IOException | UncheckedIOException e) {
+            // best effort
+        }
+    }
+
+    static byte[] payload(int size, long seed) {
+        byte[] bytes = new byte[size];
+        new Random(seed).nextBytes(bytes);
+        return bytes;
+    }
+
+    private static double seconds(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    /** p50, p99, p99.9 in nanoseconds. */
+    static long[] percentiles(long[] nanos) {
+        long[] sorted = nanos.clone();
+        Arrays.sort(sorted);
+        return new long[] {at(sorted, 0.50), at(sorted, 0.99), at(sorted, 0.999)};
+    }
+
+    private static long at(long[] sorted, double q) {
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1 < 0 ? 0
+                : (int) Math.ceil(q * sorted.length) - 1)];
+    }
+
+    /** Median over repetitions of each percentile. */
+    private static String latencyNote(List<long[]> perRep, String unit) {
+        double p50 = Row.median(perRep.stream().map(p -> p[0] / 1e3).toList());
+        double p99 = Row.median(perRep.stream().map(p -> p[1] / 1e3).toList());
+        double p999 = Row.median(perRep.stream().map(p -> p[2] / 1e3).toList());
+        return String.format(Locale.ROOT, "p50 %s / p99 %s / p99.9 %s %s", format(p50), format(p99), format(p999), unit);
+    }
+
+    private static String describe(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getMessage() != null && cause.getMessage().startsWith("java.")) {
+            cause = cause.getCause();
+        }
+        return cause.getClass().getSimpleName() + ": " + cause.getMessage();
+    }
+
+    /** Samples the process's open file descriptors (Linux /proc/self/fd) on a daemon thread. */
+    static final class FdSampler {
+        private final AtomicInteger max = new AtomicInteger();
+        private volatile boolean running;
+        private Thread thread;
+
+        void start() {
+            running = true;
+            thread = new Thread(() -> {
+                while (running) {
+                    max.accumulateAndGet(count(), Math::max);
+                    try {
+                        Thread.sleep(20);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "fd-sampler");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        int stop() {
+            running = false;
+            if (thread != null) {
+                try {
+                    thread.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                thread = null;
+                max.accumulateAndGet(count(), Math::max);
+            }
+            return max.get();
+        }
+
+        private static int count() {
+            try (Stream<Path> fds = Files.list(Paths.get("/proc/self/fd"))) {
+                return (int) fds.count();
+            } catch (IOException | UncheckedIOException e) {
+                return -1;
+            }
+        }
+    }
+}

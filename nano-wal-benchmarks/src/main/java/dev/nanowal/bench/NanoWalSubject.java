@@ -1,0 +1,91 @@
+package dev.nanowal.bench;
+
+import dev.nanowal.EntryRef;
+import dev.nanowal.Wal;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+/** nano-wal with default options: one {@link Wal}, keys {@code k0 .. k(n-1)}. */
+final class NanoWalSubject {
+
+    private NanoWalSubject() {
+    }
+
+    static String[] keys(int count) {
+        String[] keys = new String[count];
+        for (int i = 0; i < count; i++) {
+            keys[i] = "k" + i;
+        }
+        return keys;
+    }
+
+    static final class Log implements BenchLog {
+        private final Wal wal;
+        private final String[] keys;
+
+        Log(Path dir, int keyCount) {
+            this.wal = Wal.open(dir);
+            this.keys = keys(keyCount);
+        }
+
+        @Override
+        public void append(int key, byte[] payload) {
+            wal.appendEntry(keys[key], null, payload, false);
+        }
+
+        @Override
+        public void appendDurable(int key, byte[] payload) {
+            wal.appendEntry(keys[key], null, payload, true);
+        }
+
+        @Override
+        public void sync() {
+            wal.sync();
+        }
+
+        int openFiles() {
+            return (int) wal.stats().openFiles();
+        }
+
+        @Override
+        public void close() {
+            wal.close();
+        }
+    }
+
+    static final class Reader implements ReadSubject {
+        private final Wal wal;
+        private final EntryRef[] refs;
+
+        Reader(Path dir, int records, byte[] payload) {
+            this.wal = Wal.open(dir);
+            this.refs = new EntryRef[records];
+            for (int i = 0; i < records; i++) {
+                refs[i] = wal.appendEntry("k0", null, payload, false);
+            }
+            wal.sync();
+        }
+
+        @Override
+        public long scanAll() {
+            long bytes = 0;
+            try (Stream<byte[]> records = wal.enumerateRecords("k0")) {
+                var it = records.iterator();
+                while (it.hasNext()) {
+                    bytes += it.next().length;
+                }
+            }
+            return bytes;
+        }
+
+        @Override
+        public byte[] readAt(int i) {
+            return wal.readEntryAt(refs[i]);
+        }
+
+        @Override
+        public void close() {
+            wal.close();
+        }
+    }
+}
