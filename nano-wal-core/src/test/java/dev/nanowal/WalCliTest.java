@@ -1,0 +1,190 @@
+package dev.nanowal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The operator's CLI, in process through {@link WalCli#run} and as a real child JVM. */
+@ExtendWith(QuietWalLogs.class)
+class WalCliTest {
+
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        out.reset();
+        err.reset();
+        return WalCli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true,
+                StandardCharsets.UTF_8));
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    private List<EntryRef> writeSome() {
+        List<EntryRef> refs = new ArrayList<>();
+        try (Wal wal = Wal.open(dir, WalOptions.builder().maxSegmentSize(4096).build())) {
+            for (int i = 0; i < 30; i++) {
+                refs.add(wal.appendEntry("orders", ("h" + i).getBytes(), ("order \"" + i + "\" ünïcode").getBytes(), false));
+            }
+            refs.add(wal.appendEntry("bin", null, new byte[] {(byte) 0xff, 0, (byte) 0xfe}, true));
+        }
+        return refs;
+    }
+
+    @Test
+    void statsListsKeysSegmentsAndBytes() {
+        writeSome();
+        assertThat(run("stats", dir.toString())).isZero();
+        assertThat(out()).contains("keys: 2").contains("key \"orders\": segments=").contains("entries=30")
+                .contains("key \"bin\": segments=1 entries=1").containsPattern("oldest=20\\d\\d-");
+    }
+
+    @Test
+    void dumpPrintsJsonLinesWithTextOrBase64() {
+        List<EntryRef> refs = writeSome();
+        assertThat(run("dump", dir.toString(), "orders")).isZero();
+        List<String> lines = out().lines().toList();
+        assertThat(lines).hasSize(30);
+        EntryRef first = refs.get(0);
+        assertThat(lines.get(0)).startsWith("{\"ref\":{\"keyHash\":\"" + String.format("%016x", first.keyHash())
+                + "\",\"sequenceNumber\":" + first.sequenceNumber() + ",\"offset\":" + first.offset() + "}")
+                .contains("\"content\":\"order \\\"0\\\" ünïcode\"").contains("\"contentEncoding\":\"utf8\"")
+                .contains("\"header\":\"h0\"").contains("\"headerSize\":2");
+
+        assertThat(run("dump", dir.toString(), "bin")).isZero();
+        assertThat(out().strip()).contains("\"content\":\"/wD+\"").contains("\"contentEncoding\":\"base64\"")
+                .contains("\"contentSize\":3");
+        assertThat(run("dump", dir.toString(), "orders", "--base64")).isZero();
+        assertThat(out()).doesNotContain("\"utf8\"");
+        assertThat(run("dump", dir.toString(), "no such key")).isZero();
+        assertThat(out()).isEmpty();
+    }
+
+    @Test
+    void verifyIsCleanThenReportsADamagedRecordWithFileAndOffset() throws IOException {
+        List<EntryRef> refs = writeSome();
+        assertThat(run("verify", dir.toString())).isZero();
+        assertThat(out()).contains("no problems");
+
+        EntryRef victim = refs.get(3);
+        Path segment = SegmentFiles.segmentOf(dir, victim);
+        SegmentFiles.flipBit(segment, victim.offset() + Frames.RECORD_HEADER_SIZE + 1, 3);
+        assertThat(run("verify", dir.toString())).isEqualTo(1);
+        assertThat(out()).contains("PROBLEM " + segment + " offset " + victim.offset() + ": a CRC32C mismatch")
+                .contains("1 problem");
+    }
+
+    @Test
+    void repairCutsTheDamageKeepingABrokenCopyThenVerifyIsClean() throws IOException {
+        List<EntryRef> refs = writeSome();
+        EntryRef victim = refs.get(refs.size() - 3);
+        Path segment = SegmentFiles.segmentOf(dir, victim);
+        SegmentFiles.flipBit(segment, victim.offset() + Frames.RECORD_HEADER_SIZE, 0);
+        assertThat(run("verify", dir.toString())).isEqualTo(1);
+        assertThat(out()).contains("corruption in the middle");
+
+        assertThat(run("repair", dir.toString())).isZero();
+        assertThat(out()).contains("kept the cut bytes in " + segment + ".broken").contains("the WAL is clean");
+        assertThat(segment.resolveSibling(segment.getFileName() + ".broken")).exists();
+        assertThat(run("verify", dir.toString())).isZero();
+    }
+
+    @Test
+    void helpUsageAndErrors() {
+        assertThat(run("--help")).isZero();
+        assertThat(out()).contains("stats").contains("dump").contains("verify").contains("repair");
+        for (String command : List.of("stats", "dump", "verify", "repair")) {
+            assertThat(run(command, "--help")).as(command).isZero();
+            assertThat(out()).startsWith("Usage: " + command);
+        }
+        assertThat(run()).isEqualTo(2);
+        assertThat(run("explode", dir.toString())).isEqualTo(2);
+        assertThat(err()).contains("Unknown command 'explode'");
+        assertThat(run("verify", dir.resolve("missing").toString())).isEqualTo(2);
+        assertThat(err()).contains("does not exist");
+        assertThat(run("dump", dir.toString())).isEqualTo(2);
+        assertThat(run("verify", dir.toString(), "--frobnicate")).isEqualTo(2);
+    }
+
+    @Test
+    void aDirectoryOpenByAnApplicationIsRefused() {
+        writeSome();
+        try (Wal wal = Wal.open(dir)) {
+            for (String command : List.of("stats", "verify", "repair")) {
+                assertThat(run(command, dir.toString())).as(command).isEqualTo(2);
+                assertThat(err()).as(command).contains("Error:").contains(dir.toString());
+            }
+            assertThat(wal.isOpen()).isTrue();
+        }
+    }
+
+    @Test
+    void theRealCommandRunsInAChildJvmAndSeesAnotherProcesssLock() throws Exception {
+        writeSome();
+        Process verify = java("verify", dir.toString());
+        assertThat(verify.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(new String(verify.getInputStream().readAllBytes())).contains("no problems");
+        assertThat(verify.exitValue()).isZero();
+
+        Process holder = new ProcessBuilder(javaBinary(), "-cp", System.getProperty("java.class.path"),
+                LockHolder.class.getName(), dir.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            byte[] ready = holder.getInputStream().readNBytes(4);
+            assertThat(new String(ready)).isEqualTo("OPEN");
+            Process locked = java("stats", dir.toString());
+            assertThat(locked.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(new String(locked.getErrorStream().readAllBytes())).contains("in use by another process");
+            assertThat(locked.exitValue()).isEqualTo(2);
+        } finally {
+            holder.getOutputStream().close();
+            holder.waitFor(60, TimeUnit.SECONDS);
+            holder.destroy();
+        }
+    }
+
+    private Process java(String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(javaBinary(), "-cp", classesOrJar(), "dev.nanowal.WalCli"));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).start();
+    }
+
+    /** The built jar when {@code mvn package} made one (so its manifest is exercised), else the classes. */
+    private static String classesOrJar() throws IOException {
+        Path target = Path.of("target");
+        if (Files.isDirectory(target)) {
+            try (Stream<Path> files = Files.list(target)) {
+                List<Path> jars = files.filter(f -> f.getFileName().toString().matches("nano-wal-core-.*-SNAPSHOT\\.jar"))
+                        .toList();
+                if (!jars.isEmpty()) {
+                    return jars.get(0) + java.io.File.pathSeparator + System.getProperty("java.class.path");
+                }
+            }
+        }
+        return System.getProperty("java.class.path");
+    }
+
+    private static String javaBinary() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+}
