@@ -67,10 +67,14 @@ final class KeyLog {
         lock.unlock();
     }
 
-    /** Appends one record; the caller holds the lock from {@link #lockForAppend()}. */
-    Appended appendLocked(long now, byte[] header, byte[] content) {
+    /**
+     * Appends one record; the caller holds the lock from {@link #lockForAppend()}.
+     *
+     * @param handOver whether the record must reach the file before this returns (see {@link Segment#append})
+     */
+    Appended appendLocked(long now, byte[] header, byte[] content, boolean handOver) {
         Segment active = activeFor(now, Frames.recordSize(header.length, content.length));
-        long offset = active.append(now, header, content);
+        long offset = active.append(now, header, content, handOver);
         return new Appended(new EntryRef(keyHash, active.sequence(), offset), active, active.end());
     }
 
@@ -121,10 +125,14 @@ final class KeyLog {
         return false;
     }
 
-    /** Makes every append so far durable. */
+    /**
+     * Makes every append so far durable. A segment whose fsync failed is skipped: that failure was reported
+     * to the call that met it, its durable appends up to then are durable, and the key's next append starts a
+     * new segment; retrying the fsync would prove nothing (the kernel may have dropped the dirty pages).
+     */
     void sync() {
         Segment active = flushActive();
-        if (active != null) {
+        if (active != null && !active.isFailed()) {
             active.syncTo(active.end());
         }
     }

@@ -158,32 +158,32 @@ final class RecordCursor {
         }
         timestamp = Frames.timestamp(window, index);
         int recordSize = Frames.recordSize(headerLength, contentLength);
-        if (recordSize <= READ_AHEAD && fill(at, (int) Math.min(recordSize, end - at))) {
-            index = (int) (at - windowStart);
-            int bodyAt = index + Frames.RECORD_HEADER_SIZE;
-            if (!Frames.recordCrcMatches(crc, scratch, keyHash, sequence, at, window, index, window, bodyAt, bodyLength)) {
-                return bad("a CRC32C mismatch");
-            }
-            if (materialize) {
-                header = new byte[headerLength];
-                content = new byte[contentLength];
-                window.get(bodyAt, header);
-                window.get(bodyAt + headerLength, content);
-            }
-            return Kind.RECORD;
+        if (recordSize > READ_AHEAD) {
+            return readLargeRecord(at, bodyLength);
         }
-        return readLargeRecord(at, index, bodyLength);
+        if (!fill(at, (int) Math.min(recordSize, end - at))) {
+            return bad("a record cut short by the end of the file");
+        }
+        index = (int) (at - windowStart);
+        int bodyAt = index + Frames.RECORD_HEADER_SIZE;
+        if (!Frames.recordCrcMatches(crc, scratch, keyHash, sequence, at, window, index, window, bodyAt, bodyLength)) {
+            return bad("a CRC32C mismatch");
+        }
+        if (materialize) {
+            header = new byte[headerLength];
+            content = new byte[contentLength];
+            window.get(bodyAt, header);
+            window.get(bodyAt + headerLength, content);
+        }
+        return Kind.RECORD;
     }
 
-    private Kind readLargeRecord(long at, int index, int bodyLength) throws IOException {
+    /** A record larger than the read-ahead window: read on its own, its lengths already checked against the end. */
+    private Kind readLargeRecord(long at, int bodyLength) throws IOException {
         ByteBuffer recordHeader = ByteBuffer.allocate(Frames.RECORD_HEADER_SIZE);
-        recordHeader.put(0, window, index, Frames.RECORD_HEADER_SIZE);
         ByteBuffer body = ByteBuffer.allocate(bodyLength);
-        long from = at + Frames.RECORD_HEADER_SIZE;
-        while (body.hasRemaining()) {
-            if (bytes.read(body, from + body.position()) < 0) {
-                return bad("a record cut short by the end of the file");
-            }
+        if (!readFully(recordHeader, at) || !readFully(body, at + Frames.RECORD_HEADER_SIZE)) {
+            return bad("a record cut short by the end of the file");
         }
         if (!Frames.recordCrcMatches(crc, scratch, keyHash, sequence, at, recordHeader, 0, body, 0, bodyLength)) {
             return bad("a CRC32C mismatch");
@@ -195,6 +195,15 @@ final class RecordCursor {
             body.get(headerLength, content);
         }
         return Kind.RECORD;
+    }
+
+    private boolean readFully(ByteBuffer into, long position) throws IOException {
+        while (into.hasRemaining()) {
+            if (bytes.read(into, position + into.position()) < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private Kind readSeal(long at) throws IOException {

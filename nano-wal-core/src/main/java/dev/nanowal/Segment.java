@@ -121,6 +121,16 @@ final class Segment {
         return deleted;
     }
 
+    /** Whether a write or fsync failed here; the failure was reported to the call that met it. */
+    boolean isFailed() {
+        lock.lock();
+        try {
+            return failed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Whether appends may go here: not sealed, and no write left its tail in doubt. */
     boolean takesAppends() {
         lock.lock();
@@ -134,13 +144,20 @@ final class Segment {
     /**
      * Appends one record and returns its offset. The caller holds the key's lock and has checked that the
      * segment takes appends. On failure nothing of this record is written or buffered.
+     *
+     * @param handOver whether the record must reach the file before this returns: for a durable append, so
+     *     that a write error fails this call (and the record is taken back) instead of surfacing in the fsync
+     *     after the key's lock is released, when the record could no longer be withdrawn
      */
-    long append(long timestamp, byte[] recordHeader, byte[] content) {
+    long append(long timestamp, byte[] recordHeader, byte[] content, boolean handOver) {
         lock.lock();
         try {
             long offset = endPosition;
             int size = Frames.recordSize(recordHeader.length, content.length);
             if (buffer == null) {
+                // open the file first: only segments holding a file count against the cap, and eviction is
+                // what returns buffers, so a buffer without a file would never be given back
+                channelLocked();
                 buffer = openFiles.takeBuffer();
             }
             if (size <= buffer.capacity()) {
@@ -151,7 +168,7 @@ final class Segment {
                 Frames.encodeRecord(buffer, crc, scratch, header.keyHash(), header.sequence(), offset, timestamp,
                         recordHeader, content);
                 bufferedEntries++;
-                if (writeThrough) {
+                if (writeThrough || handOver) {
                     try {
                         flushLocked();
                     } catch (WalException e) {
@@ -418,7 +435,7 @@ final class Segment {
         long offset = ref.offset();
         long end = endPosition;
         if (offset < header.dataStart() || (offset & (Frames.ALIGNMENT - 1)) != 0
-                || offset + Frames.RECORD_HEADER_SIZE > end) {
+                || offset > end - Frames.RECORD_HEADER_SIZE) {
             throw new WalEntryNotFoundException("No entry starts at offset " + offset + " of segment "
                     + path.getFileName() + " (entries lie between " + header.dataStart() + " and " + end
                     + ", at multiples of 8): " + ref);

@@ -127,7 +127,7 @@ public final class Wal implements AutoCloseable {
     public EntryRef appendEntry(String key, byte[] header, byte[] content, boolean durable) {
         byte[] checkedHeader = checkEntry(header, content);
         KeyLog log = keyLogFor(key);
-        KeyLog.Appended appended = append(log, checkedHeader, content);
+        KeyLog.Appended appended = append(log, checkedHeader, content, durable);
         if (durable) {
             appended.segment().syncTo(appended.end());
         }
@@ -167,7 +167,7 @@ public final class Wal implements AutoCloseable {
             KeyLog log = lockLive(key.getKey());
             try {
                 for (int i : key.getValue()) {
-                    KeyLog.Appended appended = log.appendLocked(now(), headers[i], entries.get(i).content());
+                    KeyLog.Appended appended = log.appendLocked(now(), headers[i], entries.get(i).content(), false);
                     refs[i] = appended.ref();
                     toSync.merge(appended.segment(), appended.end(), Math::max);
                     bytes += headers[i].length + entries.get(i).content().length;
@@ -183,10 +183,10 @@ public final class Wal implements AutoCloseable {
         return List.of(refs);
     }
 
-    private KeyLog.Appended append(KeyLog log, byte[] header, byte[] content) {
+    private KeyLog.Appended append(KeyLog log, byte[] header, byte[] content, boolean durable) {
         KeyLog live = lockLive(log);
         try {
-            return live.appendLocked(now(), header, content);
+            return live.appendLocked(now(), header, content, durable);
         } finally {
             live.unlock();
         }

@@ -116,8 +116,6 @@ class SegmentFuzzTest {
      * throws IndexOutOfBoundsException from RecordCursor.readLargeRecord instead of a WalCorruptionException.
      * See docs/RELIABILITY.md, bug D.
      */
-    @org.junit.jupiter.api.Disabled("bug D in docs/RELIABILITY.md: RecordCursor.readAt falls through to readLargeRecord "
-            + "with a stale window index when fill() cannot read a record shorter than 64 KiB")
     @Test
     void replayOfTheIndexOutOfBoundsFound() throws IOException {
         System.setProperty("nanowal.fuzz.seed", "-7525891065082680273");
