@@ -126,15 +126,21 @@ final class KeyLog {
     }
 
     /**
-     * Makes every append so far durable. A segment whose fsync failed is skipped: that failure was reported
-     * to the call that met it, its durable appends up to then are durable, and the key's next append starts a
-     * new segment; retrying the fsync would prove nothing (the kernel may have dropped the dirty pages).
+     * Makes every append so far durable, except the directory entry of a new segment when {@code withName} is
+     * false (the caller fsyncs the directory once for many keys). A segment whose fsync failed is skipped: that
+     * failure was reported to the call that met it, its durable appends up to then are durable, and the key's
+     * next append starts a new segment; retrying the fsync would prove nothing (the kernel may have dropped
+     * the dirty pages).
+     *
+     * @return the segment synced, or null
      */
-    void sync() {
+    Segment sync(boolean withName) {
         Segment active = flushActive();
-        if (active != null && !active.isFailed()) {
-            active.syncTo(active.end());
+        if (active == null || active.isFailed()) {
+            return null;
         }
+        active.syncTo(active.end(), withName);
+        return active;
     }
 
     /** Flushes the active segment under the key's lock, so no append is half-way through it. */

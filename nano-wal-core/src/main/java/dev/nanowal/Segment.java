@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.CRC32C;
 
@@ -15,8 +16,7 @@ import java.util.zip.CRC32C;
  * <p>Positions: {@code durable <= flushed <= end}. Bytes below {@code flushed} are in the file, below
  * {@code durable} also on stable storage; {@code end} includes the write buffer. Appends are serialised by the
  * owning key's lock; {@link #lock} guards the buffer and the file handle against the syncing thread, readers
- * and the eviction of idle files; {@link #syncLock} makes one fsync serve every waiter that arrived while the
- * previous one ran.
+ * and the eviction of idle files; {@link #syncLock} elects the one thread that fsyncs while the others wait.
  */
 final class Segment {
 
@@ -29,6 +29,7 @@ final class Segment {
     private final boolean writeThrough;
     private final ReentrantLock lock = new ReentrantLock();
     private final ReentrantLock syncLock = new ReentrantLock();
+    private final Condition syncDone = syncLock.newCondition();
     private final CRC32C crc = new CRC32C();
     private final ByteBuffer scratch = ByteBuffer.allocate(24);
 
@@ -38,6 +39,7 @@ final class Segment {
     private long bufferedEntries;
     private long flushedEntries;
     private long durableEntries;
+    private boolean syncing;
     private boolean sealed;
     private boolean failed;
     private volatile boolean deleted;
@@ -276,54 +278,94 @@ final class Segment {
     }
 
     /**
-     * Returns once every byte below {@code position} is on stable storage. One thread fsyncs while the others
-     * that need it wait, then find their bytes covered, so concurrent durable appends share an fsync.
+     * Returns once every byte below {@code position} is on stable storage, the segment's directory entry
+     * included. One thread (the leader) fsyncs; threads that need it meanwhile wait, and are all woken when it
+     * ends: those it covered return, and one of the rest leads the next fsync for all of them, so concurrent
+     * durable appends share fsyncs without any timer.
      */
     void syncTo(long position) {
+        syncTo(position, true);
+    }
+
+    /**
+     * Like {@link #syncTo(long)}; with {@code withName} false the directory entry of a new segment is left to
+     * the caller, which fsyncs the directory once for many segments (see {@link #isNameDurable()}).
+     */
+    void syncTo(long position, boolean withName) {
         if (durablePosition >= position) {
             return;
         }
         syncLock.lock();
         try {
+            while (syncing) {
+                syncDone.awaitUninterruptibly();
+            }
             if (durablePosition >= position) {
                 return;
             }
-            FileChannel file;
-            long target;
-            long targetEntries;
-            lock.lock();
-            try {
-                if (failed) {
-                    throw new WalIOException("Segment " + path + " had a failed write or fsync; its unsynced entries "
-                            + "cannot be made durable");
-                }
-                flushLocked();
-                target = flushedPosition;
-                targetEntries = flushedEntries;
-                file = channelLocked();
-                pins++;
-            } finally {
-                lock.unlock();
-            }
-            long started = System.nanoTime();
-            try {
-                file.force(false);
-            } catch (ClosedChannelException e) {
-                throw new WalClosedException("The WAL was closed while syncing " + path);
-            } catch (IOException e) {
-                markFailed();
-                throw events.writeFailed(new WalIOException("fsync failed for segment " + path
-                        + "; its entries since the last fsync are not durable", e));
-            } finally {
-                unpin();
-            }
-            makeNameDurable();
-            events.synced(System.nanoTime() - started, (int) (targetEntries - durableEntries));
-            durableEntries = targetEntries;
-            durablePosition = target;
+            syncing = true;
         } finally {
             syncLock.unlock();
         }
+        try {
+            forceAsLeader(withName);
+        } finally {
+            syncLock.lock();
+            try {
+                syncing = false;
+                syncDone.signalAll();
+            } finally {
+                syncLock.unlock();
+            }
+        }
+    }
+
+    private void forceAsLeader(boolean withName) {
+        FileChannel file;
+        long target;
+        long targetEntries;
+        lock.lock();
+        try {
+            if (failed) {
+                throw new WalIOException("Segment " + path + " had a failed write or fsync; its unsynced entries "
+                        + "cannot be made durable");
+            }
+            flushLocked();
+            target = flushedPosition;
+            targetEntries = flushedEntries;
+            file = channelLocked();
+            pins++;
+        } finally {
+            lock.unlock();
+        }
+        long started = System.nanoTime();
+        try {
+            file.force(false);
+        } catch (ClosedChannelException e) {
+            throw new WalClosedException("The WAL was closed while syncing " + path);
+        } catch (IOException e) {
+            markFailed();
+            throw events.writeFailed(new WalIOException("fsync failed for segment " + path
+                    + "; its entries since the last fsync are not durable", e));
+        } finally {
+            unpin();
+        }
+        if (withName) {
+            makeNameDurable();
+        }
+        events.synced(System.nanoTime() - started, (int) (targetEntries - durableEntries));
+        durableEntries = targetEntries;
+        durablePosition = target;
+    }
+
+    /** Whether the segment's directory entry is known durable (false for a new segment until a sync). */
+    boolean isNameDurable() {
+        return nameDurable;
+    }
+
+    /** Records that the directory was fsynced after this segment's file was. */
+    void nameMadeDurable() {
+        nameDurable = true;
     }
 
     /** A new segment's directory entry becomes durable with its first fsync, not at creation (that is cheap). */
@@ -412,8 +454,9 @@ final class Segment {
      * bytes instead, so acknowledged entries stay readable while writes fail.
      */
     ReadSnapshot snapshotForReading() {
-        if (flushedPosition >= endPosition) {
-            return new ReadSnapshot(endPosition, endPosition, null);
+        long end = endPosition;
+        if (flushedPosition >= end) {
+            return new ReadSnapshot(end, end, null);
         }
         lock.lock();
         try {

@@ -391,9 +391,40 @@ public final class Wal implements AutoCloseable {
     /** Makes every append made so far durable. */
     public void sync() {
         ensureOpen();
-        for (KeyLog log : keysByHash.values()) {
-            log.sync();
+        WalException failure = syncAll();
+        if (failure != null) {
+            throw failure;
         }
+    }
+
+    /**
+     * Fsyncs every key's active segment, then the directory once for all the new ones among them (rather
+     * than once per new segment); returns the first failure after trying every key.
+     */
+    private WalException syncAll() {
+        WalException failure = null;
+        List<Segment> unnamed = new ArrayList<>();
+        for (KeyLog log : keysByHash.values()) {
+            try {
+                Segment synced = log.sync(false);
+                if (synced != null && !synced.isNameDurable()) {
+                    unnamed.add(synced);
+                }
+            } catch (WalException e) {
+                failure = failure == null ? e : failure;
+            }
+        }
+        if (!unnamed.isEmpty()) {
+            try {
+                directory.fsync();
+                unnamed.forEach(Segment::nameMadeDurable);
+            } catch (IOException e) {
+                WalIOException directoryFailure = events.writeFailed(
+                        new WalIOException("Could not fsync the directory " + directory.path(), e));
+                failure = failure == null ? directoryFailure : failure;
+            }
+        }
+        return failure;
     }
 
     /** Sizes and counters, for metrics and health. */
@@ -535,14 +566,7 @@ public final class Wal implements AutoCloseable {
     }
 
     private WalException closeFiles() {
-        WalException failure = null;
-        for (KeyLog log : keysByHash.values()) {
-            try {
-                log.sync();
-            } catch (WalException e) {
-                failure = failure == null ? e : failure;
-            }
-        }
+        WalException failure = syncAll();
         context.openFiles().closeAll();
         return failure;
     }
