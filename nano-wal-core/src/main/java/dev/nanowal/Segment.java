@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.CRC32C;
 
@@ -16,7 +15,7 @@ import java.util.zip.CRC32C;
  * <p>Positions: {@code durable <= flushed <= end}. Bytes below {@code flushed} are in the file, below
  * {@code durable} also on stable storage; {@code end} includes the write buffer. Appends are serialised by the
  * owning key's lock; {@link #lock} guards the buffer and the file handle against the syncing thread, readers
- * and the eviction of idle files; {@link #syncLock} elects the one thread that fsyncs while the others wait.
+ * and the eviction of idle files; {@link #groupCommit} elects the one thread that fsyncs while the others wait.
  */
 final class Segment {
 
@@ -28,8 +27,7 @@ final class Segment {
     private final WalEvents events;
     private final boolean writeThrough;
     private final ReentrantLock lock = new ReentrantLock();
-    private final ReentrantLock syncLock = new ReentrantLock();
-    private final Condition syncDone = syncLock.newCondition();
+    private final GroupCommit groupCommit = new GroupCommit();
     private final CRC32C crc = new CRC32C();
     private final ByteBuffer scratch = ByteBuffer.allocate(24);
 
@@ -39,7 +37,6 @@ final class Segment {
     private long bufferedEntries;
     private long flushedEntries;
     private long durableEntries;
-    private boolean syncing;
     private boolean sealed;
     private boolean failed;
     private volatile boolean deleted;
@@ -279,9 +276,7 @@ final class Segment {
 
     /**
      * Returns once every byte below {@code position} is on stable storage, the segment's directory entry
-     * included. One thread (the leader) fsyncs; threads that need it meanwhile wait, and are all woken when it
-     * ends: those it covered return, and one of the rest leads the next fsync for all of them, so concurrent
-     * durable appends share fsyncs without any timer.
+     * included; concurrent callers share fsyncs ({@link GroupCommit}).
      */
     void syncTo(long position) {
         syncTo(position, true);
@@ -292,32 +287,7 @@ final class Segment {
      * the caller, which fsyncs the directory once for many segments (see {@link #isNameDurable()}).
      */
     void syncTo(long position, boolean withName) {
-        if (durablePosition >= position) {
-            return;
-        }
-        syncLock.lock();
-        try {
-            while (syncing) {
-                syncDone.awaitUninterruptibly();
-            }
-            if (durablePosition >= position) {
-                return;
-            }
-            syncing = true;
-        } finally {
-            syncLock.unlock();
-        }
-        try {
-            forceAsLeader(withName);
-        } finally {
-            syncLock.lock();
-            try {
-                syncing = false;
-                syncDone.signalAll();
-            } finally {
-                syncLock.unlock();
-            }
-        }
+        groupCommit.await(() -> durablePosition >= position, () -> forceAsLeader(withName));
     }
 
     private void forceAsLeader(boolean withName) {
