@@ -23,6 +23,8 @@ final class EntryIterator implements Iterator<WalRecord>, AutoCloseable {
     private RecordCursor cursor;
     private WalRecord next;
     private boolean closed;
+    /** Records read but not yet added to the shared counter: a contended add per record cost 5% of a scan. */
+    private int unreportedReads;
 
     /**
      * @param segments the segments to read, oldest first
@@ -65,7 +67,9 @@ final class EntryIterator implements Iterator<WalRecord>, AutoCloseable {
                 Segment segment = segments.get(index);
                 RecordCursor.Kind kind = cursor.next();
                 if (kind == RecordCursor.Kind.RECORD) {
-                    events.reads.increment();
+                    if (++unreportedReads == 1024) {
+                        reportReads();
+                    }
                     return new WalRecord(new EntryRef(segment.header().keyHash(), segment.sequence(),
                             cursor.recordOffset()), cursor.header(), cursor.content());
                 }
@@ -117,10 +121,17 @@ final class EntryIterator implements Iterator<WalRecord>, AutoCloseable {
         }
     }
 
+    private void reportReads() {
+        events.reads.add(unreportedReads);
+        unreportedReads = 0;
+    }
+
+    /** Also called when the last record has been read, so the read counter is exact once a stream is done. */
     @Override
     public void close() {
         closed = true;
         next = null;
+        reportReads();
         try {
             closeSegment();
         } catch (IOException e) {

@@ -155,6 +155,11 @@ final class Frames {
 
     /** Feeds {@code buffer[from, to)} to the CRC, leaving the buffer's position and limit as they were. */
     static void updateRange(CRC32C crc, ByteBuffer buffer, int from, int to) {
+        if (buffer.hasArray()) {
+            // heap buffers (read windows, the seed scratch): straight from the array, no position/limit juggling
+            crc.update(buffer.array(), buffer.arrayOffset() + from, to - from);
+            return;
+        }
         int position = buffer.position();
         int limit = buffer.limit();
         buffer.limit(to).position(from);

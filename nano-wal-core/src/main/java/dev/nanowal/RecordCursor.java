@@ -24,6 +24,7 @@ final class RecordCursor {
     }
 
     private static final int READ_AHEAD = 64 * 1024;
+    private static final byte[] NO_HEADER = new byte[0];
 
     private final SegmentBytes bytes;
     private final long keyHash;
@@ -32,7 +33,7 @@ final class RecordCursor {
     private final boolean materialize;
     private final CRC32C crc = new CRC32C();
     private final ByteBuffer scratch = ByteBuffer.allocate(24);
-    private final ByteBuffer window = ByteBuffer.allocate(READ_AHEAD);
+    private final ByteBuffer window;
     private long windowStart;
     private long position;
 
@@ -52,6 +53,18 @@ final class RecordCursor {
      * @param materialize whether records' header and content are copied out (false for scans)
      */
     RecordCursor(SegmentBytes bytes, long keyHash, long sequence, long start, long end, boolean materialize) {
+        this(bytes, keyHash, sequence, start, end, materialize, ByteBuffer.allocate(READ_AHEAD));
+    }
+
+    /**
+     * @param window the read-ahead buffer, owned by this cursor while it is used; recovery passes one direct
+     *     buffer to the cursors of every segment it scans in turn, which saves allocating (and zeroing) one per
+     *     segment and lets the file reads land in it without the copy through a temporary direct buffer that a
+     *     heap buffer costs
+     */
+    RecordCursor(SegmentBytes bytes, long keyHash, long sequence, long start, long end, boolean materialize,
+            ByteBuffer window) {
+        this.window = window;
         this.bytes = bytes;
         this.keyHash = keyHash;
         this.sequence = sequence;
@@ -158,7 +171,7 @@ final class RecordCursor {
         }
         timestamp = Frames.timestamp(window, index);
         int recordSize = Frames.recordSize(headerLength, contentLength);
-        if (recordSize > READ_AHEAD) {
+        if (recordSize > window.capacity()) {
             return readLargeRecord(at, bodyLength);
         }
         if (!fill(at, (int) Math.min(recordSize, end - at))) {
@@ -170,7 +183,7 @@ final class RecordCursor {
             return bad("a CRC32C mismatch");
         }
         if (materialize) {
-            header = new byte[headerLength];
+            header = headerLength == 0 ? NO_HEADER : new byte[headerLength];
             content = new byte[contentLength];
             window.get(bodyAt, header);
             window.get(bodyAt + headerLength, content);

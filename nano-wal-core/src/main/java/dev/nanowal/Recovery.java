@@ -22,6 +22,11 @@ final class Recovery {
     private final WalContext context;
     private long highestSequence;
 
+    /** One read-ahead buffer for every segment scan: recovery scans one segment at a time, on one thread. */
+    private static final int SCAN_WINDOW = 256 * 1024;
+
+    private ByteBuffer scanWindow;
+
     Recovery(WalContext context) {
         this.context = context;
     }
@@ -151,7 +156,7 @@ final class Recovery {
 
     private Segment scan(FileChannel channel, SegmentHeader header, Path path, long size) throws IOException {
         RecordCursor cursor = new RecordCursor(SegmentBytes.of(channel), header.keyHash(), header.sequence(), header.dataStart(), size,
-                false);
+                false, scanWindow());
         long entries = 0;
         long oldest = header.createdAt();
         long newest = header.createdAt();
@@ -177,6 +182,13 @@ final class Recovery {
             }
             return Segment.existing(header, path, context, end, entries, oldest, newest, false);
         }
+    }
+
+    private ByteBuffer scanWindow() {
+        if (scanWindow == null) {
+            scanWindow = ByteBuffer.allocateDirect(SCAN_WINDOW);
+        }
+        return scanWindow;
     }
 
     private void cutTornTail(FileChannel channel, Path path, long end, long size, String found) throws IOException {
