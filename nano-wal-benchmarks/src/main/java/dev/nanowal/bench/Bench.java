@@ -173,6 +173,7 @@ public final class Bench {
                     nanos[i] = System.nanoTime() - t;
                 }
                 double rate = count / seconds(start);
+                observe(row, log);
                 latencies.computeIfAbsent(subject, s -> new ArrayList<>()).add(percentiles(nanos));
                 return rate;
             } finally {
@@ -226,6 +227,7 @@ public final class Bench {
                     worker.join();
                 }
                 double rate = (double) perThread * threads / seconds(start);
+                observe(row, log);
                 if (failure.get() != null) {
                     throw new IllegalStateException(failure.get());
                 }
@@ -472,6 +474,15 @@ public final class Bench {
                     e.printStackTrace();
                 }
             }
+        }
+    }
+
+    /** Keeps what the subject observed in its last run (one note per row). */
+    private static void observe(Row row, BenchLog log) {
+        String observed = log.observed();
+        if (observed != null) {
+            row.notes.removeIf(n -> n.startsWith("last rep: "));
+            row.notes.add("last rep: " + observed);
         }
     }
 

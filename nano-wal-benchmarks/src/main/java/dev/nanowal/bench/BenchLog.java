@@ -15,6 +15,11 @@ interface BenchLog extends AutoCloseable {
     /** Makes everything appended so far durable. */
     void sync();
 
+    /** Something the subject observed about the run (e.g. fsync batch sizes), or null. */
+    default String observed() {
+        return null;
+    }
+
     @Override
     void close();
 }

@@ -2,6 +2,10 @@ package dev.nanowal.bench;
 
 import dev.nanowal.EntryRef;
 import dev.nanowal.Wal;
+import dev.nanowal.WalListener;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.atomic.LongAdder;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 
@@ -22,10 +26,28 @@ final class NanoWalSubject {
     static final class Log implements BenchLog {
         private final Wal wal;
         private final String[] keys;
+        private final LongAdder fsyncs = new LongAdder();
+        private final LongAdder fsyncNanos = new LongAdder();
+        private final LongAdder fsyncedAppends = new LongAdder();
 
         Log(Path dir, int keyCount) {
             this.wal = Wal.open(dir);
             this.keys = keys(keyCount);
+            wal.addListener(new WalListener() {
+                @Override
+                public void onSync(Duration duration, int waiters) {
+                    fsyncs.increment();
+                    fsyncNanos.add(duration.toNanos());
+                    fsyncedAppends.add(waiters);
+                }
+            });
+        }
+
+        @Override
+        public String observed() {
+            long count = fsyncs.sum();
+            return count == 0 ? null : String.format(Locale.ROOT, "%.1f appends per fsync, fsync avg %.0f us",
+                    (double) fsyncedAppends.sum() / count, fsyncNanos.sum() / 1e3 / count);
         }
 
         @Override
