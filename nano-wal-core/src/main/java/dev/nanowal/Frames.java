@@ -84,6 +84,13 @@ final class Frames {
     }
 
     static void padTo(ByteBuffer out, int position) {
+        int at = out.position();
+        if (at < position && at + Long.BYTES <= out.limit()) {
+            // The padding is under 8 bytes: one 8-byte zero store, then skip to the end. Bytes past `position`
+            // are free space of the buffer, overwritten by the next record before they are written out.
+            out.putLong(at, 0L).position(position);
+            return;
+        }
         while (out.position() < position) {
             out.put((byte) 0);
         }

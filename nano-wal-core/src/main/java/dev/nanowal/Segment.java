@@ -37,8 +37,10 @@ final class Segment {
     private long bufferedEntries;
     private long flushedEntries;
     private long durableEntries;
-    private boolean sealed;
-    private boolean failed;
+    // Volatile so that takesAppends(), on every append, reads them without the lock. Both only ever go from
+    // false to true, and are still written under the lock.
+    private volatile boolean sealed;
+    private volatile boolean failed;
     private volatile boolean deleted;
     private volatile boolean nameDurable;
 
@@ -132,12 +134,10 @@ final class Segment {
 
     /** Whether appends may go here: not sealed, and no write left its tail in doubt. */
     boolean takesAppends() {
-        lock.lock();
-        try {
-            return !sealed && !failed && !deleted;
-        } finally {
-            lock.unlock();
-        }
+        // No lock: the flags are volatile and one-way. Taking the lock would not close a race either (it was
+        // released again before the append): `sealed` and `deleted` change only under the key's lock, which
+        // the caller holds, and a failing fsync may set `failed` just after this check either way.
+        return !sealed && !failed && !deleted;
     }
 
     /**
@@ -184,7 +184,9 @@ final class Segment {
             if (entries == 0) {
                 oldest = timestamp;
             }
-            newest = Math.max(newest, timestamp);
+            if (timestamp > newest) {
+                newest = timestamp; // a volatile write once per millisecond, not once per append
+            }
             entries++;
             return offset;
         } finally {
