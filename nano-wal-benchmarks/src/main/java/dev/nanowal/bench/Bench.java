@@ -107,9 +107,10 @@ public final class Bench {
             }
         }
         if (selected("W5")) {
-            w5("W5 " + params.w5Keys() + " keys x " + params.w5Appends(), params.w5Keys(), params.w5Appends());
+            w5("W5 " + params.w5Keys() + " keys x " + params.w5Appends(), params.w5Keys(), params.w5Appends(),
+                    params.warmups(), params.reps());
             w5("W5 " + params.w5ManyKeys() + " keys x " + params.w5ManyAppends(), params.w5ManyKeys(),
-                    params.w5ManyAppends());
+                    params.w5ManyAppends(), 0, params.w5ManyReps());
         }
         if (selected("R1") || selected("R2")) {
             reads();
@@ -240,12 +241,12 @@ public final class Bench {
 
     // ---------------------------------------------------------------- W5: many keys, round robin
 
-    private void w5(String name, int keys, int appendsPerKey) {
+    private void w5(String name, int keys, int appendsPerKey, int warmups, int reps) {
         Map<String, BiFunction<Path, Integer, BenchLog>> subjects = new LinkedHashMap<>();
         subjects.put("nano-wal", NanoWalSubject.Log::new);
         subjects.put("raw", (dir, k) -> new RawSubject.Log(dir, k, RawSubject.Durable.NAIVE, 0));
         Map<String, Integer> maxFds = new LinkedHashMap<>();
-        repeat(name, "appends/s", true, "raw", subjects.keySet(), (subject, row) -> {
+        repeat(name, "appends/s", true, "raw", subjects.keySet(), warmups, reps, (subject, row) -> {
             Path dir = newDir(name, subject);
             FdSampler sampler = new FdSampler();
             try (BenchLog log = subjects.get(subject).apply(dir, keys)) {
@@ -449,14 +450,19 @@ public final class Bench {
     /** Warm-up rounds, then repetitions; within each round every subject runs once, in order. */
     private void repeat(String workload, String unit, boolean higherIsBetter, String baseline,
             Iterable<String> subjects, Measurement measurement) {
+        repeat(workload, unit, higherIsBetter, baseline, subjects, params.warmups(), params.reps(), measurement);
+    }
+
+    private void repeat(String workload, String unit, boolean higherIsBetter, String baseline,
+            Iterable<String> subjects, int warmups, int reps, Measurement measurement) {
         Map<String, Row> mine = new LinkedHashMap<>();
         for (String subject : subjects) {
             Row row = new Row(workload, subject, unit, higherIsBetter, baseline);
             mine.put(subject, row);
             rows.add(row);
         }
-        for (int round = 0; round < params.warmups() + params.reps(); round++) {
-            boolean warmup = round < params.warmups();
+        for (int round = 0; round < warmups + reps; round++) {
+            boolean warmup = round < warmups;
             for (Row row : mine.values()) {
                 if (row.error != null) {
                     continue;
@@ -466,7 +472,7 @@ public final class Bench {
                     double value = measurement.run(row.subject, row);
                     if (!warmup) {
                         row.values.add(value);
-                        progress(row, round - params.warmups());
+                        progress(row, round - warmups);
                     }
                 } catch (Throwable e) {
                     row.error = describe(e);
@@ -521,7 +527,8 @@ public final class Bench {
         out.append("\nvs baseline: the subject's median over the baseline's median in the same run; for a unit where "
                 + "lower is better (latency, ms) it is baseline / subject, so above 1 is always better than the "
                 + "baseline. n = ").append(rows.isEmpty() ? 0 : rows.get(0).values.size())
-                .append(" repetitions per row after warm-up (O1: see params; M1: one run).\n");
+                .append(" repetitions per row after warm-up, unless the row's Min - max shows otherwise (O1 and the "
+                        + "many-keys W5: 3 in quick and full; M1: one run).\n");
         return out.toString();
     }
 
@@ -550,7 +557,8 @@ public final class Bench {
                 .append("; data directory file system as reported by `df -T` in benchmarks/run.sh output\n");
         md.append("- Repetitions: ").append(params.warmups()).append(" warm-up round(s), then ").append(params.reps())
                 .append(" measured rounds, subjects interleaved within each round (O1: ").append(params.o1Reps())
-                .append(" rounds; M1: one run)\n\n");
+                .append(" rounds; W5 with ").append(params.w5ManyKeys()).append(" keys: ").append(params.w5ManyReps())
+                .append(" rounds, no warm-up; M1: one run)\n\n");
         md.append(table);
         return md.toString();
     }

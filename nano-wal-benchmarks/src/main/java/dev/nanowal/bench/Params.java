@@ -6,9 +6,10 @@ package dev.nanowal.bench;
  *
  * @param w4Appends durable appends per W4 run, shared out across the threads (the issue leaves the count open)
  * @param o1Bytes bytes written before the unclean stop, in {@code o1EntrySize}-byte entries
+ * @param w5ManyReps measured rounds (no warm-up) of the many-keys W5, whose one round takes a minute in full
  */
 record Params(String name, int warmups, int reps, int w1, int w2, int w3, int w4Appends, int w5Keys,
-        int w5Appends, int w5ManyKeys, int w5ManyAppends, int r1, int r2, long o1Bytes, int o1Keys, int o1Reps,
+        int w5Appends, int w5ManyKeys, int w5ManyAppends, int w5ManyReps, int r1, int r2, long o1Bytes, int o1Keys, int o1Reps,
         long m1, int m1Keys) {
 
     static final int SMALL = 100;
@@ -17,11 +18,11 @@ record Params(String name, int warmups, int reps, int w1, int w2, int w3, int w4
 
     static Params of(String name) {
         return switch (name) {
-            case "full" -> new Params("full", 1, 5, 1_000_000, 200_000, 2_000, 4_000, 1_000, 1_000, 100_000, 10,
+            case "full" -> new Params("full", 1, 5, 1_000_000, 200_000, 2_000, 4_000, 1_000, 1_000, 100_000, 10, 3,
                     1_000_000, 100_000, 1L << 30, 1_000, 3, 10_000_000, 1_000);
-            case "quick" -> new Params("quick", 1, 3, 200_000, 40_000, 500, 1_000, 1_000, 100, 10_000, 10,
+            case "quick" -> new Params("quick", 1, 3, 200_000, 40_000, 500, 1_000, 1_000, 100, 10_000, 10, 3,
                     200_000, 20_000, 128L << 20, 1_000, 3, 1_000_000, 1_000);
-            case "smoke" -> new Params("smoke", 0, 1, 1_000, 200, 4, 32, 10, 10, 100, 2, 1_000, 100, 1L << 20, 10, 1,
+            case "smoke" -> new Params("smoke", 0, 1, 1_000, 200, 4, 32, 10, 10, 100, 2, 1, 1_000, 100, 1L << 20, 10, 1,
                     10_000, 10);
             default -> throw new IllegalArgumentException("Unknown mode '" + name + "': use quick, full or smoke");
         };
