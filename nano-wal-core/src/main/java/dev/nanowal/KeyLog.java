@@ -161,18 +161,19 @@ final class KeyLog {
 
     /**
      * Deletes the oldest segments whose newest entry is at least {@code retentionMillis} old, the active one
-     * included (a quiet key must not keep expired data forever). Stops at the first segment still in retention,
-     * so a key's segments stay contiguous.
+     * included (a quiet key must not keep expired data forever). Stops at the first segment still in retention
+     * or kept by a guard, so a key's segments stay contiguous.
      *
      * @param beforeFirstDelete runs once before anything is deleted
      */
-    List<CompactionResult.DeletedSegment> compact(long now, long retentionMillis, IoAction beforeFirstDelete)
-            throws IOException {
+    List<CompactionResult.DeletedSegment> compact(long now, long retentionMillis, List<CompactionGuard> guards,
+            IoAction beforeFirstDelete) throws IOException {
         lock.lock();
         try {
             List<Segment> current = segments;
             int expired = 0;
-            while (expired < current.size() && current.get(expired).newest() + retentionMillis <= now) {
+            while (expired < current.size() && current.get(expired).newest() + retentionMillis <= now
+                    && allow(guards, current.get(expired))) {
                 expired++;
             }
             if (expired == 0) {
@@ -193,6 +194,16 @@ final class KeyLog {
         } finally {
             lock.unlock();
         }
+    }
+
+    private boolean allow(List<CompactionGuard> guards, Segment segment) {
+        Instant newest = Instant.ofEpochMilli(segment.newest());
+        for (CompactionGuard guard : guards) {
+            if (!guard.mayDelete(key, segment.sequence(), newest)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     KeyInfo info() {

@@ -18,6 +18,7 @@ import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
@@ -57,6 +58,7 @@ public final class Wal implements AutoCloseable {
     private final Map<Long, KeyLog> keysByHash = new ConcurrentHashMap<>();
     private final Map<String, KeyLog> keysByName = new ConcurrentHashMap<>();
     private final Object compactionLock = new Object();
+    private final List<CompactionGuard> guards = new CopyOnWriteArrayList<>();
     private final Object closeLock = new Object();
     private volatile boolean closed;
 
@@ -352,7 +354,8 @@ public final class Wal implements AutoCloseable {
     /**
      * Deletes every segment whose newest entry is older than the retention, active segments of quiet keys
      * included. An entry is never deleted before the retention has passed since it was written, and is
-     * deleted by a compaction at most one time slice later. Two compactions never run at once.
+     * deleted by a compaction at most one time slice later, unless a {@link CompactionGuard} keeps it. Two
+     * compactions never run at once.
      *
      * @return what was deleted
      */
@@ -365,7 +368,7 @@ public final class Wal implements AutoCloseable {
             List<CompactionResult.DeletedSegment> deleted = new ArrayList<>();
             try {
                 for (KeyLog log : keysByHash.values()) {
-                    deleted.addAll(log.compact(now, retention, directory::protectSequences));
+                    deleted.addAll(log.compact(now, retention, guards, directory::protectSequences));
                     if (log.isRetired()) {
                         keysByHash.remove(log.keyHash(), log);
                         keysByName.remove(log.key(), log);
@@ -484,6 +487,17 @@ public final class Wal implements AutoCloseable {
      */
     public Runnable addListener(WalListener listener) {
         return events.add(Objects.requireNonNull(listener, "listener must not be null"));
+    }
+
+    /**
+     * Registers a guard that compaction asks before deleting an expired segment (for example a relay that
+     * has not forwarded its entries yet).
+     *
+     * @return an action that removes it again
+     */
+    public Runnable addCompactionGuard(CompactionGuard guard) {
+        guards.add(Objects.requireNonNull(guard, "guard must not be null"));
+        return () -> guards.remove(guard);
     }
 
     /** The WAL's directory, absolute. */

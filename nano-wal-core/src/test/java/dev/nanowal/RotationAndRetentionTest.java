@@ -159,6 +159,33 @@ class RotationAndRetentionTest {
         }
     }
 
+    @Test
+    void aCompactionGuardKeepsExpiredSegmentsUntilItLetsGo() {
+        try (Wal wal = Wal.open(dir, options().build())) {
+            EntryRef old = wal.appendEntry("relay", null, bytes("not forwarded yet"), true);
+            clock.advance(SLICE);
+            EntryRef newer = wal.appendEntry("relay", null, bytes("newer"), true);
+            wal.appendEntry("other", null, bytes("x"), true);
+            java.util.Set<Long> forwarded = new java.util.HashSet<>();
+            Runnable remove = wal.addCompactionGuard((key, sequence, newest) -> !key.equals("relay")
+                    || forwarded.contains(sequence));
+            clock.advance(RETENTION.plus(SLICE));
+
+            assertThat(wal.compact().deletedSegments()).extracting(CompactionResult.DeletedSegment::key)
+                    .containsExactly("other");
+            assertThat(wal.readEntryAt(old)).isEqualTo(bytes("not forwarded yet"));
+
+            forwarded.add(old.sequenceNumber());
+            assertThat(wal.compact().deletedSegments()).extracting(CompactionResult.DeletedSegment::sequenceNumber)
+                    .containsExactly(old.sequenceNumber());
+            assertThat(wal.readEntryAt(newer)).isEqualTo(bytes("newer"));
+
+            remove.run();
+            assertThat(wal.compact().segmentsDeleted()).isEqualTo(1);
+            assertThat(wal.enumerateKeys()).isEmpty();
+        }
+    }
+
     static List<String> contents(Wal wal, String key) {
         try (Stream<byte[]> records = wal.enumerateRecords(key)) {
             return records.map(String::new).toList();
