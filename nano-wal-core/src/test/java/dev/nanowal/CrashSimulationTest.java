@@ -8,11 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -101,7 +99,7 @@ class CrashSimulationTest {
     void everyDurableEntrySurvivesACrashAtEveryStep() throws IOException {
         Path template = root.resolve("template");
         prepared = prepare(template);
-        Path countDir = copy(template, root.resolve("count"));
+        Path countDir = WalCopies.copy(template, root.resolve("count"));
         MutableClock countClock = MutableClock.startingAt(START);
         CrashStorage counting = new CrashStorage(countDir, 0, Mode.POWER_LOSS, null, () -> { });
         Ledger full = prepared.copy();
@@ -123,7 +121,7 @@ class CrashSimulationTest {
     }
 
     private void crashAt(Path template, int n, Mode mode, List<String> steps) throws IOException {
-        Path work = copy(template, root.resolve("run-" + mode + "-" + n));
+        Path work = WalCopies.copy(template, root.resolve("run-" + mode + "-" + n));
         Path crashed = root.resolve("crashed-" + mode + "-" + n);
         Ledger ledger = prepared.copy();
         MutableClock clock = MutableClock.startingAt(START);
@@ -172,29 +170,7 @@ class CrashSimulationTest {
         } catch (AssertionError | RuntimeException e) {
             throw new AssertionError("after a " + where + ": " + e.getMessage(), e);
         }
-        delete(work);
-        delete(crashed);
-    }
-
-    private static Path copy(Path from, Path to) throws IOException {
-        Files.createDirectories(to);
-        try (Stream<Path> files = Files.list(from)) {
-            for (Path file : files.toList()) {
-                if (!file.getFileName().toString().equals(WalDirectory.LOCK_FILE)) {
-                    Files.copy(file, to.resolve(file.getFileName()));
-                }
-            }
-        }
-        return to;
-    }
-
-    private static void delete(Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            try (Stream<Path> files = Files.walk(dir)) {
-                for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(file);
-                }
-            }
-        }
+        WalCopies.delete(work);
+        WalCopies.delete(crashed);
     }
 }

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -74,7 +73,7 @@ class SegmentFuzzTest {
                 + mutations + " mutations of " + segments.size() + " segment files");
         Random random = new Random(seed);
         for (int m = 0; m < mutations; m++) {
-            Path mutated = copy(base, root.resolve("m" + m));
+            Path mutated = WalCopies.copy(base, root.resolve("m" + m));
             List<String> applied = new ArrayList<>();
             int count = 1 + random.nextInt(3);
             for (int i = 0; i < count; i++) {
@@ -83,11 +82,11 @@ class SegmentFuzzTest {
             }
             Integer only = Integer.getInteger("nanowal.fuzz.only");
             if (only != null && only != m) {
-                delete(mutated);
+                WalCopies.delete(mutated);
                 continue;
             }
             for (boolean repair : new boolean[] {true, false}) {
-                Path dir = repair ? copy(mutated, root.resolve("m" + m + "-repair")) : mutated;
+                Path dir = repair ? WalCopies.copy(mutated, root.resolve("m" + m + "-repair")) : mutated;
                 String what = "mutation " + m + " (seed " + seed + ", repair " + repair + "): " + applied;
                 assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
                     try {
@@ -103,7 +102,7 @@ class SegmentFuzzTest {
                         throw new AssertionError(what + ": threw " + e + ", which is not a WalException; files:" + files, e);
                     }
                 }, what + " hung");
-                delete(dir);
+                WalCopies.delete(dir);
             }
         }
         System.out.println("[SegmentFuzzTest] " + mutations + " mutated directories x 2 opens: " + outcomes
@@ -265,25 +264,5 @@ class SegmentFuzzTest {
 
     private static long allocated() {
         return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
-    }
-
-    private static Path copy(Path from, Path to) throws IOException {
-        Files.createDirectories(to);
-        try (Stream<Path> files = Files.list(from)) {
-            for (Path file : files.toList()) {
-                if (!file.getFileName().toString().equals(WalDirectory.LOCK_FILE)) {
-                    Files.copy(file, to.resolve(file.getFileName()));
-                }
-            }
-        }
-        return to;
-    }
-
-    private static void delete(Path dir) throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(file);
-            }
-        }
     }
 }
