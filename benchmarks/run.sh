@@ -5,7 +5,7 @@
 #   ./benchmarks/run.sh full             # the issue's workloads, 5 repetitions; writes benchmarks/RESULTS.md
 #   ./benchmarks/run.sh quick --only W1,W3   # a subset
 #
-# Environment: BENCH_DIR (data directory; default nano-wal-benchmarks/target/bench-data, emptied afterwards),
+# Environment: BENCH_DIR (where the data goes; default a new temporary directory under /tmp, removed afterwards),
 # BENCH_JAVA_OPTS (extra JVM flags, e.g. -XX:StartFlightRecording=filename=/tmp/w.jfr).
 set -euo pipefail
 
@@ -23,9 +23,19 @@ cd "$ROOT"
 BUILD=(mvn -B -q -pl nano-wal-benchmarks -am -DskipTests package)
 "${BUILD[@]}" -o || "${BUILD[@]}"
 
-CP="nano-wal-benchmarks/target/classes:$(cat nano-wal-benchmarks/target/bench.classpath)"
-DATA="${BENCH_DIR:-$ROOT/nano-wal-benchmarks/target/bench-data}"
-mkdir -p "$DATA"
+# Run from a private copy of the built classes and jars, so that a rebuild (or mvn clean) in the tree during a
+# long run does not pull them from under the JVM.
+RUN="$(mktemp -d "${TMPDIR:-/tmp}/nanowal-bench-run.XXXXXX")"
+DATA="${BENCH_DIR:-$RUN/data}"
+trap 'rm -rf "$RUN"' EXIT
+mkdir -p "$RUN/lib" "$DATA"
+cp -r nano-wal-benchmarks/target/classes "$RUN/classes"
+CP="$RUN/classes"
+IFS=: read -r -a JARS < nano-wal-benchmarks/target/bench.classpath
+for jar in "${JARS[@]}"; do
+  cp "$jar" "$RUN/lib/"
+  CP="$CP:$RUN/lib/$(basename "$jar")"
+done
 
 # Chronicle Queue needs these on JDK 17.
 OPENS=(--add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED
@@ -47,6 +57,3 @@ java -version 2>&1 | head -1
 java -Xms1g -Xmx2g -XX:+UseG1GC "${OPENS[@]}" -Dchronicle.analytics.disable=true \
   -Dchronicle.announcer.disable=true ${BENCH_JAVA_OPTS:-} \
   -cp "$CP" dev.nanowal.bench.Bench "${ARGS[@]}" "$@"
-status=$?
-rm -rf "$DATA"
-exit $status

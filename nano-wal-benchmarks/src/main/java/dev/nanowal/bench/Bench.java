@@ -1,5 +1,6 @@
 package dev.nanowal.bench;
 
+import dev.nanowal.WalOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
@@ -244,6 +245,12 @@ public final class Bench {
     private void w5(String name, int keys, int appendsPerKey, int warmups, int reps) {
         Map<String, BiFunction<Path, Integer, BenchLog>> subjects = new LinkedHashMap<>();
         subjects.put("nano-wal", NanoWalSubject.Log::new);
+        if (keys > WalOptions.DEFAULT_MAX_OPEN_FILES && keys <= RawSubject.KEEP_OPEN_MAX_KEYS) {
+            // round robin over more keys than the default cap of open files reopens a file per append; the
+            // same workload with a cap above the number of keys, as raw (which keeps every file open)
+            subjects.put("nano-wal-1024", (dir, k) -> new NanoWalSubject.Log(dir, k,
+                    WalOptions.builder().maxOpenFiles(RawSubject.KEEP_OPEN_MAX_KEYS).build()));
+        }
         subjects.put("raw", (dir, k) -> new RawSubject.Log(dir, k, RawSubject.Durable.NAIVE, 0));
         Map<String, Integer> maxFds = new LinkedHashMap<>();
         repeat(name, "appends/s", true, "raw", subjects.keySet(), warmups, reps, (subject, row) -> {

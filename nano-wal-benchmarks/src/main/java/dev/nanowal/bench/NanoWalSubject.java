@@ -3,6 +3,7 @@ package dev.nanowal.bench;
 import dev.nanowal.EntryRef;
 import dev.nanowal.Wal;
 import dev.nanowal.WalListener;
+import dev.nanowal.WalOptions;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.atomic.LongAdder;
@@ -31,7 +32,11 @@ final class NanoWalSubject {
         private final LongAdder fsyncedAppends = new LongAdder();
 
         Log(Path dir, int keyCount) {
-            this.wal = Wal.open(dir);
+            this(dir, keyCount, WalOptions.defaults());
+        }
+
+        Log(Path dir, int keyCount, WalOptions options) {
+            this.wal = Wal.open(dir, options);
             this.keys = keys(keyCount);
             wal.addListener(new WalListener() {
                 @Override
