@@ -1,0 +1,98 @@
+package dev.nanowal.kafka;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+import dev.nanowal.Wal;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+
+/**
+ * Store-and-forward from a {@link Wal} to Apache Kafka: tails the selected keys on a thread of its own (never on
+ * the append path) and publishes every entry, at least once and in order per key, to the key's
+ * {@link Destination}. Each record carries its {@link SourcePosition}, so consumers can drop duplicates.
+ *
+ * <p>Per key, a checkpoint names the last entry that Kafka acknowledged together with every earlier one; it is
+ * written durably (see {@link KafkaRelayOptions.Builder#checkpointInterval}) and a restarted relay resends
+ * everything after it. While the relay exists, compaction keeps the segments it has not forwarded (up to the
+ * maximum lag, see {@link KafkaRelayOptions.Builder#maxLag}).
+ *
+ * <pre>{@code
+ * try (KafkaRelay relay = new KafkaRelay(wal, KafkaRelayOptions.builder().bootstrapServers("kafka:9092").build())) {
+ *     relay.start();
+ *     ...
+ * }
+ * }</pre>
+ */
+public final class KafkaRelay implements AutoCloseable {
+
+    private final RelayLoop loop;
+
+    private final Thread thread;
+
+    private boolean started;
+
+    private boolean closed;
+
+    /**
+     * Prepares a relay: checks the settings, reads the checkpoint file, creates the producer (which does not
+     * connect yet) and starts guarding unforwarded segments from compaction.
+     *
+     * @throws IllegalArgumentException when a producer setting would break the relay's guarantees
+     * @throws IllegalStateException when the checkpoint file is damaged
+     */
+    public KafkaRelay(Wal wal, KafkaRelayOptions options) {
+        Objects.requireNonNull(wal, "wal must not be null");
+        Objects.requireNonNull(options, "options must not be null");
+        var settings = ProducerSettings.of(options.producerProperties());
+        Path file = options.checkpointFile() != null ? options.checkpointFile()
+                : wal.directory().resolve(KafkaRelayOptions.DEFAULT_CHECKPOINT_FILE_NAME);
+        Checkpoints checkpoints = new Checkpoints(file);
+        checkpoints.load(); // a damaged file fails here, before a producer exists
+        this.loop = new RelayLoop(wal, options, new KafkaProducer<>(settings), checkpoints);
+        this.thread = new Thread(loop, "nano-wal-kafka-relay");
+        this.thread.setDaemon(true);
+    }
+
+    /** Starts forwarding. */
+    public synchronized void start() {
+        if (closed) {
+            throw new IllegalStateException("The relay is closed");
+        }
+        if (!started) {
+            started = true;
+            thread.start();
+        }
+    }
+
+    /** What the relay has done and how far behind it is. */
+    public RelayStatus status() {
+        return loop.status();
+    }
+
+    /**
+     * Stops forwarding: waits up to 5 s for the sends in flight, writes the checkpoints and closes the producer.
+     * Entries not acknowledged by then are sent again by the next relay.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (!started) {
+            loop.release();
+            return;
+        }
+        loop.stop();
+        try {
+            thread.join(1000);
+            if (thread.isAlive()) {
+                thread.interrupt(); // a send waiting for metadata gives up
+                thread.join();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

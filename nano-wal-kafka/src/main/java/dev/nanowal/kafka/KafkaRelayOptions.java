@@ -1,0 +1,300 @@
+package dev.nanowal.kafka;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+import dev.nanowal.EntryRef;
+
+/**
+ * How a {@link KafkaRelay} forwards: which keys, where to, what to do with refused entries, and its limits.
+ * Built with {@link #builder()}; a bad value fails in the builder, naming the setting and the allowed range.
+ */
+public final class KafkaRelayOptions {
+
+    /** The default dead-letter key (see {@link PoisonPolicy#DEAD_LETTER}). */
+    public static final String DEFAULT_DEAD_LETTER_KEY = "__relay-dead-letters";
+
+    /** The default name of the checkpoint file, in the WAL's directory. */
+    public static final String DEFAULT_CHECKPOINT_FILE_NAME = "kafka-relay.checkpoints";
+
+    /** The most sends the relay may have waiting for Kafka at once. */
+    public static final int MAX_IN_FLIGHT_LIMIT = 1_000_000;
+
+    private final Map<String, Object> producerProperties;
+
+    private final KeySelector keys;
+
+    private final TopicMapping topicMapping;
+
+    private final HeaderMapping headerMapping;
+
+    private final PoisonPolicy poisonPolicy;
+
+    private final String deadLetterKey;
+
+    private final Path checkpointFile;
+
+    private final Duration checkpointInterval;
+
+    private final int maxInFlight;
+
+    private final Duration pollInterval;
+
+    private final Duration retryBackoff;
+
+    private final Duration maxRetryBackoff;
+
+    private final Duration maxLag;
+
+    private final RelayListener listener;
+
+    private KafkaRelayOptions(Builder builder) {
+        producerProperties = Map.copyOf(builder.producerProperties);
+        keys = builder.keys;
+        topicMapping = builder.topicMapping;
+        headerMapping = builder.headerMapping;
+        poisonPolicy = builder.poisonPolicy;
+        deadLetterKey = builder.deadLetterKey;
+        checkpointFile = builder.checkpointFile;
+        checkpointInterval = builder.checkpointInterval;
+        maxInFlight = builder.maxInFlight;
+        pollInterval = builder.pollInterval;
+        retryBackoff = builder.retryBackoff;
+        maxRetryBackoff = builder.maxRetryBackoff;
+        maxLag = builder.maxLag;
+        listener = builder.listener;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Kafka producer settings as given; the relay adds the ones it needs (see {@link Builder#producerProperty}). */
+    public Map<String, Object> producerProperties() {
+        return producerProperties;
+    }
+
+    public KeySelector keys() {
+        return keys;
+    }
+
+    public TopicMapping topicMapping() {
+        return topicMapping;
+    }
+
+    public HeaderMapping headerMapping() {
+        return headerMapping;
+    }
+
+    public PoisonPolicy poisonPolicy() {
+        return poisonPolicy;
+    }
+
+    public String deadLetterKey() {
+        return deadLetterKey;
+    }
+
+    /** The checkpoint file, or {@code null} for {@value #DEFAULT_CHECKPOINT_FILE_NAME} in the WAL's directory. */
+    public Path checkpointFile() {
+        return checkpointFile;
+    }
+
+    public Duration checkpointInterval() {
+        return checkpointInterval;
+    }
+
+    public int maxInFlight() {
+        return maxInFlight;
+    }
+
+    public Duration pollInterval() {
+        return pollInterval;
+    }
+
+    public Duration retryBackoff() {
+        return retryBackoff;
+    }
+
+    public Duration maxRetryBackoff() {
+        return maxRetryBackoff;
+    }
+
+    /** The maximum lag, or {@code null} when compaction never deletes unforwarded entries. */
+    public Duration maxLag() {
+        return maxLag;
+    }
+
+    public RelayListener listener() {
+        return listener;
+    }
+
+    @Override
+    public String toString() {
+        return "KafkaRelayOptions[" + keys + ", poisonPolicy=" + poisonPolicy + ", headerMapping=" + headerMapping
+                + ", maxInFlight=" + maxInFlight + ", maxLag=" + maxLag + "]";
+    }
+
+    public static final class Builder {
+
+        private final Map<String, Object> producerProperties = new LinkedHashMap<>();
+
+        private KeySelector keys = KeySelector.all();
+
+        private TopicMapping topicMapping = TopicMapping.KEY_AS_TOPIC;
+
+        private HeaderMapping headerMapping = HeaderMapping.NONE;
+
+        private PoisonPolicy poisonPolicy = PoisonPolicy.STOP;
+
+        private String deadLetterKey = DEFAULT_DEAD_LETTER_KEY;
+
+        private Path checkpointFile;
+
+        private Duration checkpointInterval = Duration.ofMillis(500);
+
+        private int maxInFlight = 1000;
+
+        private Duration pollInterval = Duration.ofMillis(50);
+
+        private Duration retryBackoff = Duration.ofMillis(100);
+
+        private Duration maxRetryBackoff = Duration.ofSeconds(10);
+
+        private Duration maxLag;
+
+        private RelayListener listener = new RelayListener() {
+        };
+
+        private Builder() {
+        }
+
+        /** The Kafka brokers to bootstrap from, {@code host:port[,host:port...]}. Required. */
+        public Builder bootstrapServers(String bootstrapServers) {
+            return producerProperty("bootstrap.servers", bootstrapServers);
+        }
+
+        /**
+         * A Kafka producer setting. The relay always sets byte-array serializers, {@code enable.idempotence=true},
+         * {@code acks=all}; and, unless given here, {@code delivery.timeout.ms} to its maximum (the producer
+         * retries until Kafka takes the record, in order) and {@code max.block.ms} to 10 s. Settings that would
+         * break its guarantees are refused when the relay starts.
+         */
+        public Builder producerProperty(String name, Object value) {
+            producerProperties.put(Objects.requireNonNull(name, "name must not be null"),
+                    Objects.requireNonNull(value, () -> "producer property " + name + " must not be null"));
+            return this;
+        }
+
+        public Builder keys(KeySelector keys) {
+            this.keys = Objects.requireNonNull(keys, "keys must not be null");
+            return this;
+        }
+
+        public Builder topicMapping(TopicMapping topicMapping) {
+            this.topicMapping = Objects.requireNonNull(topicMapping, "topicMapping must not be null");
+            return this;
+        }
+
+        public Builder headerMapping(HeaderMapping headerMapping) {
+            this.headerMapping = Objects.requireNonNull(headerMapping, "headerMapping must not be null");
+            return this;
+        }
+
+        public Builder poisonPolicy(PoisonPolicy poisonPolicy) {
+            this.poisonPolicy = Objects.requireNonNull(poisonPolicy, "poisonPolicy must not be null");
+            return this;
+        }
+
+        /** The WAL key refused entries go to under {@link PoisonPolicy#DEAD_LETTER}; never forwarded itself. */
+        public Builder deadLetterKey(String deadLetterKey) {
+            Objects.requireNonNull(deadLetterKey, "deadLetterKey must not be null");
+            EntryRef.hashOf(deadLetterKey); // refuses what the WAL would refuse as a key, naming why
+            this.deadLetterKey = deadLetterKey;
+            return this;
+        }
+
+        /** Where checkpoints are kept; by default {@value #DEFAULT_CHECKPOINT_FILE_NAME} in the WAL's directory. */
+        public Builder checkpointFile(Path checkpointFile) {
+            this.checkpointFile = checkpointFile;
+            return this;
+        }
+
+        /**
+         * How often advanced checkpoints are written (temp file, fsync, rename), 1 ms to 1 h. After a crash, the
+         * entries acknowledged since the last write are sent again.
+         */
+        public Builder checkpointInterval(Duration checkpointInterval) {
+            this.checkpointInterval = between("checkpointInterval", checkpointInterval, Duration.ofMillis(1),
+                    Duration.ofHours(1));
+            return this;
+        }
+
+        /** The most entries sent and not yet acknowledged, over all keys, 1 to 1,000,000. */
+        public Builder maxInFlight(int maxInFlight) {
+            if (maxInFlight < 1 || maxInFlight > MAX_IN_FLIGHT_LIMIT) {
+                throw new IllegalArgumentException("maxInFlight must be between 1 and " + MAX_IN_FLIGHT_LIMIT
+                        + ", was " + maxInFlight);
+            }
+            this.maxInFlight = maxInFlight;
+            return this;
+        }
+
+        /** The longest pause between two looks at the WAL when there is nothing to do, 1 ms to 1 min. */
+        public Builder pollInterval(Duration pollInterval) {
+            this.pollInterval = between("pollInterval", pollInterval, Duration.ofMillis(1), Duration.ofMinutes(1));
+            return this;
+        }
+
+        /** The first pause before a key resends after a failed send, 1 ms to 1 h; it doubles up to the maximum. */
+        public Builder retryBackoff(Duration retryBackoff) {
+            this.retryBackoff = between("retryBackoff", retryBackoff, Duration.ofMillis(1), Duration.ofHours(1));
+            return this;
+        }
+
+        /** The longest pause between resends of a key, 1 ms to 1 h, at least the retry back-off. */
+        public Builder maxRetryBackoff(Duration maxRetryBackoff) {
+            this.maxRetryBackoff = between("maxRetryBackoff", maxRetryBackoff, Duration.ofMillis(1),
+                    Duration.ofHours(1));
+            return this;
+        }
+
+        /**
+         * How old unforwarded entries may get before compaction may delete them anyway (counted from their
+         * write, like the retention), or {@code null} (the default) to keep them until they are forwarded. The
+         * relay reports every such deletion loudly.
+         */
+        public Builder maxLag(Duration maxLag) {
+            this.maxLag = maxLag == null ? null
+                    : between("maxLag", maxLag, Duration.ofMillis(1), Duration.ofDays(365_000));
+            return this;
+        }
+
+        public Builder listener(RelayListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener must not be null");
+            return this;
+        }
+
+        public KafkaRelayOptions build() {
+            if (maxRetryBackoff.compareTo(retryBackoff) < 0) {
+                throw new IllegalArgumentException("maxRetryBackoff (" + maxRetryBackoff
+                        + ") must be at least retryBackoff (" + retryBackoff + ")");
+            }
+            if (!producerProperties.containsKey("bootstrap.servers")) {
+                throw new IllegalArgumentException("bootstrapServers is required");
+            }
+            return new KafkaRelayOptions(this);
+        }
+
+        private static Duration between(String name, Duration value, Duration min, Duration max) {
+            Objects.requireNonNull(value, () -> name + " must not be null");
+            if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+                throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", was "
+                        + value);
+            }
+            return value;
+        }
+    }
+}

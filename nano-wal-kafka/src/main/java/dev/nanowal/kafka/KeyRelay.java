@@ -1,0 +1,300 @@
+package dev.nanowal.kafka;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.Objects;
+import java.util.stream.Stream;
+
+import dev.nanowal.EntryRef;
+import dev.nanowal.KeyInfo;
+import dev.nanowal.Wal;
+import dev.nanowal.WalEntryNotFoundException;
+import dev.nanowal.WalRecord;
+
+/**
+ * The relay's state for one WAL key: what was sent, what Kafka acknowledged, and the checkpoint.
+ *
+ * <p>Invariant: {@code inFlight} holds the entries after {@code checkpoint} up to {@code readPosition}, in WAL
+ * order, each sent once to the producer. The checkpoint only moves over the acknowledged head of that queue, so it
+ * and every earlier entry of the key were acknowledged. When a send fails, nothing more is sent for the key until
+ * every send in flight has completed; then the key resends from its checkpoint, so a later entry never overtakes
+ * an earlier one that failed (the producer itself retries in order, idempotently, while Kafka is only slow).
+ *
+ * <p>Touched by the relay thread only, except the volatile fields read by the compaction guard and status.
+ */
+final class KeyRelay {
+
+    /** Look at a caught-up key again after this long even when its size did not change. */
+    private static final long RECHECK_NANOS = 1_000_000_000L;
+
+    static final class Pending {
+
+        final EntryRef ref;
+
+        final int bytes;
+
+        final long readAtMillis;
+
+        final long sentAtNanos;
+
+        boolean acked;
+
+        Exception error;
+
+        Pending(EntryRef ref, int bytes, long readAtMillis, long sentAtNanos) {
+            this.ref = ref;
+            this.bytes = bytes;
+            this.readAtMillis = readAtMillis;
+            this.sentAtNanos = sentAtNanos;
+        }
+    }
+
+    final String key;
+
+    final Destination destination;
+
+    private final RelayLoop loop;
+
+    private final ArrayDeque<Pending> inFlight = new ArrayDeque<>();
+
+    private EntryRef checkpoint;
+
+    private EntryRef readPosition;
+
+    private boolean draining;
+
+    private long resumeAtNanos;
+
+    private Duration backoff;
+
+    private String stoppedReason;
+
+    private long seenEntries = -1;
+
+    private Instant seenNewest;
+
+    private boolean caughtUp;
+
+    private long lastReadNanos;
+
+    /** Retained entries up to the checkpoint; entries behind = the key's entries less these. */
+    private long forwardedRetained;
+
+    /**
+     * When the oldest unforwarded entry was written, if known, else first read (epoch ms); {@code Long.MAX_VALUE}
+     * when not known yet.
+     */
+    private long oldestUnforwardedMillis;
+
+    /** Sequence number of the checkpoint's segment: every older segment of the key was forwarded. */
+    volatile long checkpointSequence = -1;
+
+    /** Every entry of the key written before this time (epoch ms, by the WAL's clock) was forwarded. */
+    volatile long forwardedBeforeMillis = Long.MIN_VALUE;
+
+    volatile KeyLag lag;
+
+    KeyRelay(String key, Destination destination, EntryRef checkpoint, RelayLoop loop) {
+        this.key = key;
+        this.destination = destination;
+        this.loop = loop;
+        this.backoff = loop.options.retryBackoff();
+        moveCheckpoint(checkpoint);
+        this.readPosition = checkpoint;
+        KeyInfo info = loop.wal.keyInfo(key).orElse(null);
+        long entries = info == null ? 0 : info.entries();
+        this.forwardedRetained = Math.max(0, entries - countAfter(checkpoint));
+        // Without a checkpoint the oldest unforwarded entry is the oldest one held; otherwise it is unknown.
+        this.oldestUnforwardedMillis = checkpoint == null && info != null ? info.oldestEntry().toEpochMilli()
+                : Long.MAX_VALUE;
+        this.lag = new KeyLag(key, destination, checkpoint, entries - forwardedRetained, Duration.ZERO, null);
+    }
+
+    /** A key whose destination could not be worked out: it is reported, never forwarded. */
+    static KeyRelay unmappable(String key, EntryRef checkpoint, RuntimeException cause, RelayLoop loop) {
+        KeyRelay relay = new KeyRelay(key, null, checkpoint, loop);
+        relay.stop("the topic mapping failed: " + cause);
+        return relay;
+    }
+
+    EntryRef checkpoint() {
+        return checkpoint;
+    }
+
+    int inFlight() {
+        return inFlight.size();
+    }
+
+    boolean waitingForRetry(long nowNanos) {
+        return stoppedReason == null && nowNanos < resumeAtNanos;
+    }
+
+    /**
+     * Reads the key's entries after what was sent and hands up to {@code budget} of them to the producer.
+     *
+     * @return how many were sent
+     */
+    int pump(int budget, long nowNanos) {
+        // Read before the key's size: an entry appended after it is stamped with this time or later.
+        long sizedAtMillis = loop.nowMillis();
+        KeyInfo info = loop.wal.keyInfo(key).orElse(null);
+        publishLag(info);
+        if (info == null || stoppedReason != null || draining || nowNanos < resumeAtNanos || budget <= 0) {
+            return 0;
+        }
+        boolean changed = info.entries() != seenEntries || !Objects.equals(info.newestEntry(), seenNewest);
+        if (caughtUp && !changed && nowNanos - lastReadNanos < RECHECK_NANOS) {
+            return 0;
+        }
+        seenEntries = info.entries();
+        seenNewest = info.newestEntry();
+        lastReadNanos = nowNanos;
+        int sent = 0;
+        boolean more;
+        try (Stream<WalRecord> records = readPosition == null ? loop.wal.enumerateEntries(key)
+                : loop.wal.enumerateEntriesAfter(readPosition)) {
+            Iterator<WalRecord> iterator = records.iterator();
+            boolean sendFailedAtOnce = false;
+            while (sent < budget && !sendFailedAtOnce && iterator.hasNext()) {
+                WalRecord record = iterator.next();
+                Pending pending = new Pending(record.ref(), record.header().length + record.content().length,
+                        sizedAtMillis, System.nanoTime());
+                inFlight.add(pending);
+                readPosition = record.ref();
+                sent++;
+                // A send that failed at once (no metadata, record too large) is handled before the next one goes.
+                sendFailedAtOnce = !loop.send(this, pending, record);
+            }
+            more = sendFailedAtOnce || iterator.hasNext();
+        } catch (WalEntryNotFoundException e) {
+            // The key was compacted away under us; it is seen afresh on the next look.
+            loop.log.warn("Key '{}' changed while it was read: {}", key, e.getMessage());
+            return sent;
+        }
+        caughtUp = !more;
+        if (caughtUp && inFlight.isEmpty()) {
+            // Everything the key held when info was taken is forwarded, so is every entry stamped before then
+            // (assuming the WAL's clock does not go back).
+            forwardedRetained = info.entries();
+            forwardedBeforeMillis = sizedAtMillis;
+        }
+        return sent;
+    }
+
+    /** Kafka answered for one entry ({@code error} null: acknowledged). */
+    void completed(Pending pending, Exception error) {
+        if (error == null) {
+            pending.acked = true;
+            loop.forwarded(this, pending);
+            backoff = loop.options.retryBackoff();
+        } else {
+            pending.error = error;
+            draining = true;
+            loop.failed(this, error);
+        }
+        while (!inFlight.isEmpty() && inFlight.peek().acked) {
+            passed(inFlight.poll());
+        }
+        if (draining && inFlight.stream().allMatch(p -> p.acked || p.error != null)) {
+            resolveFailures();
+        }
+    }
+
+    /** Every send in flight has completed and one failed: apply the failure, in WAL order. */
+    private void resolveFailures() {
+        draining = false;
+        while (!inFlight.isEmpty()) {
+            Pending head = inFlight.poll();
+            if (head.acked) {
+                passed(head);
+                continue;
+            }
+            switch (Failure.of(head.error)) {
+                case POISON -> {
+                    if (!loop.passOverPoison(this, head)) {
+                        stop("entry " + head.ref + " was refused (" + head.error + ") and the poison policy is "
+                                + PoisonPolicy.STOP);
+                        return;
+                    }
+                    passed(head);
+                }
+                case RETRY -> {
+                    retryFromCheckpoint(head.error);
+                    return;
+                }
+                case FATAL -> {
+                    inFlight.clear();
+                    loop.fail(head.error);
+                    return;
+                }
+            }
+        }
+    }
+
+    private void retryFromCheckpoint(Exception cause) {
+        // Entries after the failed one that Kafka did take are sent again: duplicates, never a gap or a reorder.
+        inFlight.clear();
+        readPosition = checkpoint;
+        caughtUp = false;
+        resumeAtNanos = System.nanoTime() + backoff.toNanos();
+        loop.log.warn("Sending key '{}' to {} failed ({}); resending from its checkpoint in {} ms", key,
+                destination, cause.toString(), backoff.toMillis());
+        backoff = min(backoff.multipliedBy(2), loop.options.maxRetryBackoff());
+        loop.retried(this, cause);
+    }
+
+    private void passed(Pending pending) {
+        moveCheckpoint(pending.ref);
+        forwardedRetained++;
+        oldestUnforwardedMillis = Long.MAX_VALUE;
+    }
+
+    private void moveCheckpoint(EntryRef ref) {
+        checkpoint = ref;
+        checkpointSequence = ref == null ? -1 : ref.sequenceNumber();
+        loop.checkpointMoved();
+    }
+
+    /** Compaction deleted {@code entries} of this key, all of them at or before the checkpoint unless forced. */
+    void entriesDeleted(long entries) {
+        forwardedRetained = Math.max(0, forwardedRetained - entries);
+    }
+
+    void stop(String reason) {
+        stoppedReason = reason;
+        inFlight.clear();
+        loop.log.error("Relay stopped forwarding key '{}': {}. Its checkpoint stays at {}; restart the relay after "
+                + "fixing the cause", key, reason, checkpoint);
+        publishLag(loop.wal.keyInfo(key).orElse(null));
+    }
+
+    private void publishLag(KeyInfo info) {
+        long behind = info == null ? 0 : Math.max(0, info.entries() - forwardedRetained);
+        long now = loop.nowMillis();
+        Duration age = Duration.ZERO;
+        if (behind == 0) {
+            oldestUnforwardedMillis = Long.MAX_VALUE;
+        } else {
+            long since = inFlight.isEmpty() ? oldestUnforwardedMillis
+                    : Math.min(oldestUnforwardedMillis, inFlight.peek().readAtMillis);
+            oldestUnforwardedMillis = since == Long.MAX_VALUE ? now : since;
+            age = Duration.ofMillis(Math.max(0, now - oldestUnforwardedMillis));
+        }
+        lag = new KeyLag(key, destination, checkpoint, behind, age, stoppedReason);
+    }
+
+    private long countAfter(EntryRef from) {
+        try (Stream<WalRecord> records = from == null ? loop.wal.enumerateEntries(key)
+                : loop.wal.enumerateEntriesAfter(from)) {
+            return records.count();
+        } catch (WalEntryNotFoundException e) {
+            return 0;
+        }
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+}

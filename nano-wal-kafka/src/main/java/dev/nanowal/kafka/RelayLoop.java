@@ -1,0 +1,399 @@
+package dev.nanowal.kafka;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+
+import dev.nanowal.CompactionResult;
+import dev.nanowal.EntryRef;
+import dev.nanowal.Wal;
+import dev.nanowal.WalException;
+import dev.nanowal.WalListener;
+import dev.nanowal.WalRecord;
+
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The relay's thread: finds the selected keys, pumps their entries into the producer within the in-flight bound,
+ * applies Kafka's answers (handed over from the producer's thread through {@code tasks}) and writes checkpoints.
+ * Everything but the compaction guard, the compaction listener and {@link #status()} runs on this one thread, so
+ * per-key state needs no locks.
+ */
+final class RelayLoop implements Runnable {
+
+    private static final long MIN_IDLE_NANOS = 1_000_000L;
+
+    private static final long DISCOVERY_NANOS = 1_000_000_000L;
+
+    private static final Duration PRODUCER_CLOSE_TIMEOUT = Duration.ofSeconds(5);
+
+    final Logger log = LoggerFactory.getLogger(KafkaRelay.class);
+
+    final Wal wal;
+
+    final KafkaRelayOptions options;
+
+    private final Producer<byte[], byte[]> producer;
+
+    private final Checkpoints checkpoints;
+
+    /** What the checkpoint file holds (or will): keys not seen this run keep their old checkpoints. */
+    private final Map<String, EntryRef> stored;
+
+    private final Map<String, KeyRelay> keys = new ConcurrentHashMap<>();
+
+    private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+
+    private final Runnable removeGuard;
+
+    private final Runnable removeListener;
+
+    private final LongAdder forwardedEntries = new LongAdder();
+
+    private final LongAdder forwardedBytes = new LongAdder();
+
+    private final LongAdder resends = new LongAdder();
+
+    private final LongAdder failures = new LongAdder();
+
+    private final LongAdder poisonEntries = new LongAdder();
+
+    private final LongAdder unforwardedSegmentsDeleted = new LongAdder();
+
+    private volatile Thread thread;
+
+    private volatile boolean running = true;
+
+    private volatile String failure;
+
+    private volatile long waitingSinceNanos;
+
+    private volatile long lastAckNanos;
+
+    private int inFlight;
+
+    private boolean checkpointsDirty;
+
+    private long nextCheckpointWriteNanos;
+
+    private long nextDiscoveryNanos;
+
+    RelayLoop(Wal wal, KafkaRelayOptions options, Producer<byte[], byte[]> producer, Checkpoints checkpoints) {
+        this.wal = wal;
+        this.options = options;
+        this.producer = producer;
+        this.checkpoints = checkpoints;
+        this.stored = checkpoints.load();
+        this.removeGuard = wal.addCompactionGuard(this::mayDelete);
+        this.removeListener = wal.addListener(new WalListener() {
+            @Override
+            public void onCompaction(CompactionResult result) {
+                for (CompactionResult.DeletedSegment deleted : result.deletedSegments()) {
+                    submit(() -> {
+                        KeyRelay key = keys.get(deleted.key());
+                        if (key != null) {
+                            key.entriesDeleted(deleted.entries());
+                        }
+                    });
+                }
+            }
+        });
+    }
+
+    @Override
+    public void run() {
+        thread = Thread.currentThread();
+        long idleNanos = MIN_IDLE_NANOS;
+        try {
+            while (running) {
+                boolean busy = runTasks();
+                long now = System.nanoTime();
+                if (now - nextDiscoveryNanos >= 0) {
+                    discoverKeys();
+                    nextDiscoveryNanos = now + DISCOVERY_NANOS;
+                }
+                busy |= pumpKeys(now);
+                if (checkpointsDirty && now - nextCheckpointWriteNanos >= 0) {
+                    writeCheckpoints(now);
+                }
+                trackWaiting(now);
+                if (busy) {
+                    idleNanos = MIN_IDLE_NANOS;
+                } else {
+                    // Nothing to do: look again soon, later each time; a Kafka answer wakes the thread at once.
+                    LockSupport.parkNanos(idleNanos);
+                    idleNanos = Math.min(idleNanos * 2, options.pollInterval().toNanos());
+                }
+            }
+        } catch (RuntimeException | Error e) {
+            fail(e);
+        } finally {
+            shutDown();
+        }
+    }
+
+    void stop() {
+        running = false;
+        LockSupport.unpark(thread);
+    }
+
+    /** Stops and releases everything when the relay never ran. */
+    void release() {
+        running = false;
+        shutDown();
+    }
+
+    private void shutDown() {
+        try {
+            // Waits for the sends in flight, so their acknowledgements can still move checkpoints.
+            producer.close(PRODUCER_CLOSE_TIMEOUT);
+        } catch (RuntimeException e) {
+            log.warn("Closing the Kafka producer failed", e);
+        }
+        runTasks();
+        if (checkpointsDirty) {
+            writeCheckpoints(System.nanoTime());
+        }
+        removeGuard.run();
+        removeListener.run();
+    }
+
+    private boolean runTasks() {
+        boolean any = false;
+        for (Runnable task = tasks.poll(); task != null; task = tasks.poll()) {
+            task.run();
+            any = true;
+        }
+        return any;
+    }
+
+    private void submit(Runnable task) {
+        tasks.add(task);
+        LockSupport.unpark(thread);
+    }
+
+    private void discoverKeys() {
+        for (String key : wal.enumerateKeys()) {
+            if (keys.containsKey(key) || key.equals(options.deadLetterKey()) || !options.keys().selects(key)) {
+                continue;
+            }
+            Destination destination;
+            try {
+                destination = Objects.requireNonNull(options.topicMapping().destinationOf(key),
+                        "the topic mapping returned null");
+            } catch (RuntimeException e) {
+                keys.put(key, KeyRelay.unmappable(key, stored.get(key), e, this));
+                continue;
+            }
+            keys.put(key, new KeyRelay(key, destination, stored.get(key), this));
+            log.debug("Relaying key '{}' to {} from checkpoint {}", key, destination, stored.get(key));
+        }
+    }
+
+    private boolean pumpKeys(long now) {
+        boolean sent = false;
+        for (KeyRelay key : keys.values()) {
+            int count = key.pump(options.maxInFlight() - inFlight, now);
+            inFlight += count;
+            sent |= count > 0;
+        }
+        return sent;
+    }
+
+    /**
+     * Hands one entry to the producer; Kafka's answer comes back through {@link KeyRelay#completed}.
+     *
+     * @return false when the send failed at once (its failure is queued already)
+     */
+    boolean send(KeyRelay key, KeyRelay.Pending pending, WalRecord record) {
+        ProducerRecord<byte[], byte[]> message = new ProducerRecord<>(key.destination.topic(),
+                key.destination.partition(), recordKey(record), record.content());
+        if (options.headerMapping() == HeaderMapping.KAFKA_HEADER && record.header().length > 0) {
+            message.headers().add(SourcePosition.ENTRY_HEADER, record.header());
+        }
+        new SourcePosition(key.key, record.ref()).addTo(message.headers());
+        try {
+            // The callback runs on the producer's I/O thread (or inside send, when it fails at once).
+            return !producer.send(message, (metadata, error) -> submit(() -> {
+                inFlight--;
+                key.completed(pending, error);
+            })).isDone();
+        } catch (KafkaException | IllegalStateException e) {
+            submit(() -> {
+                inFlight--;
+                key.completed(pending, e);
+            });
+            return false;
+        }
+    }
+
+    private byte[] recordKey(WalRecord record) {
+        return options.headerMapping() == HeaderMapping.RECORD_KEY && record.header().length > 0 ? record.header()
+                : null;
+    }
+
+    void forwarded(KeyRelay key, KeyRelay.Pending pending) {
+        forwardedEntries.increment();
+        forwardedBytes.add(pending.bytes);
+        lastAckNanos = System.nanoTime();
+        notify(() -> options.listener().onForwarded(key.key, pending.bytes,
+                Duration.ofNanos(lastAckNanos - pending.sentAtNanos)));
+    }
+
+    void failed(KeyRelay key, Exception error) {
+        failures.increment();
+        log.debug("Send of key '{}' failed", key.key, error);
+    }
+
+    void retried(KeyRelay key, Exception cause) {
+        resends.increment();
+        notify(() -> options.listener().onRetry(key.key, cause));
+    }
+
+    void checkpointMoved() {
+        checkpointsDirty = true;
+    }
+
+    long nowMillis() {
+        return wal.options().clock().millis();
+    }
+
+    /**
+     * Applies the poison policy to an entry Kafka refused for good.
+     *
+     * @return whether the key may go on past it
+     */
+    boolean passOverPoison(KeyRelay key, KeyRelay.Pending pending) {
+        poisonEntries.increment();
+        PoisonPolicy policy = options.poisonPolicy();
+        notify(() -> options.listener().onPoison(key.key, pending.ref, pending.error, policy));
+        if (policy == PoisonPolicy.DEAD_LETTER) {
+            try {
+                WalRecord record = wal.readRecordAt(pending.ref);
+                wal.appendEntry(options.deadLetterKey(), deadLetterHeader(key, pending), record.content(), true);
+            } catch (WalException e) {
+                log.error("Could not put entry {} of key '{}' into the dead-letter key '{}'", pending.ref, key.key,
+                        options.deadLetterKey(), e);
+                return false;
+            }
+        }
+        if (policy != PoisonPolicy.STOP) {
+            log.error("Kafka refused entry {} of key '{}' for {} ({}); poison policy {}: {}", pending.ref, key.key,
+                    key.destination, pending.error.toString(), policy, policy == PoisonPolicy.DEAD_LETTER
+                            ? "appended to key '" + options.deadLetterKey() + "'" : "skipped, it will not reach Kafka");
+        }
+        return policy != PoisonPolicy.STOP;
+    }
+
+    private static byte[] deadLetterHeader(KeyRelay key, KeyRelay.Pending pending) {
+        String text = "source-key=" + key.key + "\nsource-ref=" + pending.ref.keyHash() + "/"
+                + pending.ref.sequenceNumber() + "/" + pending.ref.offset() + "\ntopic=" + key.destination.topic()
+                + "\npartition=" + key.destination.partition() + "\nerror=" + pending.error + "\n";
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        return bytes.length <= Wal.MAX_HEADER_SIZE ? bytes : java.util.Arrays.copyOf(bytes, Wal.MAX_HEADER_SIZE);
+    }
+
+    /** The producer cannot go on: stop relaying, loudly (unless the relay is being stopped anyway). */
+    void fail(Throwable cause) {
+        if (!running) {
+            log.debug("Relay stopping: {}", cause.toString());
+            return;
+        }
+        failure = cause.toString();
+        running = false;
+        log.error("The Kafka relay stopped: {}. Checkpoints are kept; entries after them are sent when it is "
+                + "restarted", cause.toString(), cause);
+    }
+
+    private void writeCheckpoints(long now) {
+        for (KeyRelay key : keys.values()) {
+            if (key.checkpoint() != null) {
+                stored.put(key.key, key.checkpoint());
+            }
+        }
+        try {
+            checkpoints.store(stored);
+            checkpointsDirty = false;
+        } catch (RuntimeException e) {
+            // Not fatal: acknowledged entries after the stored checkpoints would only be sent again.
+            log.error("Could not write relay checkpoints; trying again in {}", options.checkpointInterval(), e);
+        }
+        nextCheckpointWriteNanos = now + options.checkpointInterval().toNanos();
+    }
+
+    private void trackWaiting(long now) {
+        boolean waiting = inFlight > 0 || keys.values().stream().anyMatch(key -> key.waitingForRetry(now));
+        if (!waiting) {
+            waitingSinceNanos = 0;
+        } else if (waitingSinceNanos == 0) {
+            waitingSinceNanos = now;
+        }
+    }
+
+    private boolean mayDelete(String key, long sequenceNumber, Instant newestEntry) {
+        if (key.equals(options.deadLetterKey()) || !options.keys().selects(key)) {
+            return true;
+        }
+        KeyRelay relay = keys.get(key);
+        if (relay != null && (sequenceNumber < relay.checkpointSequence
+                || newestEntry.toEpochMilli() < relay.forwardedBeforeMillis)) {
+            return true;
+        }
+        Duration maxLag = options.maxLag();
+        if (maxLag != null && newestEntry.isBefore(wal.options().clock().instant().minus(maxLag))) {
+            unforwardedSegmentsDeleted.increment();
+            log.error("Compaction deletes segment {} of key '{}' although the relay has not forwarded all of it: "
+                    + "its newest entry ({}) is older than the maximum lag of {}. Those entries never reach Kafka",
+                    sequenceNumber, key, newestEntry, maxLag);
+            notify(() -> options.listener().onUnforwardedSegmentDeleted(key, sequenceNumber, newestEntry));
+            return true;
+        }
+        return false;
+    }
+
+    private void notify(Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            log.warn("A relay listener failed", e);
+        }
+    }
+
+    RelayStatus status() {
+        long waitingSince = waitingSinceNanos;
+        Duration stalledFor = waitingSince == 0 ? Duration.ZERO
+                : Duration.ofNanos(Math.max(0, System.nanoTime() - Math.max(waitingSince, lastAckNanos)));
+        List<KeyLag> lags = new ArrayList<>();
+        keys.values().forEach(key -> lags.add(key.lag));
+        lags.sort(Comparator.comparing(KeyLag::key));
+        return new RelayStatus(running && thread != null, failure, stalledFor, forwardedEntries.sum(),
+                forwardedBytes.sum(), resends.sum() + producerRetries(), failures.sum(), poisonEntries.sum(),
+                unforwardedSegmentsDeleted.sum(), lags);
+    }
+
+    private long producerRetries() {
+        for (Map.Entry<MetricName, ? extends Metric> metric : producer.metrics().entrySet()) {
+            if (metric.getKey().name().equals("record-retry-total")
+                    && metric.getKey().group().equals("producer-metrics")) {
+                return ((Number) metric.getValue().metricValue()).longValue();
+            }
+        }
+        return 0;
+    }
+}

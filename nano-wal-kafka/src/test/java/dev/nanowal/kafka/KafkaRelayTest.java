@@ -1,0 +1,183 @@
+package dev.nanowal.kafka;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+import dev.nanowal.EntryRef;
+import dev.nanowal.Wal;
+import dev.nanowal.WalEntry;
+import dev.nanowal.WalRecord;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The relay against a real broker that stays up: order, headers, checkpoints and restarts. */
+class KafkaRelayTest {
+
+    @TempDir
+    Path directory;
+
+    @Test
+    void forwardsEveryEntryInOrderWithItsPositionAndResumesAfterItsCheckpoint() {
+        EmbeddedBroker.createTopics(new NewTopic("fwd-orders", 2, (short) 1), new NewTopic("fwd-plain", 1, (short) 1));
+        List<String> keys = List.of("fwd-orders-0", "fwd-orders-1", "fwd-plain");
+        try (Wal wal = Wal.open(directory)) {
+            append(wal, keys, 0, 300);
+            try (KafkaRelay relay = new KafkaRelay(wal, options().build())) {
+                relay.start();
+                awaitCaughtUp(relay, keys.size());
+                assertThat(relay.status().forwardedEntries()).isEqualTo(900);
+            }
+            assertThat(directory.resolve(KafkaRelayOptions.DEFAULT_CHECKPOINT_FILE_NAME)).exists();
+            append(wal, keys, 300, 400);
+            try (KafkaRelay relay = new KafkaRelay(wal, options().build())) {
+                relay.start();
+                awaitCaughtUp(relay, keys.size());
+                // Resumed after the checkpoint a clean close wrote: only the 300 new entries were sent.
+                assertThat(relay.status().forwardedEntries()).isEqualTo(300);
+            }
+        }
+        TopicContents contents = TopicContents.read(EmbeddedBroker.bootstrapServers(), "fwd-orders", "fwd-plain");
+        assertThat(contents.duplicates()).isZero();
+        for (String key : keys) {
+            assertThat(contents.deduplicated().get(key)).containsExactlyElementsOf(expected(key, 0, 400));
+            for (TopicContents.Forwarded record : contents.of(key)) {
+                String index = record.content().substring(key.length() + 1);
+                assertThat(new String(record.recordKey(), StandardCharsets.UTF_8)).isEqualTo("h" + index);
+                assertThat(record.partition().topic() + "-" + record.partition().partition())
+                    .isEqualTo(key.equals("fwd-plain") ? "fwd-plain-0" : key);
+            }
+        }
+    }
+
+    @Test
+    void skipsAndLogsAnEntryTheTopicRefuses() {
+        Path file = poisonRun("skip", PoisonPolicy.SKIP_AND_LOG, Map.of(), (relay) -> {
+            assertThat(relay.status().poisonEntries()).isEqualTo(1);
+            assertThat(relay.status().keys().get(0).entriesBehind()).isZero();
+        });
+        assertThat(file).exists();
+        assertThat(TopicContents.read(EmbeddedBroker.bootstrapServers(), "poison-skip").deduplicated()
+            .get("poison-skip-0")).containsExactlyElementsOf(withoutTheBigOne("poison-skip-0"));
+    }
+
+    @Test
+    void putsAnEntryTheTopicRefusesIntoTheDeadLetterKey() {
+        List<WalRecord> deadLetters = new ArrayList<>();
+        poisonRun("dead", PoisonPolicy.DEAD_LETTER, Map.of(), (relay) -> {
+        }, (wal) -> {
+            try (var records = wal.enumerateEntries(KafkaRelayOptions.DEFAULT_DEAD_LETTER_KEY)) {
+                records.forEach(deadLetters::add);
+            }
+        });
+        assertThat(deadLetters).hasSize(1);
+        assertThat(deadLetters.get(0).content()).hasSize(BIG);
+        assertThat(new String(deadLetters.get(0).header(), StandardCharsets.UTF_8))
+            .contains("source-key=poison-dead-0", "topic=poison-dead", "RecordTooLargeException");
+        assertThat(TopicContents.read(EmbeddedBroker.bootstrapServers(), "poison-dead").deduplicated()
+            .get("poison-dead-0")).containsExactlyElementsOf(withoutTheBigOne("poison-dead-0"));
+    }
+
+    @Test
+    void stopsTheKeyAtAnEntryTheProducerRefusesAndKeepsItsCheckpointBeforeIt() {
+        // max.request.size makes the producer refuse the big entry in send(), before any later entry goes out.
+        List<EntryRef> refs = new ArrayList<>();
+        poisonRun("stop", PoisonPolicy.STOP, Map.of("max.request.size", BIG / 2), (relay) -> {
+            KeyLag lag = relay.status().keys().get(0);
+            assertThat(lag.stoppedReason()).contains("refused", "RecordTooLargeException", "STOP");
+            assertThat(lag.entriesBehind()).isEqualTo(11);
+        }, (wal) -> {
+            try (var records = wal.enumerateEntries("poison-stop-0")) {
+                records.forEach((record) -> refs.add(record.ref()));
+            }
+        });
+        assertThat(TopicContents.read(EmbeddedBroker.bootstrapServers(), "poison-stop").of("poison-stop-0"))
+            .extracting(TopicContents.Forwarded::content)
+            .containsExactlyElementsOf(expected("poison-stop-0", 0, 10));
+        // The checkpoint written at close names the last entry before the refused one.
+        assertThat(new Checkpoints(directory.resolve(KafkaRelayOptions.DEFAULT_CHECKPOINT_FILE_NAME)).load())
+            .containsEntry("poison-stop-0", refs.get(9));
+    }
+
+    private static final int BIG = 8192;
+
+    /** Ten small entries, one too big for the topic, ten small ones, relayed until the big one was dealt with. */
+    private Path poisonRun(String name, PoisonPolicy policy, Map<String, Object> producer,
+            java.util.function.Consumer<KafkaRelay> check) {
+        return poisonRun(name, policy, producer, check, (wal) -> {
+        });
+    }
+
+    private Path poisonRun(String name, PoisonPolicy policy, Map<String, Object> producer,
+            java.util.function.Consumer<KafkaRelay> check, java.util.function.Consumer<Wal> after) {
+        String topic = "poison-" + name;
+        EmbeddedBroker.createTopics(new NewTopic(topic, 1, (short) 1).configs(Map.of("max.message.bytes", "4096")));
+        String key = topic + "-0";
+        try (Wal wal = Wal.open(directory)) {
+            for (String content : withTheBigOne(key)) {
+                wal.appendEntry(key, null, content.getBytes(StandardCharsets.UTF_8), false);
+            }
+            KafkaRelayOptions.Builder options = options().poisonPolicy(policy);
+            producer.forEach(options::producerProperty);
+            try (KafkaRelay relay = new KafkaRelay(wal, options.build())) {
+                relay.start();
+                await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> check.accept(relay));
+                await().atMost(Duration.ofSeconds(60)).until(() -> policy == PoisonPolicy.STOP
+                        || relay.status().keys().get(0).entriesBehind() == 0);
+            }
+            after.accept(wal);
+        }
+        return directory.resolve(KafkaRelayOptions.DEFAULT_CHECKPOINT_FILE_NAME);
+    }
+
+    private static List<String> withTheBigOne(String key) {
+        List<String> contents = new ArrayList<>(expected(key, 0, 10));
+        contents.add("x".repeat(BIG));
+        contents.addAll(expected(key, 11, 21));
+        return contents;
+    }
+
+    private static List<String> withoutTheBigOne(String key) {
+        List<String> contents = new ArrayList<>(expected(key, 0, 10));
+        contents.addAll(expected(key, 11, 21));
+        return contents;
+    }
+
+    private static KafkaRelayOptions.Builder options() {
+        return KafkaRelayOptions.builder()
+            .bootstrapServers(EmbeddedBroker.bootstrapServers())
+            .topicMapping(TopicMapping.TOPIC_PARTITION)
+            .headerMapping(HeaderMapping.RECORD_KEY)
+            .checkpointInterval(Duration.ofMillis(50));
+    }
+
+    private static void append(Wal wal, List<String> keys, int from, int to) {
+        List<WalEntry> entries = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            for (String key : keys) {
+                entries.add(WalEntry.of(key, ("h" + i).getBytes(StandardCharsets.UTF_8),
+                        (key + "#" + i).getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+        wal.appendBatch(entries, false);
+    }
+
+    static List<String> expected(String key, int from, int to) {
+        return IntStream.range(from, to).mapToObj((i) -> key + "#" + i).toList();
+    }
+
+    private static void awaitCaughtUp(KafkaRelay relay, int keys) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            RelayStatus status = relay.status();
+            return status.keys().size() == keys && status.keys().stream().allMatch((lag) -> lag.entriesBehind() == 0);
+        });
+    }
+}
