@@ -31,7 +31,7 @@ trap 'rm -rf "$RUN"' EXIT
 mkdir -p "$RUN/lib" "$DATA"
 cp -r nano-wal-benchmarks/target/classes "$RUN/classes"
 CP="$RUN/classes"
-IFS=: read -r -a JARS < nano-wal-benchmarks/target/bench.classpath
+IFS=: read -r -a JARS < nano-wal-benchmarks/target/bench.classpath || true  # (the file has no final newline)
 for jar in "${JARS[@]}"; do
   cp "$jar" "$RUN/lib/"
   CP="$CP:$RUN/lib/$(basename "$jar")"
