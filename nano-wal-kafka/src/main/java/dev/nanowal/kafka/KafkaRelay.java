@@ -2,6 +2,7 @@ package dev.nanowal.kafka;
 
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Optional;
 
 import dev.nanowal.Wal;
 
@@ -28,8 +29,6 @@ public final class KafkaRelay implements AutoCloseable {
 
     private final RelayLoop loop;
 
-    private final Thread thread;
-
     private boolean started;
 
     private boolean closed;
@@ -50,8 +49,6 @@ public final class KafkaRelay implements AutoCloseable {
         Checkpoints checkpoints = new Checkpoints(file);
         checkpoints.load(); // a damaged file fails here, before a producer exists
         this.loop = new RelayLoop(wal, options, new KafkaProducer<>(settings), checkpoints);
-        this.thread = new Thread(loop, "nano-wal-kafka-relay");
-        this.thread.setDaemon(true);
     }
 
     /** Starts forwarding. */
@@ -61,8 +58,22 @@ public final class KafkaRelay implements AutoCloseable {
         }
         if (!started) {
             started = true;
-            thread.start();
+            loop.start();
         }
+    }
+
+    /**
+     * Registers a listener for acknowledgements, retries, poison entries and forced deletions (for metrics).
+     *
+     * @return an action that removes it again
+     */
+    public Runnable addListener(RelayListener listener) {
+        return loop.addListener(Objects.requireNonNull(listener, "listener must not be null"));
+    }
+
+    /** How far behind the relay is on one key; empty when it does not forward the key (or has not seen it yet). */
+    public Optional<KeyLag> lag(String key) {
+        return loop.lag(key);
     }
 
     /** What the relay has done and how far behind it is. */
@@ -71,8 +82,9 @@ public final class KafkaRelay implements AutoCloseable {
     }
 
     /**
-     * Stops forwarding: waits up to 5 s for the sends in flight, writes the checkpoints and closes the producer.
-     * Entries not acknowledged by then are sent again by the next relay.
+     * Stops forwarding: waits up to 5 s for the sends in flight (and up to 2 s more for a send waiting for
+     * metadata), writes the checkpoints and closes the producer. Entries not acknowledged by then are sent again by
+     * the next relay.
      */
     @Override
     public synchronized void close() {
@@ -84,13 +96,8 @@ public final class KafkaRelay implements AutoCloseable {
             loop.release();
             return;
         }
-        loop.stop();
         try {
-            thread.join(1000);
-            if (thread.isAlive()) {
-                thread.interrupt(); // a send waiting for metadata gives up
-                thread.join();
-            }
+            loop.stop();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

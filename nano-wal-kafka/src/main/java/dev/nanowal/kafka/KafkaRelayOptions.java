@@ -49,8 +49,6 @@ public final class KafkaRelayOptions {
 
     private final Duration maxLag;
 
-    private final RelayListener listener;
-
     private KafkaRelayOptions(Builder builder) {
         producerProperties = Map.copyOf(builder.producerProperties);
         keys = builder.keys;
@@ -65,7 +63,6 @@ public final class KafkaRelayOptions {
         retryBackoff = builder.retryBackoff;
         maxRetryBackoff = builder.maxRetryBackoff;
         maxLag = builder.maxLag;
-        listener = builder.listener;
     }
 
     public static Builder builder() {
@@ -127,10 +124,6 @@ public final class KafkaRelayOptions {
         return maxLag;
     }
 
-    public RelayListener listener() {
-        return listener;
-    }
-
     @Override
     public String toString() {
         return "KafkaRelayOptions[" + keys + ", poisonPolicy=" + poisonPolicy + ", headerMapping=" + headerMapping
@@ -165,9 +158,6 @@ public final class KafkaRelayOptions {
 
         private Duration maxLag;
 
-        private RelayListener listener = new RelayListener() {
-        };
-
         private Builder() {
         }
 
@@ -179,12 +169,16 @@ public final class KafkaRelayOptions {
         /**
          * A Kafka producer setting. The relay always sets byte-array serializers, {@code enable.idempotence=true},
          * {@code acks=all}; and, unless given here, {@code delivery.timeout.ms} to its maximum (the producer
-         * retries until Kafka takes the record, in order) and {@code max.block.ms} to 10 s. Settings that would
-         * break its guarantees are refused when the relay starts.
+         * retries until Kafka takes the record, in order) and {@code max.block.ms} to 10 s.
+         *
+         * @throws IllegalArgumentException for a setting that would break the relay's guarantees: idempotence off,
+         *     acks other than all, a transactional id, more than 5 requests in flight per connection
          */
         public Builder producerProperty(String name, Object value) {
-            producerProperties.put(Objects.requireNonNull(name, "name must not be null"),
-                    Objects.requireNonNull(value, () -> "producer property " + name + " must not be null"));
+            Objects.requireNonNull(name, "name must not be null");
+            Objects.requireNonNull(value, () -> "producer property " + name + " must not be null");
+            ProducerSettings.check(name, value);
+            producerProperties.put(name, value);
             return this;
         }
 
@@ -269,11 +263,6 @@ public final class KafkaRelayOptions {
         public Builder maxLag(Duration maxLag) {
             this.maxLag = maxLag == null ? null
                     : between("maxLag", maxLag, Duration.ofMillis(1), Duration.ofDays(365_000));
-            return this;
-        }
-
-        public Builder listener(RelayListener listener) {
-            this.listener = Objects.requireNonNull(listener, "listener must not be null");
             return this;
         }
 

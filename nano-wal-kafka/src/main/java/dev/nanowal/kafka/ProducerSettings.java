@@ -15,19 +15,30 @@ final class ProducerSettings {
     private ProducerSettings() {
     }
 
+    /**
+     * Refuses a setting that would break the relay's guarantees.
+     *
+     * @throws IllegalArgumentException naming the setting and what it must be
+     */
+    static void check(String name, Object value) {
+        switch (name) {
+            case ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG -> refuseUnless(name, value, "true");
+            case ProducerConfig.ACKS_CONFIG -> refuseUnless(name, value, "all", "-1");
+            case ProducerConfig.TRANSACTIONAL_ID_CONFIG -> throw new IllegalArgumentException("Producer property "
+                    + name + " is not supported: the relay publishes at least once with an idempotent producer");
+            case ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION -> {
+                if (Integer.parseInt(value.toString().trim()) > MAX_IN_FLIGHT_REQUESTS) {
+                    throw new IllegalArgumentException("Producer property " + name + " must be at most "
+                            + MAX_IN_FLIGHT_REQUESTS + " (more could reorder records on retry), was " + value);
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
     static Map<String, Object> of(Map<String, Object> given) {
-        refuseUnless(given, ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        refuseUnless(given, ProducerConfig.ACKS_CONFIG, "all", "-1");
-        if (given.containsKey(ProducerConfig.TRANSACTIONAL_ID_CONFIG)) {
-            throw new IllegalArgumentException("Producer property " + ProducerConfig.TRANSACTIONAL_ID_CONFIG
-                    + " is not supported: the relay publishes at least once with an idempotent producer");
-        }
-        Object inFlight = given.get(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION);
-        if (inFlight != null && Integer.parseInt(inFlight.toString().trim()) > MAX_IN_FLIGHT_REQUESTS) {
-            throw new IllegalArgumentException("Producer property "
-                    + ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION + " must be at most "
-                    + MAX_IN_FLIGHT_REQUESTS + " (more could reorder records on retry), was " + inFlight);
-        }
+        given.forEach(ProducerSettings::check);
         Map<String, Object> settings = new HashMap<>();
         // Retry until Kafka takes the record: the producer then keeps a partition's records in order by itself.
         settings.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.MAX_VALUE);
@@ -42,11 +53,7 @@ final class ProducerSettings {
         return settings;
     }
 
-    private static void refuseUnless(Map<String, Object> given, String name, String... allowed) {
-        Object value = given.get(name);
-        if (value == null) {
-            return;
-        }
+    private static void refuseUnless(String name, Object value, String... allowed) {
         for (String ok : allowed) {
             if (ok.equalsIgnoreCase(value.toString().trim())) {
                 return;

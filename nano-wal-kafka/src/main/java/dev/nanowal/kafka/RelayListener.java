@@ -6,7 +6,7 @@ import java.time.Instant;
 import dev.nanowal.EntryRef;
 
 /**
- * Hears what the relay does, for metrics. Called on the relay's thread, except
+ * Hears what the relay does, for metrics; register with {@link KafkaRelay#addListener}. Called on the relay's thread, except
  * {@link #onUnforwardedSegmentDeleted}, which runs on the thread that compacts; keep it quick. An exception thrown
  * here is logged and ignored.
  */

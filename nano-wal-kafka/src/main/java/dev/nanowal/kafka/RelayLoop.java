@@ -8,9 +8,12 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
@@ -64,6 +67,8 @@ final class RelayLoop implements Runnable {
 
     private final Runnable removeListener;
 
+    private final List<RelayListener> listeners = new CopyOnWriteArrayList<>();
+
     private final LongAdder forwardedEntries = new LongAdder();
 
     private final LongAdder forwardedBytes = new LongAdder();
@@ -76,7 +81,9 @@ final class RelayLoop implements Runnable {
 
     private final LongAdder unforwardedSegmentsDeleted = new LongAdder();
 
-    private volatile Thread thread;
+    private final Thread thread = new Thread(this, "nano-wal-kafka-relay");
+
+    private volatile boolean started;
 
     private volatile boolean running = true;
 
@@ -116,9 +123,14 @@ final class RelayLoop implements Runnable {
         });
     }
 
+    void start() {
+        started = true;
+        thread.setDaemon(true);
+        thread.start();
+    }
+
     @Override
     public void run() {
-        thread = Thread.currentThread();
         long idleNanos = MIN_IDLE_NANOS;
         try {
             while (running) {
@@ -148,9 +160,15 @@ final class RelayLoop implements Runnable {
         }
     }
 
-    void stop() {
+    /** Stops the thread and waits for it: its last act writes the checkpoints. */
+    void stop() throws InterruptedException {
         running = false;
         LockSupport.unpark(thread);
+        thread.join(PRODUCER_CLOSE_TIMEOUT.plusSeconds(2).toMillis());
+        if (thread.isAlive()) {
+            thread.interrupt(); // a send still waiting for metadata gives up
+            thread.join();
+        }
     }
 
     /** Stops and releases everything when the relay never ran. */
@@ -252,8 +270,8 @@ final class RelayLoop implements Runnable {
         forwardedEntries.increment();
         forwardedBytes.add(pending.bytes);
         lastAckNanos = System.nanoTime();
-        notify(() -> options.listener().onForwarded(key.key, pending.bytes,
-                Duration.ofNanos(lastAckNanos - pending.sentAtNanos)));
+        Duration latency = Duration.ofNanos(lastAckNanos - pending.sentAtNanos);
+        notify((listener) -> listener.onForwarded(key.key, pending.bytes, latency));
     }
 
     void failed(KeyRelay key, Exception error) {
@@ -263,7 +281,7 @@ final class RelayLoop implements Runnable {
 
     void retried(KeyRelay key, Exception cause) {
         resends.increment();
-        notify(() -> options.listener().onRetry(key.key, cause));
+        notify((listener) -> listener.onRetry(key.key, cause));
     }
 
     void checkpointMoved() {
@@ -282,7 +300,7 @@ final class RelayLoop implements Runnable {
     boolean passOverPoison(KeyRelay key, KeyRelay.Pending pending) {
         poisonEntries.increment();
         PoisonPolicy policy = options.poisonPolicy();
-        notify(() -> options.listener().onPoison(key.key, pending.ref, pending.error, policy));
+        notify((listener) -> listener.onPoison(key.key, pending.ref, pending.error, policy));
         if (policy == PoisonPolicy.DEAD_LETTER) {
             try {
                 WalRecord record = wal.readRecordAt(pending.ref);
@@ -361,18 +379,30 @@ final class RelayLoop implements Runnable {
             log.error("Compaction deletes segment {} of key '{}' although the relay has not forwarded all of it: "
                     + "its newest entry ({}) is older than the maximum lag of {}. Those entries never reach Kafka",
                     sequenceNumber, key, newestEntry, maxLag);
-            notify(() -> options.listener().onUnforwardedSegmentDeleted(key, sequenceNumber, newestEntry));
+            notify((listener) -> listener.onUnforwardedSegmentDeleted(key, sequenceNumber, newestEntry));
             return true;
         }
         return false;
     }
 
-    private void notify(Runnable call) {
-        try {
-            call.run();
-        } catch (RuntimeException e) {
-            log.warn("A relay listener failed", e);
+    Runnable addListener(RelayListener listener) {
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
+    }
+
+    private void notify(Consumer<RelayListener> call) {
+        for (RelayListener listener : listeners) {
+            try {
+                call.accept(listener);
+            } catch (RuntimeException e) {
+                log.warn("Relay listener {} failed", listener, e);
+            }
         }
+    }
+
+    Optional<KeyLag> lag(String key) {
+        KeyRelay relay = keys.get(key);
+        return relay == null ? Optional.empty() : Optional.of(relay.lag);
     }
 
     RelayStatus status() {
@@ -382,7 +412,7 @@ final class RelayLoop implements Runnable {
         List<KeyLag> lags = new ArrayList<>();
         keys.values().forEach(key -> lags.add(key.lag));
         lags.sort(Comparator.comparing(KeyLag::key));
-        return new RelayStatus(running && thread != null, failure, stalledFor, forwardedEntries.sum(),
+        return new RelayStatus(running && started, failure, stalledFor, forwardedEntries.sum(),
                 forwardedBytes.sum(), resends.sum() + producerRetries(), failures.sum(), poisonEntries.sum(),
                 unforwardedSegmentsDeleted.sum(), lags);
     }
