@@ -3,7 +3,6 @@ package dev.nanowal.spring.boot.autoconfigure;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.function.Consumer;
 
 import dev.nanowal.WalOptions;
 
@@ -57,12 +56,13 @@ public record NanoWalProperties(@DefaultValue("true") boolean enabled,
      */
     public WalOptions toWalOptions(Clock clock) {
         WalOptions.Builder builder = WalOptions.builder().clock(clock).repairCorruptTail(repairCorruptTail);
-        set("nanowal.entry-retention", entryRetention, builder::entryRetention);
-        set("nanowal.segments-per-retention-period", segmentsPerRetentionPeriod,
+        PropertyValues.set("nanowal.entry-retention", entryRetention, builder::entryRetention);
+        PropertyValues.set("nanowal.segments-per-retention-period", segmentsPerRetentionPeriod,
                 builder::segmentsPerRetentionPeriod);
-        set("nanowal.max-segment-size", maxSegmentSize, (size) -> builder.maxSegmentSize(size.toBytes()));
-        set("nanowal.max-open-files", maxOpenFiles, builder::maxOpenFiles);
-        set("nanowal.write-buffer-size", writeBufferSize,
+        PropertyValues.set("nanowal.max-segment-size", maxSegmentSize,
+                (size) -> builder.maxSegmentSize(size.toBytes()));
+        PropertyValues.set("nanowal.max-open-files", maxOpenFiles, builder::maxOpenFiles);
+        PropertyValues.set("nanowal.write-buffer-size", writeBufferSize,
                 (size) -> builder.writeBufferSize(saturatedInt(size.toBytes())));
         try {
             return builder.build();
@@ -71,18 +71,6 @@ public record NanoWalProperties(@DefaultValue("true") boolean enabled,
             // The only check left is the combination: one time slice must be at least 1 ms.
             throw new InvalidConfigurationPropertyValueException("nanowal.segments-per-retention-period",
                     segmentsPerRetentionPeriod, ex.getMessage());
-        }
-    }
-
-    private static <T> void set(String property, T value, Consumer<T> setter) {
-        if (value == null) {
-            throw new InvalidConfigurationPropertyValueException(property, null, "a value is required");
-        }
-        try {
-            setter.accept(value);
-        }
-        catch (IllegalArgumentException ex) {
-            throw new InvalidConfigurationPropertyValueException(property, value, ex.getMessage());
         }
     }
 

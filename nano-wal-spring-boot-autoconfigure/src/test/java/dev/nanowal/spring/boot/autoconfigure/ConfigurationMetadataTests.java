@@ -23,7 +23,8 @@ class ConfigurationMetadataTests {
         List<Map<String, Object>> properties;
         try (InputStream metadata = getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
             assertThat(metadata).as("generated metadata").isNotNull();
-            properties = JsonPath.parse(metadata).read("$.properties[?(@.name =~ /nanowal\\..*/)]");
+            // nanowal.kafka.* has a test of its own
+            properties = JsonPath.parse(metadata).read("$.properties[?(@.name =~ /nanowal\\.(?!kafka\\.).*/)]");
         }
         assertThat(properties).extracting((property) -> property.get("name"))
             .containsExactlyInAnyOrderElementsOf(PROPERTIES);

@@ -1,0 +1,134 @@
+package dev.nanowal.spring.boot.autoconfigure.kafka;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+import dev.nanowal.Wal;
+import dev.nanowal.kafka.KafkaRelay;
+import dev.nanowal.spring.boot.autoconfigure.NanoWalAutoConfiguration;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+class NanoWalKafkaAutoConfigurationTests {
+
+    @TempDir
+    Path directory;
+
+    private ApplicationContextRunner runner() throws IOException {
+        return new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
+                    SimpleMetricsExportAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
+                    NanoWalAutoConfiguration.class, NanoWalKafkaAutoConfiguration.class,
+                    NanoWalKafkaHealthContributorAutoConfiguration.class, NanoWalKafkaMetricsAutoConfiguration.class))
+            // No broker listens there: the relay starts, sends nothing and says so.
+            .withPropertyValues("nanowal.directory=" + this.directory, "nanowal.compaction.enabled=false",
+                    "nanowal.kafka.bootstrap-servers=localhost:" + closedPort(),
+                    "nanowal.kafka.producer.max.block.ms=100");
+    }
+
+    @Test
+    void offByDefault() throws IOException {
+        runner().run((context) -> assertThat(context).hasSingleBean(Wal.class)
+            .doesNotHaveBean(KafkaRelay.class)
+            .doesNotHaveBean(NanoWalKafkaMetrics.class)
+            .doesNotHaveBean("nanowalKafkaHealthIndicator"));
+    }
+
+    @Test
+    void aRunningRelayWithHealthAndMetricsWhenEnabled() throws IOException {
+        runner().withPropertyValues("nanowal.kafka.enabled=true").run((context) -> {
+            assertThat(context).hasSingleBean(KafkaRelay.class)
+                .hasSingleBean(NanoWalKafkaMetrics.class)
+                .hasBean("nanowalKafkaHealthIndicator");
+            assertThat(context.getBean(KafkaRelay.class).status().running()).isTrue();
+            assertThat(context.getBean(MeterRegistry.class).find("nanowal.kafka.forwarded").functionCounter())
+                .isNotNull();
+        });
+    }
+
+    @Test
+    void backsOffWithoutTheKafkaClient() throws IOException {
+        runner().withPropertyValues("nanowal.kafka.enabled=true")
+            .withClassLoader(new FilteredClassLoader(KafkaProducer.class))
+            .run((context) -> assertThat(context).hasSingleBean(Wal.class).doesNotHaveBean(KafkaRelay.class));
+    }
+
+    @Test
+    void healthIsDownWhileKafkaIsUnreachableAndLagGaugesAppear() throws IOException {
+        runner().withPropertyValues("nanowal.kafka.enabled=true", "nanowal.kafka.health.unreachable-for=1ms",
+                "nanowal.kafka.retry-backoff=10ms", "nanowal.kafka.max-retry-backoff=50ms")
+            .run((context) -> {
+                context.getBean(Wal.class).logEntry("orders", null, "o1".getBytes(StandardCharsets.UTF_8));
+                HealthIndicator indicator = context.getBean("nanowalKafkaHealthIndicator", HealthIndicator.class);
+                await().untilAsserted(() -> {
+                    Health health = indicator.health();
+                    assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+                    assertThat(health.getDetails().get("problems").toString())
+                        .contains("nanowal.kafka.health.unreachable-for");
+                });
+                await().untilAsserted(() -> assertThat(context.getBean(MeterRegistry.class)
+                    .find("nanowal.kafka.lag.entries").tag("key", "orders").gauge().value()).isEqualTo(1.0));
+            });
+    }
+
+    @Test
+    void healthIsUpWithNothingToForward() throws IOException {
+        runner().withPropertyValues("nanowal.kafka.enabled=true").run((context) -> {
+            Health health = context.getBean("nanowalKafkaHealthIndicator", HealthIndicator.class).health();
+            assertThat(health.getStatus()).isEqualTo(Status.UP);
+            assertThat(health.getDetails()).containsKeys("forwardedEntries", "stalledFor", "keys");
+        });
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "nanowal.kafka.max-in-flight=0 | nanowal.kafka.max-in-flight | between 1 and 1000000",
+            "nanowal.kafka.checkpoint-interval=0s | nanowal.kafka.checkpoint-interval | between",
+            "nanowal.kafka.max-retry-backoff=1ms | nanowal.kafka.max-retry-backoff | at least retryBackoff",
+            "nanowal.kafka.key-pattern=( | nanowal.kafka.key-pattern | not a regular expression",
+            "nanowal.kafka.producer.acks=1 | nanowal.kafka.producer.acks | must be all",
+            "nanowal.kafka.producer.transactional.id=t | nanowal.kafka.producer.transactional.id | not supported",
+            "nanowal.kafka.health.unreachable-for=0s | nanowal.kafka.health.unreachable-for | must be positive" })
+    void aBadValueStopsStartUpNamingTheProperty(String setting, String property, String message) throws IOException {
+        runner().withPropertyValues("nanowal.kafka.enabled=true", setting).run((context) -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).rootCause()
+                .hasMessageContaining(property)
+                .hasMessageContaining(message);
+        });
+    }
+
+    @Test
+    void keysAndAKeyPatternTogetherAreRefused() throws IOException {
+        runner().withPropertyValues("nanowal.kafka.enabled=true", "nanowal.kafka.keys=a,b",
+                "nanowal.kafka.key-pattern=orders-.*")
+            .run((context) -> assertThat(context.getStartupFailure()).rootCause()
+                .hasMessageContaining("nanowal.kafka.key-pattern")
+                .hasMessageContaining("not both"));
+    }
+
+    private static int closedPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
