@@ -20,7 +20,7 @@ class BenchSmokeTest {
     @Test
     void everyWorkloadMeasuresEverySubject() {
         List<Row> rows = new Bench(Params.of("smoke"), root, List.of()).run();
-        System.out.println(Bench.table(rows));
+        System.out.println(Report.table(rows));
 
         assertThat(rows).allSatisfy(row -> {
             assertThat(row.error).as(row.workload + " / " + row.subject).isNull();
@@ -35,7 +35,7 @@ class BenchSmokeTest {
         assertThat(subjects(rows, "W5")).containsOnly("nano-wal", "raw");
         assertThat(subjects(rows, "R2")).containsExactly("nano-wal", "raw", "chronicle");
         assertThat(subjects(rows, "O1")).containsExactly("nano-wal", "raw");
-        assertThat(Bench.table(rows)).contains("| W1 1 key, 100 B | raw |");
+        assertThat(Report.table(rows)).contains("| W1 1 key, 100 B | raw |");
     }
 
     private static List<String> subjects(List<Row> rows, String workload) {
