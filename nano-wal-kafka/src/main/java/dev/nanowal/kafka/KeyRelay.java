@@ -65,7 +65,10 @@ final class KeyRelay {
 
     private boolean draining;
 
+    /** While backing off after a failure: when the key may send again (System.nanoTime). */
     private long resumeAtNanos;
+
+    private boolean backingOff;
 
     private Duration backoff;
 
@@ -128,7 +131,7 @@ final class KeyRelay {
     }
 
     boolean waitingForRetry(long nowNanos) {
-        return stoppedReason == null && nowNanos < resumeAtNanos;
+        return stoppedReason == null && backingOff && nowNanos - resumeAtNanos < 0;
     }
 
     /**
@@ -141,7 +144,10 @@ final class KeyRelay {
         long sizedAtMillis = loop.nowMillis();
         KeyInfo info = loop.wal.keyInfo(key).orElse(null);
         publishLag(info);
-        if (info == null || stoppedReason != null || draining || nowNanos < resumeAtNanos || budget <= 0) {
+        if (backingOff && nowNanos - resumeAtNanos >= 0) {
+            backingOff = false;
+        }
+        if (info == null || stoppedReason != null || draining || backingOff || budget <= 0) {
             return 0;
         }
         boolean changed = info.entries() != seenEntries || !Objects.equals(info.newestEntry(), seenNewest);
@@ -239,6 +245,7 @@ final class KeyRelay {
         readPosition = checkpoint;
         caughtUp = false;
         resumeAtNanos = System.nanoTime() + backoff.toNanos();
+        backingOff = true;
         loop.log.warn("Sending key '{}' to {} failed ({}); resending from its checkpoint in {} ms", key,
                 destination, cause.toString(), backoff.toMillis());
         backoff = min(backoff.multipliedBy(2), loop.options.maxRetryBackoff());

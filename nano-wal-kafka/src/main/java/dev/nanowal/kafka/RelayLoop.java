@@ -89,9 +89,10 @@ final class RelayLoop implements Runnable {
 
     private volatile String failure;
 
-    private volatile long waitingSinceNanos;
+    /** Whether sends are unacknowledged or keys wait to resend, and since when no acknowledgement came. */
+    private volatile boolean waiting;
 
-    private volatile long lastAckNanos;
+    private volatile long waitingSinceNanos;
 
     private int inFlight;
 
@@ -132,6 +133,8 @@ final class RelayLoop implements Runnable {
     @Override
     public void run() {
         long idleNanos = MIN_IDLE_NANOS;
+        nextDiscoveryNanos = System.nanoTime();
+        nextCheckpointWriteNanos = nextDiscoveryNanos;
         try {
             while (running) {
                 boolean busy = runTasks();
@@ -269,8 +272,9 @@ final class RelayLoop implements Runnable {
     void forwarded(KeyRelay key, KeyRelay.Pending pending) {
         forwardedEntries.increment();
         forwardedBytes.add(pending.bytes);
-        lastAckNanos = System.nanoTime();
-        Duration latency = Duration.ofNanos(lastAckNanos - pending.sentAtNanos);
+        long now = System.nanoTime();
+        waitingSinceNanos = now; // Kafka answered: whatever still waits, waits from now
+        Duration latency = Duration.ofNanos(now - pending.sentAtNanos);
         notify((listener) -> listener.onForwarded(key.key, pending.bytes, latency));
     }
 
@@ -357,11 +361,10 @@ final class RelayLoop implements Runnable {
 
     private void trackWaiting(long now) {
         boolean waiting = inFlight > 0 || keys.values().stream().anyMatch(key -> key.waitingForRetry(now));
-        if (!waiting) {
-            waitingSinceNanos = 0;
-        } else if (waitingSinceNanos == 0) {
+        if (waiting && !this.waiting) {
             waitingSinceNanos = now;
         }
+        this.waiting = waiting;
     }
 
     private boolean mayDelete(String key, long sequenceNumber, Instant newestEntry) {
@@ -406,9 +409,8 @@ final class RelayLoop implements Runnable {
     }
 
     RelayStatus status() {
-        long waitingSince = waitingSinceNanos;
-        Duration stalledFor = waitingSince == 0 ? Duration.ZERO
-                : Duration.ofNanos(Math.max(0, System.nanoTime() - Math.max(waitingSince, lastAckNanos)));
+        Duration stalledFor = waiting ? Duration.ofNanos(Math.max(0, System.nanoTime() - waitingSinceNanos))
+                : Duration.ZERO;
         List<KeyLag> lags = new ArrayList<>();
         keys.values().forEach(key -> lags.add(key.lag));
         lags.sort(Comparator.comparing(KeyLag::key));
