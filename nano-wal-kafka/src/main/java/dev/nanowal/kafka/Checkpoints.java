@@ -42,10 +42,6 @@ final class Checkpoints {
         this.file = file.toAbsolutePath();
     }
 
-    Path file() {
-        return file;
-    }
-
     /** The stored checkpoints; empty when there is no file yet. */
     Map<String, EntryRef> load() {
         byte[] bytes;

@@ -9,7 +9,6 @@ import java.util.stream.Stream;
 
 import dev.nanowal.EntryRef;
 import dev.nanowal.KeyInfo;
-import dev.nanowal.Wal;
 import dev.nanowal.WalEntryNotFoundException;
 import dev.nanowal.WalRecord;
 
@@ -124,10 +123,6 @@ final class KeyRelay {
 
     EntryRef checkpoint() {
         return checkpoint;
-    }
-
-    int inFlight() {
-        return inFlight.size();
     }
 
     boolean waitingForRetry(long nowNanos) {

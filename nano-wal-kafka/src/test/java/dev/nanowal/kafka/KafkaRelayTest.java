@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.stream.IntStream;
 
 import dev.nanowal.EntryRef;
@@ -119,13 +120,13 @@ class KafkaRelayTest {
 
     /** Ten small entries, one too big for the topic, ten small ones, relayed until the big one was dealt with. */
     private Path poisonRun(String name, PoisonPolicy policy, Map<String, Object> producer,
-            java.util.function.Consumer<KafkaRelay> check) {
+            Consumer<KafkaRelay> check) {
         return poisonRun(name, policy, producer, check, (wal) -> {
         });
     }
 
     private Path poisonRun(String name, PoisonPolicy policy, Map<String, Object> producer,
-            java.util.function.Consumer<KafkaRelay> check, java.util.function.Consumer<Wal> after) {
+            Consumer<KafkaRelay> check, Consumer<Wal> after) {
         String topic = "poison-" + name;
         EmbeddedBroker.createTopics(new NewTopic(topic, 1, (short) 1).configs(Map.of("max.message.bytes", "4096")));
         String key = topic + "-0";
