@@ -42,6 +42,11 @@ final class Checkpoints {
         this.file = file.toAbsolutePath();
     }
 
+    @Override
+    public String toString() {
+        return file.toString();
+    }
+
     /** The stored checkpoints; empty when there is no file yet. */
     Map<String, EntryRef> load() {
         byte[] bytes;

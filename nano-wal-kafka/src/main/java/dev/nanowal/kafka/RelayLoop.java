@@ -46,6 +46,8 @@ final class RelayLoop implements Runnable {
 
     private static final Duration PRODUCER_CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
+    private static final long SLOW_CHECKPOINT_WRITE_NANOS = 1_000_000_000L;
+
     final Logger log = LoggerFactory.getLogger(KafkaRelay.class);
 
     final Wal wal;
@@ -98,6 +100,9 @@ final class RelayLoop implements Runnable {
 
     private boolean checkpointsDirty;
 
+    /** Checkpoint moves since the last write: a crash would resend those entries. */
+    private int movesSinceWrite;
+
     private long nextCheckpointWriteNanos;
 
     private long nextDiscoveryNanos;
@@ -144,8 +149,11 @@ final class RelayLoop implements Runnable {
                     nextDiscoveryNanos = now + DISCOVERY_NANOS;
                 }
                 busy |= pumpKeys(now);
-                if (checkpointsDirty && now - nextCheckpointWriteNanos >= 0) {
-                    writeCheckpoints(now);
+                // On time, or sooner when a burst of acknowledgements (Kafka back after an outage) would make a
+                // crash resend more than max-in-flight entries.
+                if (checkpointsDirty && (now - nextCheckpointWriteNanos >= 0
+                        || movesSinceWrite >= options.maxInFlight())) {
+                    writeCheckpoints();
                 }
                 trackWaiting(now);
                 if (busy) {
@@ -189,7 +197,7 @@ final class RelayLoop implements Runnable {
         }
         runTasks();
         if (checkpointsDirty) {
-            writeCheckpoints(System.nanoTime());
+            writeCheckpoints();
         }
         removeGuard.run();
         removeListener.run();
@@ -290,6 +298,7 @@ final class RelayLoop implements Runnable {
 
     void checkpointMoved() {
         checkpointsDirty = true;
+        movesSinceWrite++;
     }
 
     long nowMillis() {
@@ -343,7 +352,8 @@ final class RelayLoop implements Runnable {
                 + "restarted", cause.toString(), cause);
     }
 
-    private void writeCheckpoints(long now) {
+    private void writeCheckpoints() {
+        long start = System.nanoTime();
         for (KeyRelay key : keys.values()) {
             if (key.checkpoint() != null) {
                 stored.put(key.key, key.checkpoint());
@@ -352,11 +362,17 @@ final class RelayLoop implements Runnable {
         try {
             checkpoints.store(stored);
             checkpointsDirty = false;
+            movesSinceWrite = 0;
         } catch (RuntimeException e) {
             // Not fatal: acknowledged entries after the stored checkpoints would only be sent again.
             log.error("Could not write relay checkpoints; trying again in {}", options.checkpointInterval(), e);
         }
-        nextCheckpointWriteNanos = now + options.checkpointInterval().toNanos();
+        long took = System.nanoTime() - start;
+        if (took > SLOW_CHECKPOINT_WRITE_NANOS) {
+            // The relay waits meanwhile, and a crash resends everything acknowledged since the last write.
+            log.warn("Writing the relay checkpoints took {} ms (fsync of {})", took / 1_000_000, checkpoints);
+        }
+        nextCheckpointWriteNanos = System.nanoTime() + options.checkpointInterval().toNanos();
     }
 
     private void trackWaiting(long now) {

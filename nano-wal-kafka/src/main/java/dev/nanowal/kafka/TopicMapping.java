@@ -7,7 +7,12 @@ package dev.nanowal.kafka;
 @FunctionalInterface
 public interface TopicMapping {
 
-    /** The WAL key is the topic name; the producer's partitioner picks the partition. */
+    /**
+     * The WAL key is the topic name; the producer's partitioner picks the partition (by the record key when there
+     * is one). A key's entries stay in order in Kafka only within a partition, so with a topic of several partitions
+     * the order holds per record key, not per WAL key; use one partition, or {@link #TOPIC_PARTITION}, to keep it
+     * per WAL key.
+     */
     TopicMapping KEY_AS_TOPIC = (key) -> new Destination(key, null);
 
     /**

@@ -4,7 +4,9 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -21,6 +23,8 @@ final class AppProcess {
 
     private final Process process;
 
+    private final Path log;
+
     private volatile long appended;
 
     private volatile long forwarded;
@@ -31,6 +35,7 @@ final class AppProcess {
 
     AppProcess(Path wal, String bootstrapServers, int perKey, double perSecond, List<String> keys, int limit,
             Path log) {
+        this.log = log;
         process = ChildJvm.start(RelayApp.class, List.of(wal.toString(), bootstrapServers, Integer.toString(perKey),
                 Double.toString(perSecond), String.join(",", keys), Integer.toString(limit)), log, null);
         Thread reader = new Thread(this::readStatus, "app-" + process.pid());
@@ -49,6 +54,10 @@ final class AppProcess {
                     behind = Long.parseLong(status.group(3));
                 } else if (line.equals("DONE")) {
                     done = true;
+                } else {
+                    // the app's own log (console appender), kept beside its standard error
+                    Files.writeString(log, line + System.lineSeparator(), StandardOpenOption.CREATE,
+                            StandardOpenOption.APPEND);
                 }
             }
         } catch (IOException e) {
