@@ -217,8 +217,9 @@ public final class KafkaRelayOptions {
         }
 
         /**
-         * How often advanced checkpoints are written (temp file, fsync, rename), 1 ms to 1 h. After a crash, the
-         * entries acknowledged since the last write are sent again.
+         * How often advanced checkpoints are written (temp file, fsync, rename), 1 ms to 1 h; sooner once
+         * {@link #maxInFlight max-in-flight} entries were acknowledged since the last write. After a crash, the
+         * entries acknowledged since the last write, and those in flight, are sent again.
          */
         public Builder checkpointInterval(Duration checkpointInterval) {
             this.checkpointInterval = between("checkpointInterval", checkpointInterval, Duration.ofMillis(1),

@@ -39,8 +39,9 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
  * @param deadLetterKey WAL key that refused entries are appended to under the DEAD_LETTER policy.
  * @param checkpointFile File keeping the relay's checkpoints. By default kafka-relay.checkpoints in the WAL
  *     directory.
- * @param checkpointInterval How often advanced checkpoints are written, from 1ms to 1h. After a crash the entries
- *     acknowledged since the last write are sent again.
+ * @param checkpointInterval How often advanced checkpoints are written, from 1ms to 1h; sooner once max-in-flight
+ *     entries were acknowledged since the last write. After a crash the entries acknowledged since the last write,
+ *     and those in flight, are sent again.
  * @param maxInFlight Most entries sent to Kafka and not yet acknowledged, over all keys, from 1 to 1000000.
  * @param pollInterval Longest pause between two looks at the WAL when there is nothing to send, from 1ms to 1m.
  * @param retryBackoff First pause before a key resends after a failed send, from 1ms to 1h; it doubles up to
