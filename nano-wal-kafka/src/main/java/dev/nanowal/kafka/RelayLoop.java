@@ -171,14 +171,22 @@ final class RelayLoop implements Runnable {
         }
     }
 
-    /** Stops the thread and waits for it: its last act writes the checkpoints. */
+    /**
+     * Stops the thread and waits for it (its last act writes the checkpoints), then stops guarding compaction.
+     * A relay that stopped by itself (a fatal error) keeps guarding until this is called.
+     */
     void stop() throws InterruptedException {
         running = false;
         LockSupport.unpark(thread);
-        thread.join(PRODUCER_CLOSE_TIMEOUT.plusSeconds(2).toMillis());
-        if (thread.isAlive()) {
-            thread.interrupt(); // a send still waiting for metadata gives up
-            thread.join();
+        try {
+            thread.join(PRODUCER_CLOSE_TIMEOUT.plusSeconds(2).toMillis());
+            if (thread.isAlive()) {
+                thread.interrupt(); // a send still waiting for metadata gives up
+                thread.join();
+            }
+        } finally {
+            removeGuard.run();
+            removeListener.run();
         }
     }
 
@@ -186,6 +194,8 @@ final class RelayLoop implements Runnable {
     void release() {
         running = false;
         shutDown();
+        removeGuard.run();
+        removeListener.run();
     }
 
     private void shutDown() {
@@ -199,8 +209,6 @@ final class RelayLoop implements Runnable {
         if (checkpointsDirty) {
             writeCheckpoints();
         }
-        removeGuard.run();
-        removeListener.run();
     }
 
     private boolean runTasks() {
