@@ -7,20 +7,20 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A test clock that only moves when told to; thread-safe, so tests drive rotation and retention without sleeping. */
-final class MutableClock extends Clock {
+/** A test clock (shared with the other modules' tests through nano-wal-core's test jar) that only moves when told to; thread-safe, so tests drive rotation and retention without sleeping. */
+public final class MutableClock extends Clock {
 
     private final AtomicLong millis;
 
-    MutableClock(Instant start) {
+    public MutableClock(Instant start) {
         this.millis = new AtomicLong(start.toEpochMilli());
     }
 
-    static MutableClock startingAt(String instant) {
+    public static MutableClock startingAt(String instant) {
         return new MutableClock(Instant.parse(instant));
     }
 
-    void advance(Duration by) {
+    public void advance(Duration by) {
         millis.addAndGet(by.toMillis());
     }
 

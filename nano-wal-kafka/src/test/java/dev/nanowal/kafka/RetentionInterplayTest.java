@@ -1,5 +1,6 @@
 package dev.nanowal.kafka;
 
+import dev.nanowal.MutableClock;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
 package dev.nanowal.spring.boot.autoconfigure;
 
+import dev.nanowal.MutableClock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

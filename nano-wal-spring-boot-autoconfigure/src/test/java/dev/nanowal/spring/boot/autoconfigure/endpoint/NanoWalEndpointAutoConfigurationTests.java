@@ -8,7 +8,7 @@ import java.time.Instant;
 
 import dev.nanowal.EntryRef;
 import dev.nanowal.Wal;
-import dev.nanowal.spring.boot.autoconfigure.MutableClock;
+import dev.nanowal.MutableClock;
 import dev.nanowal.spring.boot.autoconfigure.NanoWalAutoConfiguration;
 import dev.nanowal.spring.boot.autoconfigure.endpoint.NanoWalEndpoint.CompactionDescriptor;
 import dev.nanowal.spring.boot.autoconfigure.endpoint.NanoWalEndpoint.KeyDescriptor;
