@@ -44,8 +44,6 @@ final class RecordCursor {
     private byte[] header;
     private byte[] content;
     private long sealEntries;
-    private long sealOldest;
-    private long sealNewest;
     private String problem;
 
     /**
@@ -97,14 +95,6 @@ final class RecordCursor {
 
     long sealEntries() {
         return sealEntries;
-    }
-
-    long sealOldest() {
-        return sealOldest;
-    }
-
-    long sealNewest() {
-        return sealNewest;
     }
 
     String problem() {
@@ -228,8 +218,6 @@ final class RecordCursor {
             return bad("a seal whose CRC32C does not match");
         }
         sealEntries = window.getLong(index + Frames.SEAL_COUNT_AT);
-        sealOldest = window.getLong(index + Frames.SEAL_OLDEST_AT);
-        sealNewest = window.getLong(index + Frames.SEAL_NEWEST_AT);
         return Kind.SEAL;
     }
 

@@ -29,10 +29,6 @@ final class SegmentBytes {
         return tail == null ? of(file) : new SegmentBytes(file, tailStart, tail.asReadOnlyBuffer());
     }
 
-    FileChannel file() {
-        return file;
-    }
-
     /** Like {@link FileChannel#read(ByteBuffer, long)}: reads some bytes at {@code position}, or returns -1 at the end. */
     int read(ByteBuffer into, long position) throws IOException {
         if (position >= tailStart) {
