@@ -13,21 +13,19 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class KeyLog {
 
-    /** Where an append landed: its reference, and the segment position a durable append waits for. */
-    record Appended(EntryRef ref, Segment segment, long end) {
-    }
-
     private final String key;
     private final byte[] keyBytes;
     private final long keyHash;
     private final WalContext context;
     private final long sliceMillis;
-    private final ReentrantLock lock = new ReentrantLock();
+    private final ReentrantLock lock;
     private volatile List<Segment> segments;
     private volatile boolean retired;
 
-    KeyLog(String key, byte[] keyBytes, long keyHash, WalContext context, List<Segment> segments) {
+    /** @param lock the lock the segments were made with, which the key's new segments will share */
+    KeyLog(String key, byte[] keyBytes, long keyHash, WalContext context, List<Segment> segments, ReentrantLock lock) {
         this.key = key;
+        this.lock = lock;
         this.keyBytes = keyBytes;
         this.keyHash = keyHash;
         this.context = context;
@@ -72,10 +70,16 @@ final class KeyLog {
      *
      * @param handOver whether the record must reach the file before this returns (see {@link Segment#append})
      */
-    Appended appendLocked(long now, byte[] header, byte[] content, boolean handOver) {
+    EntryRef appendLocked(long now, byte[] header, byte[] content, boolean handOver) {
         Segment active = activeFor(now, Frames.recordSize(header.length, content.length));
         long offset = active.append(now, header, content, handOver);
-        return new Appended(new EntryRef(keyHash, active.sequence(), offset), active, active.end());
+        return new EntryRef(keyHash, active.sequence(), offset);
+    }
+
+    /** The segment the last append went to; with the lock held, its end is where that append ended. */
+    Segment lastAppendedTo() {
+        List<Segment> current = segments;
+        return current.get(current.size() - 1);
     }
 
     private Segment activeFor(long now, int recordSize) {
@@ -90,7 +94,7 @@ final class KeyLog {
             }
             last.seal();
         }
-        Segment next = context.directory().createSegment(key, keyBytes, keyHash, now, context);
+        Segment next = context.directory().createSegment(key, keyBytes, keyHash, now, context, lock);
         List<Segment> grown = new ArrayList<>(current);
         grown.add(next);
         segments = List.copyOf(grown);

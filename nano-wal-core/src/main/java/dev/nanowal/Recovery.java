@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.CRC32C;
 
 /**
@@ -26,6 +27,8 @@ final class Recovery {
     private static final int SCAN_WINDOW = 256 * 1024;
 
     private ByteBuffer scanWindow;
+    /** The lock shared by the segments of the key being loaded, and then by its {@link KeyLog}. */
+    private ReentrantLock keyLock;
 
     Recovery(WalContext context) {
         this.context = context;
@@ -65,6 +68,7 @@ final class Recovery {
     private List<Segment> loadKey(long keyHash, TreeMap<Long, Path> files) throws IOException {
         List<Segment> segments = new ArrayList<>();
         String key = null;
+        keyLock = new ReentrantLock();
         for (Map.Entry<Long, Path> file : files.entrySet()) {
             boolean last = file.getKey().equals(files.lastKey());
             Segment segment = loadSegment(file.getValue(), keyHash, file.getKey(), last);
@@ -150,7 +154,7 @@ final class Recovery {
                     + "scanning it", path);
             return null;
         }
-        return Segment.existing(header, path, context, size, seal.getLong(Frames.SEAL_COUNT_AT),
+        return Segment.existing(header, path, context, keyLock, size, seal.getLong(Frames.SEAL_COUNT_AT),
                 seal.getLong(Frames.SEAL_OLDEST_AT), seal.getLong(Frames.SEAL_NEWEST_AT), true);
     }
 
@@ -170,7 +174,7 @@ final class Recovery {
             }
             long end = cursor.position();
             if (kind == RecordCursor.Kind.SEAL) {
-                return Segment.existing(header, path, context, end + Frames.SEAL_SIZE, entries, oldest, newest, true);
+                return Segment.existing(header, path, context, keyLock, end + Frames.SEAL_SIZE, entries, oldest, newest, true);
             }
             if (end < size) {
                 String found = kind == RecordCursor.Kind.BAD ? cursor.problem() : "zero bytes";
@@ -180,7 +184,7 @@ final class Recovery {
                     cutTornTail(channel, path, end, size, found);
                 }
             }
-            return Segment.existing(header, path, context, end, entries, oldest, newest, false);
+            return Segment.existing(header, path, context, keyLock, end, entries, oldest, newest, false);
         }
     }
 

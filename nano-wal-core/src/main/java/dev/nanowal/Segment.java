@@ -13,9 +13,11 @@ import java.util.zip.CRC32C;
  * at an offset, and its place in the open-file cap.
  *
  * <p>Positions: {@code durable <= flushed <= end}. Bytes below {@code flushed} are in the file, below
- * {@code durable} also on stable storage; {@code end} includes the write buffer. Appends are serialised by the
- * owning key's lock; {@link #lock} guards the buffer and the file handle against the syncing thread, readers
- * and the eviction of idle files; {@link #groupCommit} elects the one thread that fsyncs while the others wait.
+ * {@code durable} also on stable storage; {@code end} includes the write buffer. {@link #lock} is the owning
+ * key's lock, shared by all its segments: appends and rotation hold it throughout, so an append takes one lock,
+ * and it guards the buffer and the file handle against the syncing thread, readers and the eviction of idle
+ * files. {@link #groupCommit} elects the one thread that fsyncs while the others wait; nobody may wait for it
+ * while holding {@link #lock}, which its leader needs.
  */
 final class Segment {
 
@@ -26,10 +28,9 @@ final class Segment {
     private final OpenFiles openFiles;
     private final WalEvents events;
     private final boolean writeThrough;
-    private final ReentrantLock lock = new ReentrantLock();
+    private final ReentrantLock lock;
     private final GroupCommit groupCommit = new GroupCommit();
-    private final CRC32C crc = new CRC32C();
-    private final ByteBuffer scratch = ByteBuffer.allocate(24);
+    private final Frames.Encoder encoder;
 
     private FileChannel channel;
     private int pins;
@@ -52,15 +53,17 @@ final class Segment {
     private volatile long newest;
     private volatile long lastUsed;
 
-    private Segment(SegmentHeader header, Path path, WalContext context, long end, long entries, long oldest,
-            long newest, boolean sealed) {
+    private Segment(SegmentHeader header, Path path, WalContext context, ReentrantLock keyLock, long end, long entries,
+            long oldest, long newest, boolean sealed) {
         this.header = header;
+        this.lock = keyLock;
         this.path = path;
         this.storage = context.storage();
         this.directory = context.directory();
         this.openFiles = context.openFiles();
         this.events = context.events();
         this.writeThrough = context.options().writeBufferSize() == 0;
+        this.encoder = new Frames.Encoder(header.keyHash(), header.sequence());
         this.flushedPosition = end;
         this.endPosition = end;
         this.durablePosition = end;
@@ -74,14 +77,20 @@ final class Segment {
     }
 
     /** A segment just created (header written and fsynced), taking appends. */
-    static Segment created(SegmentHeader header, Path path, WalContext context) {
-        return new Segment(header, path, context, header.dataStart(), 0, header.createdAt(), header.createdAt(), false);
+    static Segment created(SegmentHeader header, Path path, WalContext context, ReentrantLock keyLock) {
+        return new Segment(header, path, context, keyLock, header.dataStart(), 0, header.createdAt(),
+                header.createdAt(), false);
     }
 
     /** A segment found on disk when opening, as recovery or its seal described it. */
-    static Segment existing(SegmentHeader header, Path path, WalContext context, long end, long entries, long oldest,
-            long newest, boolean sealed) {
-        return new Segment(header, path, context, end, entries, oldest, newest, sealed);
+    static Segment existing(SegmentHeader header, Path path, WalContext context, ReentrantLock keyLock, long end,
+            long entries, long oldest, long newest, boolean sealed) {
+        return new Segment(header, path, context, keyLock, end, entries, oldest, newest, sealed);
+    }
+
+    /** The owning key's lock, which this segment shares. */
+    ReentrantLock keyLock() {
+        return lock;
     }
 
     SegmentHeader header() {
@@ -141,63 +150,56 @@ final class Segment {
     }
 
     /**
-     * Appends one record and returns its offset. The caller holds the key's lock and has checked that the
-     * segment takes appends. On failure nothing of this record is written or buffered.
+     * Appends one record and returns its offset. The caller holds the key's lock ({@link #lock}) and has checked
+     * that the segment takes appends. On failure nothing of this record is written or buffered.
      *
      * @param handOver whether the record must reach the file before this returns: for a durable append, so
      *     that a write error fails this call (and the record is taken back) instead of surfacing in the fsync
      *     after the key's lock is released, when the record could no longer be withdrawn
      */
     long append(long timestamp, byte[] recordHeader, byte[] content, boolean handOver) {
-        lock.lock();
-        try {
-            long offset = endPosition;
-            int size = Frames.recordSize(recordHeader.length, content.length);
-            if (buffer == null) {
-                // open the file first: only segments holding a file count against the cap, and eviction is
-                // what returns buffers, so a buffer without a file would never be given back
-                channelLocked();
-                buffer = openFiles.takeBuffer();
-            }
-            if (size <= buffer.capacity()) {
-                if (buffer.remaining() < size) {
-                    flushLocked();
-                }
-                int start = buffer.position();
-                Frames.encodeRecord(buffer, crc, scratch, header.keyHash(), header.sequence(), offset, timestamp,
-                        recordHeader, content);
-                bufferedEntries++;
-                if (writeThrough || handOver) {
-                    try {
-                        flushLocked();
-                    } catch (WalException e) {
-                        buffer.position(start);
-                        bufferedEntries--;
-                        throw e;
-                    }
-                }
-            } else {
-                flushLocked();
-                writeLargeLocked(offset, timestamp, recordHeader, content, size);
-            }
-            endPosition = offset + size;
-            if (entries == 0) {
-                oldest = timestamp;
-            }
-            if (timestamp > newest) {
-                newest = timestamp; // a volatile write once per millisecond, not once per append
-            }
-            entries++;
-            return offset;
-        } finally {
-            lock.unlock();
+        long offset = endPosition;
+        int size = Frames.recordSize(recordHeader.length, content.length);
+        if (buffer == null) {
+            // open the file first: only segments holding a file count against the cap, and eviction is
+            // what returns buffers, so a buffer without a file would never be given back
+            channelLocked();
+            buffer = openFiles.takeBuffer();
         }
+        if (size <= buffer.capacity()) {
+            if (buffer.remaining() < size) {
+                flushLocked();
+            }
+            int start = buffer.position();
+            encoder.record(buffer, offset, timestamp, recordHeader, content);
+            bufferedEntries++;
+            if (writeThrough || handOver) {
+                try {
+                    flushLocked();
+                } catch (WalException e) {
+                    buffer.position(start);
+                    bufferedEntries--;
+                    throw e;
+                }
+            }
+        } else {
+            flushLocked();
+            writeLargeLocked(offset, timestamp, recordHeader, content, size);
+        }
+        endPosition = offset + size;
+        if (entries == 0) {
+            oldest = timestamp;
+        }
+        if (timestamp > newest) {
+            newest = timestamp; // a volatile write once per millisecond, not once per append
+        }
+        entries++;
+        return offset;
     }
 
     private void writeLargeLocked(long offset, long timestamp, byte[] recordHeader, byte[] content, int size) {
         ByteBuffer head = ByteBuffer.allocate(Frames.RECORD_HEADER_SIZE);
-        Frames.encodeRecordHeader(head, crc, scratch, header.keyHash(), header.sequence(), offset, timestamp,
-                recordHeader, content);
+        encoder.recordHeader(head, offset, timestamp, recordHeader, content);
         head.flip();
         ByteBuffer padding = ByteBuffer.allocate(size - Frames.RECORD_HEADER_SIZE - recordHeader.length - content.length);
         writeLocked(new ByteBuffer[] {head, ByteBuffer.wrap(recordHeader), ByteBuffer.wrap(content), padding});
@@ -325,9 +327,18 @@ final class Segment {
         if (withName) {
             makeNameDurable();
         }
-        events.synced(System.nanoTime() - started, (int) (targetEntries - durableEntries));
-        durableEntries = targetEntries;
-        durablePosition = target;
+        long nanos = System.nanoTime() - started;
+        long newlyDurable;
+        lock.lock();
+        try {
+            // a seal forces outside the group commit, so another fsync of this file may have finished later
+            newlyDurable = Math.max(0, targetEntries - durableEntries);
+            durableEntries = Math.max(durableEntries, targetEntries);
+            durablePosition = Math.max(durablePosition, target);
+        } finally {
+            lock.unlock();
+        }
+        events.synced(nanos, (int) newlyDurable);
     }
 
     /** Whether the segment's directory entry is known durable (false for a new segment until a sync). */
@@ -379,7 +390,7 @@ final class Segment {
             }
             int start = buffer.position();
             long offset = endPosition;
-            Frames.encodeSeal(buffer, crc, scratch, header.keyHash(), header.sequence(), offset, entries, oldest, newest);
+            encoder.seal(buffer, offset, entries, oldest, newest);
             try {
                 flushLocked();
             } catch (WalException e) {
@@ -387,12 +398,8 @@ final class Segment {
                 throw e;
             }
             endPosition = offset + Frames.SEAL_SIZE;
-        } finally {
-            lock.unlock();
-        }
-        syncTo(endPosition);
-        lock.lock();
-        try {
+            // Not through the group commit: the caller (rotation) holds the key's lock, which a leader needs.
+            forceAsLeader(true);
             sealed = true;
             releaseBufferLocked();
         } finally {

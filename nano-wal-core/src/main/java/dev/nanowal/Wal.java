@@ -19,6 +19,7 @@ import java.util.Spliterators;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
@@ -69,7 +70,8 @@ public final class Wal implements AutoCloseable {
         this.events = context.events();
         for (Map.Entry<Long, List<Segment>> key : loaded.entrySet()) {
             SegmentHeader header = key.getValue().get(0).header();
-            KeyLog log = new KeyLog(header.key(), header.keyBytes(), key.getKey(), context, key.getValue());
+            KeyLog log = new KeyLog(header.key(), header.keyBytes(), key.getKey(), context, key.getValue(),
+                    key.getValue().get(0).keyLock());
             keysByHash.put(key.getKey(), log);
             keysByName.put(header.key(), log);
         }
@@ -128,13 +130,22 @@ public final class Wal implements AutoCloseable {
      */
     public EntryRef appendEntry(String key, byte[] header, byte[] content, boolean durable) {
         byte[] checkedHeader = checkEntry(header, content);
-        KeyLog log = keyLogFor(key);
-        KeyLog.Appended appended = append(log, checkedHeader, content, durable);
+        KeyLog log = lockLive(keyLogFor(key));
+        EntryRef ref;
+        Segment written;
+        long end;
+        try {
+            ref = log.appendLocked(now(), checkedHeader, content, durable);
+            written = log.lastAppendedTo();
+            end = written.end();
+        } finally {
+            log.unlock();
+        }
         if (durable) {
-            appended.segment().syncTo(appended.end());
+            written.syncTo(end);
         }
         events.appended(1, (long) checkedHeader.length + content.length, durable);
-        return appended.ref();
+        return ref;
     }
 
     /** Appends a durable entry: {@code appendEntry(key, header, content, true)}. */
@@ -169,9 +180,9 @@ public final class Wal implements AutoCloseable {
             KeyLog log = lockLive(key.getKey());
             try {
                 for (int i : key.getValue()) {
-                    KeyLog.Appended appended = log.appendLocked(now(), headers[i], entries.get(i).content(), false);
-                    refs[i] = appended.ref();
-                    toSync.merge(appended.segment(), appended.end(), Math::max);
+                    refs[i] = log.appendLocked(now(), headers[i], entries.get(i).content(), false);
+                    Segment written = log.lastAppendedTo();
+                    toSync.merge(written, written.end(), Math::max);
                     bytes += headers[i].length + entries.get(i).content().length;
                 }
             } finally {
@@ -183,15 +194,6 @@ public final class Wal implements AutoCloseable {
         }
         events.appended(entries.size(), bytes, durable);
         return List.of(refs);
-    }
-
-    private KeyLog.Appended append(KeyLog log, byte[] header, byte[] content, boolean durable) {
-        KeyLog live = lockLive(log);
-        try {
-            return live.appendLocked(now(), header, content, durable);
-        } finally {
-            live.unlock();
-        }
     }
 
     /** Locks the key's log, replacing it when compaction retired it meanwhile. */
@@ -218,7 +220,7 @@ public final class Wal implements AutoCloseable {
         byte[] keyBytes = KeyNames.utf8(key);
         long hash = KeyNames.hash(keyBytes);
         KeyLog log = keysByHash.compute(hash, (h, existing) -> existing == null || existing.isRetired()
-                ? new KeyLog(key, keyBytes, h, context, List.of()) : existing);
+                ? new KeyLog(key, keyBytes, h, context, List.of(), new ReentrantLock()) : existing);
         if (!log.key().equals(key)) {
             throw new WalException("Key '" + key + "' has the same 64-bit hash (" + Long.toHexString(hash)
                     + ") as key '" + log.key() + "', which already has entries in " + directory.path()

@@ -9,6 +9,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -105,7 +106,8 @@ final class WalDirectory {
      * never shows a partial header to a later open after a process crash. The file and the directory entry
      * are fsynced by the segment's first sync, before any durable append into it returns.
      */
-    Segment createSegment(String key, byte[] keyBytes, long keyHash, long now, WalContext context) {
+    Segment createSegment(String key, byte[] keyBytes, long keyHash, long now, WalContext context,
+            ReentrantLock keyLock) {
         long sequence = nextSequence.getAndIncrement();
         SegmentHeader header = new SegmentHeader(key, keyBytes, keyHash, sequence, now);
         Path file = path.resolve(SegmentNames.fileName(key, keyHash, sequence));
@@ -126,7 +128,7 @@ final class WalDirectory {
             }
             throw context.events().writeFailed(new WalIOException("Could not create segment " + file, e));
         }
-        return Segment.created(header, file, context);
+        return Segment.created(header, file, context, keyLock);
     }
 
     void fsync() throws IOException {

@@ -261,6 +261,60 @@ class ConcurrencyTest {
         }
     }
 
+    /**
+     * Rotation seals and fsyncs under the key's lock while other threads wait in the group commit for the old
+     * segment: the seal must not wait for that group (whose leader needs the lock). Tiny segments make almost
+     * every append rotate.
+     */
+    @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    void durableAppendsToOneKeyRotatingConstantlyNeitherDeadlockNorLoseEntries() throws Exception {
+        int threads = 8;
+        int perThread = 150;
+        AtomicLong madeDurable = new AtomicLong();
+        Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
+        List<List<EntryRef>> refs = new ArrayList<>();
+        WalOptions options = WalOptions.builder().maxSegmentSize(4 * 1024).build();
+        try (Wal wal = Wal.open(dir, options)) {
+            wal.addListener(new WalListener() {
+                @Override
+                public void onSync(Duration duration, int batch) {
+                    madeDurable.addAndGet(batch);
+                }
+            });
+            CountDownLatch start = new CountDownLatch(1);
+            List<Thread> workers = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                List<EntryRef> mine = new ArrayList<>();
+                refs.add(mine);
+                workers.add(thread("rotating-" + t, failures, () -> {
+                    start.await();
+                    for (int i = 0; i < perThread; i++) {
+                        mine.add(wal.logEntry("hot", null, TestPayloads.content(id(thread, i), 900)));
+                    }
+                }));
+            }
+            workers.forEach(Thread::start);
+            start.countDown();
+            for (Thread worker : workers) {
+                worker.join();
+            }
+            assertNoFailures(failures);
+            int appends = threads * perThread;
+            assertThat(wal.keyInfo("hot").orElseThrow().segments()).as("segments of 4 KiB").isGreaterThan(appends / 5);
+            assertThat(madeDurable.get()).as("entries made durable, summed over onSync's batch sizes").isEqualTo(appends);
+            for (int t = 0; t < threads; t++) {
+                for (int i = 0; i < perThread; i++) {
+                    assertThat(TestPayloads.checkedId(wal.readEntryAt(refs.get(t).get(i)))).isEqualTo(id(t, i));
+                }
+            }
+        }
+        try (Wal reopened = Wal.open(dir, options)) {
+            assertThat(reopened.enumerateRecords("hot").count()).isEqualTo((long) threads * perThread);
+        }
+    }
+
     @Test
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
     void closeUnderLoadEitherAcknowledgesOrRefusesWithWalClosedException() throws Exception {

@@ -195,8 +195,8 @@ class IntegrityTest {
         try (Wal wal = Wal.open(dir)) {
             EntryRef inner = wal.appendEntry("k", null, bytes("inner"), false);
             ByteBuffer copy = ByteBuffer.allocate(Frames.recordSize(0, 5));
-            Frames.encodeRecord(copy, new java.util.zip.CRC32C(), ByteBuffer.allocate(24), inner.keyHash(),
-                    inner.sequenceNumber(), inner.offset(), 0, new byte[0], bytes("inner"));
+            new Frames.Encoder(inner.keyHash(), inner.sequenceNumber()).record(copy, inner.offset(), 0, new byte[0],
+                    bytes("inner"));
             byte[] content = new byte[40 + copy.capacity()];
             System.arraycopy(copy.array(), 0, content, 40, copy.capacity());
             EntryRef outer = wal.appendEntry("k", null, content, false);
