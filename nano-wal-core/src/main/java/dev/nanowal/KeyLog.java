@@ -1,6 +1,8 @@
 package dev.nanowal;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +15,19 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class KeyLog {
 
+    private static final VarHandle APPENDS;
+    private static final VarHandle APPENDED_BYTES;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            APPENDS = lookup.findVarHandle(KeyLog.class, "appends", long.class);
+            APPENDED_BYTES = lookup.findVarHandle(KeyLog.class, "appendedBytes", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final String key;
     private final byte[] keyBytes;
     private final long keyHash;
@@ -21,9 +36,27 @@ final class KeyLog {
     private final ReentrantLock lock;
     private volatile List<Segment> segments;
     private volatile boolean retired;
+    // Counted under the lock, so no atomic add; opaque writes let statistics read them without the lock and
+    // without the fence of a volatile write on every append.
+    private long appends;
+    private long appendedBytes;
 
     /** @param lock the lock the segments were made with, which the key's new segments will share */
     KeyLog(String key, byte[] keyBytes, long keyHash, WalContext context, List<Segment> segments, ReentrantLock lock) {
+        this(key, keyBytes, keyHash, context, segments, lock, null);
+    }
+
+    /** A fresh log replacing {@code retired}, whose append counts it carries on (null when there is none). */
+    KeyLog(String key, byte[] keyBytes, long keyHash, WalContext context, KeyLog retired) {
+        this(key, keyBytes, keyHash, context, List.of(), new ReentrantLock(), retired);
+    }
+
+    private KeyLog(String key, byte[] keyBytes, long keyHash, WalContext context, List<Segment> segments,
+            ReentrantLock lock, KeyLog countedBefore) {
+        if (countedBefore != null) {
+            this.appends = countedBefore.appends();
+            this.appendedBytes = countedBefore.appendedBytes();
+        }
         this.key = key;
         this.lock = lock;
         this.keyBytes = keyBytes;
@@ -73,7 +106,19 @@ final class KeyLog {
     EntryRef appendLocked(long now, byte[] header, byte[] content, boolean handOver) {
         Segment active = activeFor(now, Frames.recordSize(header.length, content.length));
         long offset = active.append(now, header, content, handOver);
+        APPENDS.setOpaque(this, appends + 1);
+        APPENDED_BYTES.setOpaque(this, appendedBytes + header.length + content.length);
         return new EntryRef(keyHash, active.sequence(), offset);
+    }
+
+    /** Entries appended to this key since the WAL was opened, a failed durable append's included. */
+    long appends() {
+        return (long) APPENDS.getOpaque(this);
+    }
+
+    /** Header and content bytes of those entries. */
+    long appendedBytes() {
+        return (long) APPENDED_BYTES.getOpaque(this);
     }
 
     /** The segment the last append went to; with the lock held, its end is where that append ended. */

@@ -19,7 +19,6 @@ import java.util.Spliterators;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
@@ -59,6 +58,8 @@ public final class Wal implements AutoCloseable {
     private final Map<Long, KeyLog> keysByHash = new ConcurrentHashMap<>();
     private final Map<String, KeyLog> keysByName = new ConcurrentHashMap<>();
     private final Object compactionLock = new Object();
+    /** Makes forgetting a retired key and summing the keys' counts exclusive, so no count is seen twice or lost. */
+    private final Object countsLock = new Object();
     private final List<CompactionGuard> guards = new CopyOnWriteArrayList<>();
     private final Object closeLock = new Object();
     private volatile boolean closed;
@@ -220,7 +221,7 @@ public final class Wal implements AutoCloseable {
         byte[] keyBytes = KeyNames.utf8(key);
         long hash = KeyNames.hash(keyBytes);
         KeyLog log = keysByHash.compute(hash, (h, existing) -> existing == null || existing.isRetired()
-                ? new KeyLog(key, keyBytes, h, context, List.of(), new ReentrantLock()) : existing);
+                ? new KeyLog(key, keyBytes, h, context, existing) : existing);
         if (!log.key().equals(key)) {
             throw new WalException("Key '" + key + "' has the same 64-bit hash (" + Long.toHexString(hash)
                     + ") as key '" + log.key() + "', which already has entries in " + directory.path()
@@ -372,8 +373,7 @@ public final class Wal implements AutoCloseable {
                 for (KeyLog log : keysByHash.values()) {
                     deleted.addAll(log.compact(now, retention, guards, directory::protectSequences));
                     if (log.isRetired()) {
-                        keysByHash.remove(log.keyHash(), log);
-                        keysByName.remove(log.key(), log);
+                        forget(log);
                     }
                 }
                 if (!deleted.isEmpty()) {
@@ -390,6 +390,20 @@ public final class Wal implements AutoCloseable {
                         + result.bytesDeleted() + " bytes) from " + directory.path());
             }
             return result;
+        }
+    }
+
+    /**
+     * Drops a key that compaction emptied, keeping its counts. When an append replaced it meanwhile, the
+     * replacement carries them on instead.
+     */
+    private void forget(KeyLog retired) {
+        synchronized (countsLock) {
+            if (keysByHash.remove(retired.keyHash(), retired)) {
+                events.retiredAppends.add(retired.appends());
+                events.retiredAppendedBytes.add(retired.appendedBytes());
+            }
+            keysByName.remove(retired.key(), retired);
         }
     }
 
@@ -437,18 +451,26 @@ public final class Wal implements AutoCloseable {
         long keys = 0;
         long segments = 0;
         long bytes = 0;
-        for (KeyLog log : keysByHash.values()) {
-            List<Segment> current = log.segments();
-            segments += current.size();
-            for (Segment segment : current) {
-                bytes += segment.end();
-            }
-            if (log.hasEntries()) {
-                keys++;
+        long appends;
+        long appendedBytes;
+        synchronized (countsLock) {
+            appends = events.retiredAppends.sum();
+            appendedBytes = events.retiredAppendedBytes.sum();
+            for (KeyLog log : keysByHash.values()) {
+                List<Segment> current = log.segments();
+                segments += current.size();
+                for (Segment segment : current) {
+                    bytes += segment.end();
+                }
+                if (log.hasEntries()) {
+                    keys++;
+                }
+                appends += log.appends();
+                appendedBytes += log.appendedBytes();
             }
         }
-        return new WalStats(keys, segments, bytes, context.openFiles().count(), events.appends.sum(),
-                events.appendedBytes.sum(), events.durableAppends.sum(), events.durableAppendedBytes.sum(),
+        return new WalStats(keys, segments, bytes, context.openFiles().count(), appends,
+                appendedBytes, events.durableAppends.sum(), events.durableAppendedBytes.sum(),
                 events.reads.sum(), events.syncs.sum(), events.compactions.sum(), events.segmentsDeleted.sum(),
                 events.bytesTruncatedAtRecovery.sum(), events.corruptionsDetected.sum(), events.writeFailures.sum());
     }

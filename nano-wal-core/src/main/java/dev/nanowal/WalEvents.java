@@ -13,8 +13,9 @@ final class WalEvents {
 
     private static final System.Logger LOG = System.getLogger(Wal.class.getName());
 
-    final LongAdder appends = new LongAdder();
-    final LongAdder appendedBytes = new LongAdder();
+    /** Appends to keys that compaction retired since; a live key counts its own (see {@link KeyLog#appends()}). */
+    final LongAdder retiredAppends = new LongAdder();
+    final LongAdder retiredAppendedBytes = new LongAdder();
     final LongAdder durableAppends = new LongAdder();
     final LongAdder durableAppendedBytes = new LongAdder();
     final LongAdder reads = new LongAdder();
@@ -35,8 +36,6 @@ final class WalEvents {
     }
 
     void appended(int entries, long bytes, boolean durable) {
-        appends.add(entries);
-        appendedBytes.add(bytes);
         if (durable) {
             durableAppends.add(entries);
             durableAppendedBytes.add(bytes);

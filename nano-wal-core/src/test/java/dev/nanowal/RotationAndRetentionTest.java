@@ -132,6 +132,30 @@ class RotationAndRetentionTest {
     }
 
     @Test
+    void appendCountsKeepTheEntriesOfKeysThatCompactionRemoved() {
+        try (Wal wal = Wal.open(dir, options().build())) {
+            wal.appendEntry("gone", bytes("h"), bytes("abc"), false);
+            wal.appendEntry("gone", null, bytes("de"), true);
+            clock.advance(RETENTION.minusHours(1));
+            wal.appendEntry("kept", null, bytes("f"), false);
+            clock.advance(Duration.ofHours(1));
+            assertThat(wal.compact().deletedSegments()).extracting(CompactionResult.DeletedSegment::key)
+                    .containsExactly("gone");
+            assertThat(wal.enumerateKeys()).containsExactly("kept");
+
+            WalStats afterCompaction = wal.stats();
+            assertThat(afterCompaction.appends()).isEqualTo(3);
+            assertThat(afterCompaction.appendedBytes()).isEqualTo(1 + 3 + 2 + 1);
+            assertThat(afterCompaction.durableAppends()).isEqualTo(1);
+            assertThat(afterCompaction.durableAppendedBytes()).isEqualTo(2);
+
+            wal.appendEntry("gone", null, bytes("ghij"), false);
+            assertThat(wal.stats().appends()).isEqualTo(4);
+            assertThat(wal.stats().appendedBytes()).isEqualTo(11);
+        }
+    }
+
+    @Test
     void sequencesAreNotReusedAfterAKeyIsFullyCompactedAndTheWalReopened() {
         EntryRef old;
         try (Wal wal = Wal.open(dir, options().build())) {
