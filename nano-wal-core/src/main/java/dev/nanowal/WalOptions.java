@@ -16,8 +16,11 @@ public final class WalOptions {
     public static final int DEFAULT_SEGMENTS_PER_RETENTION_PERIOD = 10;
     /** Default size at which a segment rotates: 64 MiB. */
     public static final long DEFAULT_MAX_SEGMENT_SIZE = 64L * 1024 * 1024;
-    /** Default cap on open segment files: 256. */
-    public static final int DEFAULT_MAX_OPEN_FILES = 256;
+    /**
+     * Default cap on open segment files: 1,024, so that a thousand keys written round robin keep their files
+     * (and their write buffers: up to 64 MiB at the default buffer size) instead of reopening one per append.
+     */
+    public static final int DEFAULT_MAX_OPEN_FILES = 1024;
     /** Default write buffer per active segment: 64 KiB. */
     public static final int DEFAULT_WRITE_BUFFER_SIZE = 64 * 1024;
 
@@ -48,7 +51,7 @@ public final class WalOptions {
         this.clock = builder.clock;
     }
 
-    /** Retention 7 days, 10 segments per retention period, 64 MiB segments, 256 open files, 64 KiB buffers. */
+    /** Retention 7 days, 10 segments per retention period, 64 MiB segments, 1,024 open files, 64 KiB buffers. */
     public static WalOptions defaults() {
         return builder().build();
     }

@@ -66,7 +66,7 @@ class BatchAndOptionsTest {
         assertThat(defaults.segmentsPerRetentionPeriod()).isEqualTo(10);
         assertThat(defaults.sliceDuration()).isEqualTo(Duration.ofHours(16).plusMinutes(48));
         assertThat(defaults.maxSegmentSize()).isEqualTo(64L * 1024 * 1024);
-        assertThat(defaults.maxOpenFiles()).isEqualTo(256);
+        assertThat(defaults.maxOpenFiles()).isEqualTo(1024);
         assertThat(defaults.writeBufferSize()).isEqualTo(64 * 1024);
         assertThat(defaults.repairCorruptTail()).isFalse();
     }

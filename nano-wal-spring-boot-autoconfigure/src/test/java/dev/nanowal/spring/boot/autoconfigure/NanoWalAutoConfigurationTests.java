@@ -59,7 +59,7 @@ class NanoWalAutoConfigurationTests {
             assertThat(properties.entryRetention()).isEqualTo(Duration.ofDays(7));
             assertThat(properties.segmentsPerRetentionPeriod()).isEqualTo(10);
             assertThat(properties.maxSegmentSize()).isEqualTo(DataSize.ofMegabytes(64));
-            assertThat(properties.maxOpenFiles()).isEqualTo(256);
+            assertThat(properties.maxOpenFiles()).isEqualTo(1024);
             assertThat(properties.writeBufferSize()).isEqualTo(DataSize.ofKilobytes(64));
             assertThat(properties.repairCorruptTail()).isFalse();
             assertThat(properties.compaction().enabled()).isTrue();
