@@ -174,9 +174,15 @@ final class Recovery {
             }
             long end = cursor.position();
             if (kind == RecordCursor.Kind.SEAL) {
-                return Segment.existing(header, path, context, keyLock, end + Frames.SEAL_SIZE, entries, oldest, newest, true);
+                long sealEnd = end + Frames.SEAL_SIZE;
+                if (sealEnd < size && zerosOnly(channel, sealEnd, size)) {
+                    cutZeros(channel, path, sealEnd, size);
+                }
+                return Segment.existing(header, path, context, keyLock, sealEnd, entries, oldest, newest, true);
             }
-            if (end < size) {
+            if (end < size && kind == RecordCursor.Kind.END && zerosOnly(channel, end, size)) {
+                cutZeros(channel, path, end, size);
+            } else if (end < size) {
                 String found = kind == RecordCursor.Kind.BAD ? cursor.problem() : "zero bytes";
                 if (cursor.validFrameAfter(end)) {
                     repairMiddle(channel, path, end, size, found);
@@ -193,6 +199,35 @@ final class Recovery {
             scanWindow = ByteBuffer.allocateDirect(SCAN_WINDOW);
         }
         return scanWindow;
+    }
+
+    private static boolean zerosOnly(FileChannel channel, long from, long to) throws IOException {
+        ByteBuffer chunk = ByteBuffer.allocate((int) Math.min(to - from, 64 * 1024));
+        for (long at = from; at < to; ) {
+            chunk.clear().limit((int) Math.min(chunk.capacity(), to - at));
+            int read = channel.read(chunk, at);
+            if (read < 0) {
+                return true;
+            }
+            for (int i = 0; i < chunk.position(); i++) {
+                if (chunk.get(i) != 0) {
+                    return false;
+                }
+            }
+            at += read;
+        }
+        return true;
+    }
+
+    /**
+     * Zeros after the last frame are preallocated space (FORMAT.md), or blocks a crash left unwritten before any
+     * fsync covered them: no entry is lost, so this is not a torn tail.
+     */
+    private static void cutZeros(FileChannel channel, Path path, long end, long size) throws IOException {
+        LOG.log(System.Logger.Level.INFO, "Opened {0}: cut {1} bytes of zeros after its last frame at offset {2}",
+                path, size - end, end);
+        channel.truncate(end);
+        channel.force(true);
     }
 
     private void cutTornTail(FileChannel channel, Path path, long end, long size, String found) throws IOException {

@@ -21,6 +21,11 @@ import java.util.zip.CRC32C;
  */
 final class Segment {
 
+    /** Zeros kept ahead of durable appends: the first extension, and the largest (extensions grow with the data). */
+    private static final int MIN_PREALLOCATION = 64 * 1024;
+    private static final int MAX_PREALLOCATION = 1024 * 1024;
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(MIN_PREALLOCATION).asReadOnlyBuffer();
+
     private final SegmentHeader header;
     private final Path path;
     private final Storage storage;
@@ -28,6 +33,7 @@ final class Segment {
     private final OpenFiles openFiles;
     private final WalEvents events;
     private final boolean writeThrough;
+    private final long maxSize;
     private final ReentrantLock lock;
     private final GroupCommit groupCommit = new GroupCommit();
     private final Frames.Encoder encoder;
@@ -38,6 +44,9 @@ final class Segment {
     private long bufferedEntries;
     private long flushedEntries;
     private long durableEntries;
+    /** The file's size: the flushed bytes, then any zeros preallocated after them. */
+    private long allocatedEnd;
+    private boolean preallocationFailed;
     // Volatile so that takesAppends(), on every append, reads them without the lock. Both only ever go from
     // false to true, and are still written under the lock.
     private volatile boolean sealed;
@@ -63,10 +72,12 @@ final class Segment {
         this.openFiles = context.openFiles();
         this.events = context.events();
         this.writeThrough = context.options().writeBufferSize() == 0;
+        this.maxSize = context.options().maxSegmentSize();
         this.encoder = new Frames.Encoder(header.keyHash(), header.sequence());
         this.flushedPosition = end;
         this.endPosition = end;
         this.durablePosition = end;
+        this.allocatedEnd = end;
         this.entries = entries;
         this.flushedEntries = entries;
         this.durableEntries = entries;
@@ -242,11 +253,13 @@ final class Segment {
             throw events.writeFailed(new WalIOException("Could not write to segment " + path, e));
         }
         flushedPosition = at;
+        allocatedEnd = Math.max(allocatedEnd, at);
     }
 
     private void discardPartialWriteLocked() {
         try {
             channelLocked().truncate(flushedPosition);
+            allocatedEnd = flushedPosition;
         } catch (IOException | WalException e) {
             failed = true;
             System.getLogger(Wal.class.getName()).log(System.Logger.Level.ERROR, "Could not cut a partial write "
@@ -279,22 +292,24 @@ final class Segment {
     }
 
     /**
-     * Returns once every byte below {@code position} is on stable storage, the segment's directory entry
-     * included; concurrent callers share fsyncs ({@link GroupCommit}).
+     * For a durable append: returns once every byte below {@code position} is on stable storage, the segment's
+     * directory entry included; concurrent callers share fsyncs ({@link GroupCommit}). Keeps zeros preallocated
+     * ahead of the data (see {@link #preallocateLocked()}).
      */
     void syncTo(long position) {
-        syncTo(position, true);
+        groupCommit.await(() -> durablePosition >= position, () -> forceAsLeader(true, true));
     }
 
     /**
-     * Like {@link #syncTo(long)}; with {@code withName} false the directory entry of a new segment is left to
-     * the caller, which fsyncs the directory once for many segments (see {@link #isNameDurable()}).
+     * Like {@link #syncTo(long)}, without preallocating (a sync of every key must not grow every file); with
+     * {@code withName} false the directory entry of a new segment is left to the caller, which fsyncs the
+     * directory once for many segments (see {@link #isNameDurable()}).
      */
     void syncTo(long position, boolean withName) {
-        groupCommit.await(() -> durablePosition >= position, () -> forceAsLeader(withName));
+        groupCommit.await(() -> durablePosition >= position, () -> forceAsLeader(withName, false));
     }
 
-    private void forceAsLeader(boolean withName) {
+    private void forceAsLeader(boolean withName, boolean preallocate) {
         FileChannel file;
         long target;
         long targetEntries;
@@ -305,6 +320,9 @@ final class Segment {
                         + "cannot be made durable");
             }
             flushLocked();
+            if (preallocate) {
+                preallocateLocked();
+            }
             target = flushedPosition;
             targetEntries = flushedEntries;
             file = channelLocked();
@@ -339,6 +357,49 @@ final class Segment {
             lock.unlock();
         }
         events.synced(nanos, (int) newlyDurable);
+    }
+
+    /**
+     * Writes zeros ahead of the flushed data, so that the fsyncs of later durable appends find the file's size
+     * and blocks unchanged and flush data alone (an fdatasync that skips the journal); the fsync about to run
+     * makes the extension durable with the data. Extensions grow with the segment, from 64 KiB to 1 MiB, within
+     * the maximum segment size. A failure (a full disk) only costs the speed-up, so it is logged, undone, and
+     * not tried again in this segment.
+     */
+    private void preallocateLocked() {
+        long chunk = Math.min(MAX_PREALLOCATION, Math.max(MIN_PREALLOCATION, flushedPosition - header.dataStart()));
+        long target = Math.min(flushedPosition + chunk, maxSize);
+        if (preallocationFailed || sealed || allocatedEnd >= flushedPosition + chunk / 2 || target <= allocatedEnd) {
+            return;
+        }
+        FileChannel file = channelLocked();
+        ByteBuffer zeros = ZEROS.duplicate();
+        long at = allocatedEnd;
+        try {
+            while (at < target) {
+                zeros.clear().limit((int) Math.min(zeros.capacity(), target - at));
+                while (zeros.hasRemaining()) {
+                    at += file.write(zeros, at);
+                }
+            }
+            allocatedEnd = target;
+        } catch (IOException e) {
+            preallocationFailed = true;
+            System.getLogger(Wal.class.getName()).log(System.Logger.Level.WARNING, "Could not preallocate " + path
+                    + " up to " + target + "; durable appends there continue without preallocation", e);
+            trimLocked(file);
+        }
+    }
+
+    /** Cuts preallocated zeros after the flushed data. */
+    private void trimLocked(FileChannel file) {
+        try {
+            file.truncate(flushedPosition);
+            allocatedEnd = flushedPosition;
+        } catch (IOException e) {
+            System.getLogger(Wal.class.getName()).log(System.Logger.Level.WARNING, "Could not cut the zeros after "
+                    + "offset " + flushedPosition + " of " + path + "; the next open cuts them", e);
+        }
     }
 
     /** Whether the segment's directory entry is known durable (false for a new segment until a sync). */
@@ -398,8 +459,11 @@ final class Segment {
                 throw e;
             }
             endPosition = offset + Frames.SEAL_SIZE;
+            if (allocatedEnd > endPosition) {
+                trimLocked(channelLocked());
+            }
             // Not through the group commit: the caller (rotation) holds the key's lock, which a leader needs.
-            forceAsLeader(true);
+            forceAsLeader(true, false);
             sealed = true;
             releaseBufferLocked();
         } finally {
@@ -546,6 +610,9 @@ final class Segment {
     void closeFile() {
         lock.lock();
         try {
+            if (channel != null && channel.isOpen() && allocatedEnd > flushedPosition) {
+                trimLocked(channel);
+            }
             closeChannelLocked();
             releaseBufferLocked();
         } finally {
