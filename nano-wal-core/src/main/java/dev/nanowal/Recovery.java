@@ -201,7 +201,8 @@ final class Recovery {
         return scanWindow;
     }
 
-    private static boolean zerosOnly(FileChannel channel, long from, long to) throws IOException {
+    /** Whether {@code [from, to)} of the file holds only zeros: preallocated space, not damage. */
+    static boolean zerosOnly(FileChannel channel, long from, long to) throws IOException {
         ByteBuffer chunk = ByteBuffer.allocate((int) Math.min(to - from, 64 * 1024));
         for (long at = from; at < to; ) {
             chunk.clear().limit((int) Math.min(chunk.capacity(), to - at));

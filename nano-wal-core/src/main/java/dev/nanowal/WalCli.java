@@ -341,14 +341,14 @@ public final class WalCli {
                 long at = cursor.recordOffset();
                 if (kind == RecordCursor.Kind.SEAL) {
                     counts[2]++;
-                    if (at + Frames.SEAL_SIZE != size) {
+                    if (at + Frames.SEAL_SIZE != size && !Recovery.zerosOnly(channel, at + Frames.SEAL_SIZE, size)) {
                         problems.add("PROBLEM " + path + " offset " + (at + Frames.SEAL_SIZE) + ": " + (size - at
                                 - Frames.SEAL_SIZE) + " bytes after the seal");
                     } else if (cursor.sealEntries() != records) {
                         problems.add("PROBLEM " + path + " offset " + at + ": the seal counts " + cursor.sealEntries()
                                 + " records, the segment holds " + records);
                     }
-                } else if (kind == RecordCursor.Kind.BAD || at < size) {
+                } else if (kind == RecordCursor.Kind.BAD || at < size && !Recovery.zerosOnly(channel, at, size)) {
                     String found = kind == RecordCursor.Kind.BAD ? cursor.problem() : "zero bytes";
                     boolean middle = cursor.validFrameAfter(at);
                     problems.add("PROBLEM " + path + " offset " + at + ": " + found + "; "
