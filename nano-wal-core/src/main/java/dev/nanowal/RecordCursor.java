@@ -33,6 +33,7 @@ final class RecordCursor {
     private final boolean materialize;
     private final CRC32C crc = new CRC32C();
     private final ByteBuffer scratch = ByteBuffer.allocate(24);
+    private final ByteBuffer seed;
     private final ByteBuffer window;
     private long windowStart;
     private long position;
@@ -66,6 +67,7 @@ final class RecordCursor {
         this.bytes = bytes;
         this.keyHash = keyHash;
         this.sequence = sequence;
+        this.seed = Frames.recordSeed(keyHash, sequence);
         this.position = start;
         this.end = end;
         this.materialize = materialize;
@@ -132,21 +134,18 @@ final class RecordCursor {
         recordOffset = at;
         header = null;
         content = null;
-        if (at >= end || !fill(at, 1)) {
-            return Kind.END;
-        }
-        if (Frames.isZero(window, (int) (at - windowStart))) {
-            return Kind.END;
-        }
         if (!fill(at, Frames.RECORD_HEADER_SIZE)) {
+            if (at >= end || !fill(at, 1) || Frames.isZero(window, (int) (at - windowStart))) {
+                return Kind.END;
+            }
             return bad("a partial record header (" + (end - at) + " bytes) at the end");
         }
         int index = (int) (at - windowStart);
-        if (Frames.hasMagic(window, index, Frames.SEAL_MAGIC)) {
-            return readSeal(at);
+        if (Frames.isZero(window, index)) {
+            return Kind.END;
         }
-        if (!Frames.hasMagic(window, index, Frames.RECORD_MAGIC)) {
-            return bad("no record magic");
+        if (!Frames.hasRecordMagic(window, index)) {
+            return Frames.hasSealMagic(window, index) ? readSeal(at) : bad("no record magic");
         }
         headerLength = Frames.headerLength(window, index);
         long declaredContent = Frames.contentLength(window, index);
@@ -168,11 +167,11 @@ final class RecordCursor {
             return bad("a record cut short by the end of the file");
         }
         index = (int) (at - windowStart);
-        int bodyAt = index + Frames.RECORD_HEADER_SIZE;
-        if (!Frames.recordCrcMatches(crc, scratch, keyHash, sequence, at, window, index, window, bodyAt, bodyLength)) {
+        if (!Frames.recordCrcMatches(crc, seed, at, window, index, bodyLength)) {
             return bad("a CRC32C mismatch");
         }
         if (materialize) {
+            int bodyAt = index + Frames.RECORD_HEADER_SIZE;
             header = headerLength == 0 ? NO_HEADER : new byte[headerLength];
             content = new byte[contentLength];
             window.get(bodyAt, header);
