@@ -23,7 +23,7 @@ final class RecordCursor {
         BAD
     }
 
-    private static final int READ_AHEAD = 64 * 1024;
+    static final int READ_AHEAD = 64 * 1024;
     private static final byte[] NO_HEADER = new byte[0];
 
     private final SegmentBytes bytes;

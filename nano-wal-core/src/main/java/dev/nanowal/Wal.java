@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -280,7 +281,8 @@ public final class Wal implements AutoCloseable {
 
     /** The contents of {@code key}'s entries, in append order. Close the stream (or read it to the end). */
     public Stream<byte[]> enumerateRecords(String key) {
-        return enumerateEntries(key).map(WalRecord::content);
+        EntryIterator entries = entries(key);
+        return entries == null ? Stream.empty() : stream(entries.contents(), entries);
     }
 
     /**
@@ -288,13 +290,16 @@ public final class Wal implements AutoCloseable {
      * appended before it was made; close it (try-with-resources) or read it to the end to release its file.
      */
     public Stream<WalRecord> enumerateEntries(String key) {
+        EntryIterator entries = entries(key);
+        return entries == null ? Stream.empty() : stream(entries, entries);
+    }
+
+    /** {@code key}'s entries from the beginning, or null when it has none. */
+    private EntryIterator entries(String key) {
         KeyNames.utf8(key);
         ensureOpen();
         KeyLog log = keysByName.get(key);
-        if (log == null) {
-            return Stream.empty();
-        }
-        return stream(log.segments(), 0);
+        return log == null ? null : entries(log.segments(), 0);
     }
 
     /**
@@ -330,13 +335,21 @@ public final class Wal implements AutoCloseable {
     }
 
     private Stream<WalRecord> stream(List<Segment> segments, long startOffset) {
+        EntryIterator entries = entries(segments, startOffset);
+        return stream(entries, entries);
+    }
+
+    private EntryIterator entries(List<Segment> segments, long startOffset) {
         List<Segment.ReadSnapshot> snapshots = new ArrayList<>(segments.size());
         for (Segment segment : segments) {
             snapshots.add(segment.snapshotForReading());
         }
-        EntryIterator iterator = new EntryIterator(segments, snapshots, startOffset, context.storage(), events);
-        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(iterator,
-                Spliterator.ORDERED | Spliterator.NONNULL), false).onClose(iterator::close);
+        return new EntryIterator(segments, snapshots, startOffset, context.storage(), events);
+    }
+
+    private static <T> Stream<T> stream(Iterator<T> items, EntryIterator entries) {
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(items, Spliterator.ORDERED | Spliterator.NONNULL),
+                false).onClose(entries::close);
     }
 
     /** Every key that has entries, in sorted order. */
