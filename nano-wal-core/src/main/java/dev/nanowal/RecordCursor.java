@@ -130,15 +130,13 @@ final class RecordCursor {
         return false;
     }
 
+    /** The path every record of a scan takes; the rare outcomes are built in methods of their own. */
     private Kind readAt(long at) throws IOException {
         recordOffset = at;
         header = null;
         content = null;
         if (!fill(at, Frames.RECORD_HEADER_SIZE)) {
-            if (at >= end || !fill(at, 1) || Frames.isZero(window, (int) (at - windowStart))) {
-                return Kind.END;
-            }
-            return bad("a partial record header (" + (end - at) + " bytes) at the end");
+            return shortHeader(at);
         }
         int index = (int) (at - windowStart);
         if (Frames.isZero(window, index)) {
@@ -149,15 +147,11 @@ final class RecordCursor {
         }
         headerLength = Frames.headerLength(window, index);
         long declaredContent = Frames.contentLength(window, index);
-        if (declaredContent > Wal.MAX_CONTENT_SIZE) {
-            return bad("a content length of " + declaredContent + " bytes, over the limit of " + Wal.MAX_CONTENT_SIZE);
+        if (declaredContent > Wal.MAX_CONTENT_SIZE || at + Frames.RECORD_HEADER_SIZE + headerLength + declaredContent > end) {
+            return badLengths(declaredContent);
         }
         contentLength = (int) declaredContent;
         int bodyLength = headerLength + contentLength;
-        if (at + Frames.RECORD_HEADER_SIZE + bodyLength > end) {
-            return bad("lengths (header " + headerLength + ", content " + contentLength
-                    + ") that run past the end of the segment at " + end);
-        }
         timestamp = Frames.timestamp(window, index);
         int recordSize = Frames.recordSize(headerLength, contentLength);
         if (recordSize > window.capacity()) {
@@ -172,12 +166,32 @@ final class RecordCursor {
         }
         if (materialize) {
             int bodyAt = index + Frames.RECORD_HEADER_SIZE;
-            header = headerLength == 0 ? NO_HEADER : new byte[headerLength];
             content = new byte[contentLength];
-            window.get(bodyAt, header);
             window.get(bodyAt + headerLength, content);
+            if (headerLength == 0) {
+                header = NO_HEADER;
+            } else {
+                header = new byte[headerLength];
+                window.get(bodyAt, header);
+            }
         }
         return Kind.RECORD;
+    }
+
+    /** Fewer than a record header's bytes at {@code at}: a clean end, or a header cut short. */
+    private Kind shortHeader(long at) throws IOException {
+        if (at >= end || !fill(at, 1) || Frames.isZero(window, (int) (at - windowStart))) {
+            return Kind.END;
+        }
+        return bad("a partial record header (" + (end - at) + " bytes) at the end");
+    }
+
+    private Kind badLengths(long declaredContent) {
+        if (declaredContent > Wal.MAX_CONTENT_SIZE) {
+            return bad("a content length of " + declaredContent + " bytes, over the limit of " + Wal.MAX_CONTENT_SIZE);
+        }
+        return bad("lengths (header " + headerLength + ", content " + declaredContent
+                + ") that run past the end of the segment at " + end);
     }
 
     /** A record larger than the read-ahead window: read on its own, its lengths already checked against the end. */
