@@ -157,7 +157,9 @@ final class RecordCursor {
         if (recordSize > window.capacity()) {
             return readLargeRecord(at, bodyLength);
         }
-        if (!fill(at, (int) Math.min(recordSize, end - at))) {
+        // Only the record's own bytes: a crash can leave a whole record without its padding at the end of the
+        // file, which recovery keeps, so the segment's end can lie past the file's by the padding.
+        if (!fill(at, Frames.RECORD_HEADER_SIZE + bodyLength)) {
             return bad("a record cut short by the end of the file");
         }
         index = (int) (at - windowStart);

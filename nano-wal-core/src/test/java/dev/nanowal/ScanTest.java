@@ -121,6 +121,33 @@ class ScanTest {
                 .hasMessageContaining("offset " + damaged.offset());
     }
 
+    /**
+     * A crash can write a record back without the zero padding after it. The record is whole, so recovery keeps
+     * it; a scan must then not ask the file for the padding either.
+     */
+    @Test
+    void aRecordWhosePaddingACrashCutOffStaysReadable() throws IOException {
+        EntryRef last;
+        try (Wal wal = Wal.open(dir)) {
+            wal.appendEntry("k", null, TestPayloads.content(0, 100), false);
+            last = wal.appendEntry("k", null, TestPayloads.content(1, 101), false);
+        }
+        Path segment = SegmentFiles.segmentOf(dir, last);
+        SegmentFiles.truncate(segment, last.offset() + Frames.RECORD_HEADER_SIZE + 101);
+
+        try (Wal wal = Wal.open(dir)) {
+            assertThat(wal.stats().bytesTruncatedAtRecovery()).isZero();
+            try (Stream<byte[]> contents = wal.enumerateRecords("k")) {
+                assertThat(contents.map(TestPayloads::checkedId).toList()).containsExactly(0L, 1L);
+            }
+            EntryRef next = wal.appendEntry("k", null, TestPayloads.content(2, 100), true);
+            assertThat(next.offset()).isEqualTo(last.offset() + Frames.recordSize(0, 101));
+            try (Stream<byte[]> contents = wal.enumerateRecords("k")) {
+                assertThat(contents.map(TestPayloads::checkedId).toList()).containsExactly(0L, 1L, 2L);
+            }
+        }
+    }
+
     private List<EntryRef> appendHundredByteRecords(int count) {
         List<EntryRef> refs = new ArrayList<>(count);
         try (Wal wal = Wal.open(dir, ONE_MIB_SEGMENTS)) {
