@@ -7,11 +7,15 @@ import java.nio.file.NoSuchFileException;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 
 /**
  * Reads a key's entries lazily, segment by segment, in constant memory: one open file and one read-ahead
  * buffer at a time. It sees the segments and the active segment's end as they were when it was created.
- * {@link #contents()} reads the same entries as contents only, with no record or reference per entry.
+ * {@link #contents()} streams the same entries as contents only, with no record or reference per entry.
  */
 final class EntryIterator implements Iterator<WalRecord>, AutoCloseable {
 
@@ -61,9 +65,14 @@ final class EntryIterator implements Iterator<WalRecord>, AutoCloseable {
         return new WalRecord(new EntryRef(keyHash, sequence, cursor.recordOffset()), cursor.header(), cursor.content());
     }
 
+    /** The entries, as a stream that closes this iterator. */
+    Stream<WalRecord> records() {
+        return stream(this);
+    }
+
     /** The entries' contents: what {@code Wal.enumerateRecords} returns, without a {@link WalRecord} per entry. */
-    Iterator<byte[]> contents() {
-        return new Iterator<>() {
+    Stream<byte[]> contents() {
+        return stream(new Iterator<>() {
             @Override
             public boolean hasNext() {
                 return EntryIterator.this.hasNext();
@@ -74,7 +83,12 @@ final class EntryIterator implements Iterator<WalRecord>, AutoCloseable {
                 take();
                 return cursor.content();
             }
-        };
+        });
+    }
+
+    private <T> Stream<T> stream(Iterator<T> items) {
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(items, Spliterator.ORDERED | Spliterator.NONNULL),
+                false).onClose(this::close);
     }
 
     private void take() {

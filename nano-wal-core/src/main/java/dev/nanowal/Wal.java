@@ -8,20 +8,16 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.Spliterator;
-import java.util.Spliterators;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
-import java.util.stream.StreamSupport;
 
 /**
  * A durable, per-key write-ahead log in one directory.
@@ -282,7 +278,7 @@ public final class Wal implements AutoCloseable {
     /** The contents of {@code key}'s entries, in append order. Close the stream (or read it to the end). */
     public Stream<byte[]> enumerateRecords(String key) {
         EntryIterator entries = entries(key);
-        return entries == null ? Stream.empty() : stream(entries.contents(), entries);
+        return entries == null ? Stream.empty() : entries.contents();
     }
 
     /**
@@ -291,7 +287,7 @@ public final class Wal implements AutoCloseable {
      */
     public Stream<WalRecord> enumerateEntries(String key) {
         EntryIterator entries = entries(key);
-        return entries == null ? Stream.empty() : stream(entries, entries);
+        return entries == null ? Stream.empty() : entries.records();
     }
 
     /** {@code key}'s entries from the beginning, or null when it has none. */
@@ -326,17 +322,12 @@ public final class Wal implements AutoCloseable {
                 throw new WalEntryNotFoundException("Key '" + log.key() + "' has no segment "
                         + checkpoint.sequenceNumber() + ": " + checkpoint);
             }
-            return stream(segments, 0);
+            return entries(segments, 0).records();
         }
         Segment segment = segments.get(from);
         WalRecord record = segment.read(checkpoint);
         long next = checkpoint.offset() + Frames.recordSize(record.header().length, record.content().length);
-        return stream(segments.subList(from, segments.size()), next);
-    }
-
-    private Stream<WalRecord> stream(List<Segment> segments, long startOffset) {
-        EntryIterator entries = entries(segments, startOffset);
-        return stream(entries, entries);
+        return entries(segments.subList(from, segments.size()), next).records();
     }
 
     private EntryIterator entries(List<Segment> segments, long startOffset) {
@@ -345,11 +336,6 @@ public final class Wal implements AutoCloseable {
             snapshots.add(segment.snapshotForReading());
         }
         return new EntryIterator(segments, snapshots, startOffset, context.storage(), events);
-    }
-
-    private static <T> Stream<T> stream(Iterator<T> items, EntryIterator entries) {
-        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(items, Spliterator.ORDERED | Spliterator.NONNULL),
-                false).onClose(entries::close);
     }
 
     /** Every key that has entries, in sorted order. */
