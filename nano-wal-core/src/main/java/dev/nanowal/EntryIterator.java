@@ -1,15 +1,21 @@
 package dev.nanowal;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 
 /**
  * Reads a key's entries lazily, segment by segment, in constant memory: one open file and one read-ahead
  * buffer at a time. It sees the segments and the active segment's end as they were when it was created.
+ * {@link #contents()} streams the same entries as contents only, with no record or reference per entry.
  */
 final class EntryIterator implements Iterator<WalRecord>, AutoCloseable {
 
@@ -21,7 +27,13 @@ final class EntryIterator implements Iterator<WalRecord>, AutoCloseable {
     private final long startOffset;
     private FileChannel channel;
     private RecordCursor cursor;
-    private WalRecord next;
+    /** The cursor's segment's key hash and sequence, for the references of its records. */
+    private long keyHash;
+    private long sequence;
+    /** Shared by the cursors of all segments read in turn: one allocation per stream, not per segment. */
+    private ByteBuffer window;
+    /** Whether the cursor holds a record that {@code next} has not returned yet. */
+    private boolean ready;
     private boolean closed;
     /** Records read but not yet added to the shared counter: a contended add per record cost 5% of a scan. */
     private int unreportedReads;
@@ -41,38 +53,66 @@ final class EntryIterator implements Iterator<WalRecord>, AutoCloseable {
 
     @Override
     public boolean hasNext() {
-        if (next == null && !closed) {
-            next = advance();
+        if (!ready && !closed) {
+            ready = advance();
         }
-        return next != null;
+        return ready;
     }
 
     @Override
     public WalRecord next() {
+        take();
+        return new WalRecord(new EntryRef(keyHash, sequence, cursor.recordOffset()), cursor.header(), cursor.content());
+    }
+
+    /** The entries, as a stream that closes this iterator. */
+    Stream<WalRecord> records() {
+        return stream(this);
+    }
+
+    /** The entries' contents: what {@code Wal.enumerateRecords} returns, without a {@link WalRecord} per entry. */
+    Stream<byte[]> contents() {
+        return stream(new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return EntryIterator.this.hasNext();
+            }
+
+            @Override
+            public byte[] next() {
+                take();
+                return cursor.content();
+            }
+        });
+    }
+
+    private <T> Stream<T> stream(Iterator<T> items) {
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(items, Spliterator.ORDERED | Spliterator.NONNULL),
+                false).onClose(this::close);
+    }
+
+    private void take() {
         if (!hasNext()) {
             throw new NoSuchElementException();
         }
-        WalRecord record = next;
-        next = null;
-        return record;
+        ready = false;
     }
 
-    private WalRecord advance() {
+    private boolean advance() {
         try {
             while (true) {
                 if (cursor == null && !openNextSegment()) {
                     close();
-                    return null;
+                    return false;
                 }
-                Segment segment = segments.get(index);
                 RecordCursor.Kind kind = cursor.next();
                 if (kind == RecordCursor.Kind.RECORD) {
                     if (++unreportedReads == 1024) {
                         reportReads();
                     }
-                    return new WalRecord(new EntryRef(segment.header().keyHash(), segment.sequence(),
-                            cursor.recordOffset()), cursor.header(), cursor.content());
+                    return true;
                 }
+                Segment segment = segments.get(index);
                 if (kind == RecordCursor.Kind.BAD) {
                     throw events.corrupt(new WalCorruptionException("Segment " + segment.path() + " is corrupt at offset "
                             + cursor.recordOffset() + ": " + cursor.problem()));
@@ -105,8 +145,12 @@ final class EntryIterator implements Iterator<WalRecord>, AutoCloseable {
             }
             long start = index == 0 ? Math.max(startOffset, segment.header().dataStart()) : segment.header().dataStart();
             Segment.ReadSnapshot snapshot = snapshots.get(index);
-            cursor = new RecordCursor(snapshot.over(channel), segment.header().keyHash(), segment.sequence(), start,
-                    snapshot.end(), true);
+            if (window == null) {
+                window = ByteBuffer.allocate(RecordCursor.READ_AHEAD);
+            }
+            keyHash = segment.header().keyHash();
+            sequence = segment.sequence();
+            cursor = new RecordCursor(snapshot.over(channel), keyHash, sequence, start, snapshot.end(), true, window);
             return true;
         }
         return false;
@@ -130,7 +174,7 @@ final class EntryIterator implements Iterator<WalRecord>, AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        next = null;
+        ready = false;
         reportReads();
         try {
             closeSegment();

@@ -26,6 +26,13 @@ final class Frames {
     static final int SEAL_OLDEST_AT = 24;
     static final int SEAL_NEWEST_AT = 32;
 
+    /** What a record's CRC covers before its bytes from the timestamp on: key hash, sequence, offset, bytes [0, 12). */
+    static final int RECORD_SEED_SIZE = 3 * Long.BYTES + CRC_AT;
+
+    /** The magics as the top 48 bits of a record's or seal's first 8 bytes, so one load checks one. */
+    private static final long RECORD_MAGIC_BITS = magicBits(RECORD_MAGIC);
+    private static final long SEAL_MAGIC_BITS = magicBits(SEAL_MAGIC);
+
     private Frames() {
     }
 
@@ -129,6 +136,20 @@ final class Frames {
         return true;
     }
 
+    /** Whether a record's magic is at {@code at}; needs 8 bytes there. */
+    static boolean hasRecordMagic(ByteBuffer in, int at) {
+        return in.getLong(at) >>> 16 == RECORD_MAGIC_BITS;
+    }
+
+    /** Whether a seal's magic is at {@code at}; needs 8 bytes there. */
+    static boolean hasSealMagic(ByteBuffer in, int at) {
+        return in.getLong(at) >>> 16 == SEAL_MAGIC_BITS;
+    }
+
+    private static long magicBits(byte[] magic) {
+        return ByteBuffer.allocate(Long.BYTES).put(magic).getLong(0) >>> 16;
+    }
+
     static int headerLength(ByteBuffer in, int at) {
         return Short.toUnsignedInt(in.getShort(at + HEADER_LENGTH_AT));
     }
@@ -156,6 +177,28 @@ final class Frames {
         updateRange(crc, in, at, at + CRC_AT);
         updateRange(crc, in, at + TIMESTAMP_AT, at + RECORD_HEADER_SIZE);
         updateRange(crc, body, bodyAt, bodyAt + bodyLength);
+        return (int) crc.getValue() == storedCrc(in, at);
+    }
+
+    /**
+     * A seed buffer for {@link #recordCrcMatches(CRC32C, ByteBuffer, long, ByteBuffer, int, int)} over the records
+     * of one segment: the key hash and sequence are written here once, not per record.
+     */
+    static ByteBuffer recordSeed(long keyHash, long sequence) {
+        return ByteBuffer.allocate(RECORD_SEED_SIZE).putLong(0, keyHash).putLong(Long.BYTES, sequence);
+    }
+
+    /**
+     * Checks the CRC of a record held whole in {@code in} at {@code at}, with {@code bodyLength} = H + C. The
+     * seed and the record's first 12 bytes are fed as one run and everything from the timestamp on as another:
+     * two CRC updates instead of four, which is what a short record's check costs.
+     */
+    static boolean recordCrcMatches(CRC32C crc, ByteBuffer seed, long offset, ByteBuffer in, int at, int bodyLength) {
+        seed.putLong(2 * Long.BYTES, offset).putLong(3 * Long.BYTES, in.getLong(at))
+                .putInt(4 * Long.BYTES, in.getInt(at + Long.BYTES));
+        crc.reset();
+        crc.update(seed.array(), 0, RECORD_SEED_SIZE);
+        updateRange(crc, in, at + TIMESTAMP_AT, at + RECORD_HEADER_SIZE + bodyLength);
         return (int) crc.getValue() == storedCrc(in, at);
     }
 

@@ -23,7 +23,7 @@ final class RecordCursor {
         BAD
     }
 
-    private static final int READ_AHEAD = 64 * 1024;
+    static final int READ_AHEAD = 64 * 1024;
     private static final byte[] NO_HEADER = new byte[0];
 
     private final SegmentBytes bytes;
@@ -33,6 +33,7 @@ final class RecordCursor {
     private final boolean materialize;
     private final CRC32C crc = new CRC32C();
     private final ByteBuffer scratch = ByteBuffer.allocate(24);
+    private final ByteBuffer seed;
     private final ByteBuffer window;
     private long windowStart;
     private long position;
@@ -66,6 +67,7 @@ final class RecordCursor {
         this.bytes = bytes;
         this.keyHash = keyHash;
         this.sequence = sequence;
+        this.seed = Frames.recordSeed(keyHash, sequence);
         this.position = start;
         this.end = end;
         this.materialize = materialize;
@@ -128,57 +130,70 @@ final class RecordCursor {
         return false;
     }
 
+    /** The path every record of a scan takes; the rare outcomes are built in methods of their own. */
     private Kind readAt(long at) throws IOException {
         recordOffset = at;
         header = null;
         content = null;
-        if (at >= end || !fill(at, 1)) {
-            return Kind.END;
-        }
-        if (Frames.isZero(window, (int) (at - windowStart))) {
-            return Kind.END;
-        }
         if (!fill(at, Frames.RECORD_HEADER_SIZE)) {
-            return bad("a partial record header (" + (end - at) + " bytes) at the end");
+            return shortHeader(at);
         }
         int index = (int) (at - windowStart);
-        if (Frames.hasMagic(window, index, Frames.SEAL_MAGIC)) {
-            return readSeal(at);
+        if (Frames.isZero(window, index)) {
+            return Kind.END;
         }
-        if (!Frames.hasMagic(window, index, Frames.RECORD_MAGIC)) {
-            return bad("no record magic");
+        if (!Frames.hasRecordMagic(window, index)) {
+            return Frames.hasSealMagic(window, index) ? readSeal(at) : bad("no record magic");
         }
         headerLength = Frames.headerLength(window, index);
         long declaredContent = Frames.contentLength(window, index);
-        if (declaredContent > Wal.MAX_CONTENT_SIZE) {
-            return bad("a content length of " + declaredContent + " bytes, over the limit of " + Wal.MAX_CONTENT_SIZE);
+        if (declaredContent > Wal.MAX_CONTENT_SIZE || at + Frames.RECORD_HEADER_SIZE + headerLength + declaredContent > end) {
+            return badLengths(declaredContent);
         }
         contentLength = (int) declaredContent;
         int bodyLength = headerLength + contentLength;
-        if (at + Frames.RECORD_HEADER_SIZE + bodyLength > end) {
-            return bad("lengths (header " + headerLength + ", content " + contentLength
-                    + ") that run past the end of the segment at " + end);
-        }
         timestamp = Frames.timestamp(window, index);
         int recordSize = Frames.recordSize(headerLength, contentLength);
         if (recordSize > window.capacity()) {
             return readLargeRecord(at, bodyLength);
         }
-        if (!fill(at, (int) Math.min(recordSize, end - at))) {
+        // Only the record's own bytes: a crash can leave a whole record without its padding at the end of the
+        // file, which recovery keeps, so the segment's end can lie past the file's by the padding.
+        if (!fill(at, Frames.RECORD_HEADER_SIZE + bodyLength)) {
             return bad("a record cut short by the end of the file");
         }
         index = (int) (at - windowStart);
-        int bodyAt = index + Frames.RECORD_HEADER_SIZE;
-        if (!Frames.recordCrcMatches(crc, scratch, keyHash, sequence, at, window, index, window, bodyAt, bodyLength)) {
+        if (!Frames.recordCrcMatches(crc, seed, at, window, index, bodyLength)) {
             return bad("a CRC32C mismatch");
         }
         if (materialize) {
-            header = headerLength == 0 ? NO_HEADER : new byte[headerLength];
+            int bodyAt = index + Frames.RECORD_HEADER_SIZE;
             content = new byte[contentLength];
-            window.get(bodyAt, header);
             window.get(bodyAt + headerLength, content);
+            if (headerLength == 0) {
+                header = NO_HEADER;
+            } else {
+                header = new byte[headerLength];
+                window.get(bodyAt, header);
+            }
         }
         return Kind.RECORD;
+    }
+
+    /** Fewer than a record header's bytes at {@code at}: a clean end, or a header cut short. */
+    private Kind shortHeader(long at) throws IOException {
+        if (at >= end || !fill(at, 1) || Frames.isZero(window, (int) (at - windowStart))) {
+            return Kind.END;
+        }
+        return bad("a partial record header (" + (end - at) + " bytes) at the end");
+    }
+
+    private Kind badLengths(long declaredContent) {
+        if (declaredContent > Wal.MAX_CONTENT_SIZE) {
+            return bad("a content length of " + declaredContent + " bytes, over the limit of " + Wal.MAX_CONTENT_SIZE);
+        }
+        return bad("lengths (header " + headerLength + ", content " + declaredContent
+                + ") that run past the end of the segment at " + end);
     }
 
     /** A record larger than the read-ahead window: read on its own, its lengths already checked against the end. */

@@ -14,13 +14,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.Spliterator;
-import java.util.Spliterators;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
-import java.util.stream.StreamSupport;
 
 /**
  * A durable, per-key write-ahead log in one directory.
@@ -283,7 +280,8 @@ public final class Wal implements AutoCloseable {
 
     /** The contents of {@code key}'s entries, in append order. Close the stream (or read it to the end). */
     public Stream<byte[]> enumerateRecords(String key) {
-        return enumerateEntries(key).map(WalRecord::content);
+        EntryIterator entries = entries(key);
+        return entries == null ? Stream.empty() : entries.contents();
     }
 
     /**
@@ -291,13 +289,16 @@ public final class Wal implements AutoCloseable {
      * appended before it was made; close it (try-with-resources) or read it to the end to release its file.
      */
     public Stream<WalRecord> enumerateEntries(String key) {
+        EntryIterator entries = entries(key);
+        return entries == null ? Stream.empty() : entries.records();
+    }
+
+    /** {@code key}'s entries from the beginning, or null when it has none. */
+    private EntryIterator entries(String key) {
         KeyNames.utf8(key);
         ensureOpen();
         KeyLog log = keysByName.get(key);
-        if (log == null) {
-            return Stream.empty();
-        }
-        return stream(log.segments(), 0);
+        return log == null ? null : entries(log.segments(), 0);
     }
 
     /**
@@ -324,22 +325,20 @@ public final class Wal implements AutoCloseable {
                 throw new WalEntryNotFoundException("Key '" + log.key() + "' has no segment "
                         + checkpoint.sequenceNumber() + ": " + checkpoint);
             }
-            return stream(segments, 0);
+            return entries(segments, 0).records();
         }
         Segment segment = segments.get(from);
         WalRecord record = segment.read(checkpoint);
         long next = checkpoint.offset() + Frames.recordSize(record.header().length, record.content().length);
-        return stream(segments.subList(from, segments.size()), next);
+        return entries(segments.subList(from, segments.size()), next).records();
     }
 
-    private Stream<WalRecord> stream(List<Segment> segments, long startOffset) {
+    private EntryIterator entries(List<Segment> segments, long startOffset) {
         List<Segment.ReadSnapshot> snapshots = new ArrayList<>(segments.size());
         for (Segment segment : segments) {
             snapshots.add(segment.snapshotForReading());
         }
-        EntryIterator iterator = new EntryIterator(segments, snapshots, startOffset, context.storage(), events);
-        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(iterator,
-                Spliterator.ORDERED | Spliterator.NONNULL), false).onClose(iterator::close);
+        return new EntryIterator(segments, snapshots, startOffset, context.storage(), events);
     }
 
     /** Every key that has entries, in sorted order. */
