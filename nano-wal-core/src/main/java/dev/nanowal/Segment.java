@@ -6,7 +6,6 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.zip.CRC32C;
 
 /**
  * One segment file: appends through a write buffer, group-committed fsync, seal on rotation, checked reads
@@ -21,11 +20,6 @@ import java.util.zip.CRC32C;
  */
 final class Segment {
 
-    /** Zeros kept ahead of durable appends: the first extension, and the largest (extensions grow with the data). */
-    private static final int MIN_PREALLOCATION = 64 * 1024;
-    private static final int MAX_PREALLOCATION = 1024 * 1024;
-    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(MIN_PREALLOCATION).asReadOnlyBuffer();
-
     private final SegmentHeader header;
     private final Path path;
     private final Storage storage;
@@ -33,7 +27,7 @@ final class Segment {
     private final OpenFiles openFiles;
     private final WalEvents events;
     private final boolean writeThrough;
-    private final long maxSize;
+    private final Preallocation preallocation;
     private final ReentrantLock lock;
     private final GroupCommit groupCommit = new GroupCommit();
     private final Frames.Encoder encoder;
@@ -44,9 +38,6 @@ final class Segment {
     private long bufferedEntries;
     private long flushedEntries;
     private long durableEntries;
-    /** The file's size: the flushed bytes, then any zeros preallocated after them. */
-    private long allocatedEnd;
-    private boolean preallocationFailed;
     // Volatile so that takesAppends(), on every append, reads them without the lock. Both only ever go from
     // false to true, and are still written under the lock.
     private volatile boolean sealed;
@@ -72,12 +63,11 @@ final class Segment {
         this.openFiles = context.openFiles();
         this.events = context.events();
         this.writeThrough = context.options().writeBufferSize() == 0;
-        this.maxSize = context.options().maxSegmentSize();
         this.encoder = new Frames.Encoder(header.keyHash(), header.sequence());
         this.flushedPosition = end;
         this.endPosition = end;
         this.durablePosition = end;
-        this.allocatedEnd = end;
+        this.preallocation = new Preallocation(path, header.dataStart(), context.options().maxSegmentSize(), end);
         this.entries = entries;
         this.flushedEntries = entries;
         this.durableEntries = entries;
@@ -253,13 +243,13 @@ final class Segment {
             throw events.writeFailed(new WalIOException("Could not write to segment " + path, e));
         }
         flushedPosition = at;
-        allocatedEnd = Math.max(allocatedEnd, at);
+        preallocation.written(at);
     }
 
     private void discardPartialWriteLocked() {
         try {
             channelLocked().truncate(flushedPosition);
-            allocatedEnd = flushedPosition;
+            preallocation.truncated(flushedPosition);
         } catch (IOException | WalException e) {
             failed = true;
             System.getLogger(Wal.class.getName()).log(System.Logger.Level.ERROR, "Could not cut a partial write "
@@ -294,7 +284,7 @@ final class Segment {
     /**
      * For a durable append: returns once every byte below {@code position} is on stable storage, the segment's
      * directory entry included; concurrent callers share fsyncs ({@link GroupCommit}). Keeps zeros preallocated
-     * ahead of the data (see {@link #preallocateLocked()}).
+     * ahead of the data ({@link Preallocation}).
      */
     void syncTo(long position) {
         groupCommit.await(() -> durablePosition >= position, () -> forceAsLeader(true, true));
@@ -320,8 +310,8 @@ final class Segment {
                         + "cannot be made durable");
             }
             flushLocked();
-            if (preallocate) {
-                preallocateLocked();
+            if (preallocate && !sealed) {
+                preallocation.extend(channelLocked(), flushedPosition);
             }
             target = flushedPosition;
             targetEntries = flushedEntries;
@@ -357,49 +347,6 @@ final class Segment {
             lock.unlock();
         }
         events.synced(nanos, (int) newlyDurable);
-    }
-
-    /**
-     * Writes zeros ahead of the flushed data, so that the fsyncs of later durable appends find the file's size
-     * and blocks unchanged and flush data alone (an fdatasync that skips the journal); the fsync about to run
-     * makes the extension durable with the data. Extensions grow with the segment, from 64 KiB to 1 MiB, within
-     * the maximum segment size. A failure (a full disk) only costs the speed-up, so it is logged, undone, and
-     * not tried again in this segment.
-     */
-    private void preallocateLocked() {
-        long chunk = Math.min(MAX_PREALLOCATION, Math.max(MIN_PREALLOCATION, flushedPosition - header.dataStart()));
-        long target = Math.min(flushedPosition + chunk, maxSize);
-        if (preallocationFailed || sealed || allocatedEnd >= flushedPosition + chunk / 2 || target <= allocatedEnd) {
-            return;
-        }
-        FileChannel file = channelLocked();
-        ByteBuffer zeros = ZEROS.duplicate();
-        long at = allocatedEnd;
-        try {
-            while (at < target) {
-                zeros.clear().limit((int) Math.min(zeros.capacity(), target - at));
-                while (zeros.hasRemaining()) {
-                    at += file.write(zeros, at);
-                }
-            }
-            allocatedEnd = target;
-        } catch (IOException e) {
-            preallocationFailed = true;
-            System.getLogger(Wal.class.getName()).log(System.Logger.Level.WARNING, "Could not preallocate " + path
-                    + " up to " + target + "; durable appends there continue without preallocation", e);
-            trimLocked(file);
-        }
-    }
-
-    /** Cuts preallocated zeros after the flushed data. */
-    private void trimLocked(FileChannel file) {
-        try {
-            file.truncate(flushedPosition);
-            allocatedEnd = flushedPosition;
-        } catch (IOException e) {
-            System.getLogger(Wal.class.getName()).log(System.Logger.Level.WARNING, "Could not cut the zeros after "
-                    + "offset " + flushedPosition + " of " + path + "; the next open cuts them", e);
-        }
     }
 
     /** Whether the segment's directory entry is known durable (false for a new segment until a sync). */
@@ -459,8 +406,8 @@ final class Segment {
                 throw e;
             }
             endPosition = offset + Frames.SEAL_SIZE;
-            if (allocatedEnd > endPosition) {
-                trimLocked(channelLocked());
+            if (preallocation.hasZerosAfter(flushedPosition)) {
+                preallocation.trim(channelLocked(), flushedPosition);
             }
             // Not through the group commit: the caller (rotation) holds the key's lock, which a leader needs.
             forceAsLeader(true, false);
@@ -518,54 +465,16 @@ final class Segment {
 
     /** Reads and checks the record at {@code ref.offset()}. */
     WalRecord read(EntryRef ref) {
-        long offset = ref.offset();
-        long end = endPosition;
-        if (offset < header.dataStart() || (offset & (Frames.ALIGNMENT - 1)) != 0
-                || offset > end - Frames.RECORD_HEADER_SIZE) {
-            throw new WalEntryNotFoundException("No entry starts at offset " + offset + " of segment "
-                    + path.getFileName() + " (entries lie between " + header.dataStart() + " and " + end
-                    + ", at multiples of 8): " + ref);
-        }
-        ReadSnapshot snapshot = offset + Frames.RECORD_HEADER_SIZE > flushedPosition ? snapshotForReading() : null;
-        FileChannel file = pin();
-        try {
-            SegmentBytes bytes = snapshot == null ? SegmentBytes.of(file) : snapshot.over(file);
-            ByteBuffer head = ByteBuffer.allocate(Frames.RECORD_HEADER_SIZE);
-            bytes.readFully(head, offset);
-            if (!Frames.hasMagic(head, 0, Frames.RECORD_MAGIC)) {
-                throw new WalEntryNotFoundException("No entry starts at offset " + offset + " of segment "
-                        + path.getFileName() + " (no record magic there): " + ref);
-            }
-            int headerLength = Frames.headerLength(head, 0);
-            long contentLength = Frames.contentLength(head, 0);
-            if (offset + Frames.RECORD_HEADER_SIZE + headerLength + contentLength > end) {
-                throw events.corrupt(new WalCorruptionException("The record at offset " + offset + " of segment " + path
-                        + " declares " + headerLength + " header and " + contentLength
-                        + " content bytes, past the segment's end at " + end));
-            }
-            ByteBuffer body = ByteBuffer.allocate(headerLength + (int) contentLength);
-            bytes.readFully(body, offset + Frames.RECORD_HEADER_SIZE);
-            if (!Frames.recordCrcMatches(new CRC32C(), ByteBuffer.allocate(24), header.keyHash(), header.sequence(),
-                    offset, head, 0, body, 0, body.capacity())) {
-                throw events.corrupt(new WalCorruptionException("The record at offset " + offset + " of segment "
-                        + path + " fails its CRC32C check: the bytes are damaged, or the reference does not point at "
-                        + "an entry of this key and segment: " + ref));
-            }
-            byte[] recordHeader = new byte[headerLength];
-            byte[] content = new byte[(int) contentLength];
-            body.get(0, recordHeader).get(headerLength, content);
-            events.reads.increment();
-            return new WalRecord(ref, recordHeader, content);
-        } catch (ClosedChannelException e) {
-            throw new WalClosedException("The WAL was closed while reading " + path);
-        } catch (IOException e) {
-            throw new WalIOException("Could not read segment " + path, e);
-        } finally {
-            unpin();
-        }
+        return RecordReader.read(this, ref, events);
     }
 
-    private FileChannel pin() {
+    /** Where the bytes in the file end; the write buffer holds the rest up to {@link #end()}. */
+    long flushed() {
+        return flushedPosition;
+    }
+
+    /** The open file, kept open until {@link #unpin()}: eviction skips pinned segments. */
+    FileChannel pin() {
         lock.lock();
         try {
             FileChannel file = channelLocked();
@@ -576,7 +485,7 @@ final class Segment {
         }
     }
 
-    private void unpin() {
+    void unpin() {
         lock.lock();
         try {
             pins--;
@@ -610,8 +519,8 @@ final class Segment {
     void closeFile() {
         lock.lock();
         try {
-            if (channel != null && channel.isOpen() && allocatedEnd > flushedPosition) {
-                trimLocked(channel);
+            if (channel != null && channel.isOpen() && preallocation.hasZerosAfter(flushedPosition)) {
+                preallocation.trim(channel, flushedPosition);
             }
             closeChannelLocked();
             releaseBufferLocked();

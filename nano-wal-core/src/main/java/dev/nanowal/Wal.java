@@ -15,7 +15,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 
@@ -52,11 +51,8 @@ public final class Wal implements AutoCloseable {
     private final WalDirectory directory;
     private final WalOptions options;
     private final WalEvents events;
-    private final Map<Long, KeyLog> keysByHash = new ConcurrentHashMap<>();
-    private final Map<String, KeyLog> keysByName = new ConcurrentHashMap<>();
+    private final Keys keys;
     private final Object compactionLock = new Object();
-    /** Makes forgetting a retired key and summing the keys' counts exclusive, so no count is seen twice or lost. */
-    private final Object countsLock = new Object();
     private final List<CompactionGuard> guards = new CopyOnWriteArrayList<>();
     private final Object closeLock = new Object();
     private volatile boolean closed;
@@ -66,13 +62,7 @@ public final class Wal implements AutoCloseable {
         this.directory = context.directory();
         this.options = context.options();
         this.events = context.events();
-        for (Map.Entry<Long, List<Segment>> key : loaded.entrySet()) {
-            SegmentHeader header = key.getValue().get(0).header();
-            KeyLog log = new KeyLog(header.key(), header.keyBytes(), key.getKey(), context, key.getValue(),
-                    key.getValue().get(0).keyLock());
-            keysByHash.put(key.getKey(), log);
-            keysByName.put(header.key(), log);
-        }
+        this.keys = new Keys(context, loaded);
     }
 
     /** Opens (creating if needed) the WAL in {@code directory} with {@link WalOptions#defaults()}. */
@@ -128,7 +118,7 @@ public final class Wal implements AutoCloseable {
      */
     public EntryRef appendEntry(String key, byte[] header, byte[] content, boolean durable) {
         byte[] checkedHeader = checkEntry(header, content);
-        KeyLog log = lockLive(keyLogFor(key));
+        KeyLog log = lockLive(keys.logFor(key));
         EntryRef ref;
         Segment written;
         long end;
@@ -169,7 +159,7 @@ public final class Wal implements AutoCloseable {
             KeyNames.utf8(entry.key());
         }
         for (int i = 0; i < entries.size(); i++) {
-            byKey.computeIfAbsent(keyLogFor(entries.get(i).key()), log -> new ArrayList<>()).add(i);
+            byKey.computeIfAbsent(keys.logFor(entries.get(i).key()), log -> new ArrayList<>()).add(i);
         }
         EntryRef[] refs = new EntryRef[entries.size()];
         Map<Segment, Long> toSync = new IdentityHashMap<>();
@@ -206,26 +196,8 @@ public final class Wal implements AutoCloseable {
                 }
                 return candidate;
             }
-            candidate = keyLogFor(candidate.key());
+            candidate = keys.logFor(candidate.key());
         }
-    }
-
-    private KeyLog keyLogFor(String key) {
-        KeyLog known = key == null ? null : keysByName.get(key);
-        if (known != null && !known.isRetired()) {
-            return known;
-        }
-        byte[] keyBytes = KeyNames.utf8(key);
-        long hash = KeyNames.hash(keyBytes);
-        KeyLog log = keysByHash.compute(hash, (h, existing) -> existing == null || existing.isRetired()
-                ? new KeyLog(key, keyBytes, h, context, existing) : existing);
-        if (!log.key().equals(key)) {
-            throw new WalException("Key '" + key + "' has the same 64-bit hash (" + Long.toHexString(hash)
-                    + ") as key '" + log.key() + "', which already has entries in " + directory.path()
-                    + "; two such keys cannot share a WAL directory");
-        }
-        keysByName.put(key, log);
-        return log;
     }
 
     private static byte[] checkEntry(byte[] header, byte[] content) {
@@ -265,7 +237,7 @@ public final class Wal implements AutoCloseable {
     }
 
     private Segment segmentOf(EntryRef ref) {
-        KeyLog log = keysByHash.get(ref.keyHash());
+        KeyLog log = keys.byHash(ref.keyHash());
         if (log == null) {
             throw new WalEntryNotFoundException("No key with hash " + Long.toHexString(ref.keyHash())
                     + " has entries in " + directory.path() + ": " + ref);
@@ -297,7 +269,7 @@ public final class Wal implements AutoCloseable {
     private EntryIterator entries(String key) {
         KeyNames.utf8(key);
         ensureOpen();
-        KeyLog log = keysByName.get(key);
+        KeyLog log = keys.byName(key);
         return log == null ? null : entries(log.segments(), 0);
     }
 
@@ -310,7 +282,7 @@ public final class Wal implements AutoCloseable {
     public Stream<WalRecord> enumerateEntriesAfter(EntryRef checkpoint) {
         Objects.requireNonNull(checkpoint, "checkpoint must not be null");
         ensureOpen();
-        KeyLog log = keysByHash.get(checkpoint.keyHash());
+        KeyLog log = keys.byHash(checkpoint.keyHash());
         if (log == null) {
             throw new WalEntryNotFoundException("No key with hash " + Long.toHexString(checkpoint.keyHash())
                     + " has entries in " + directory.path() + ": " + checkpoint);
@@ -344,13 +316,13 @@ public final class Wal implements AutoCloseable {
     /** Every key that has entries, in sorted order. */
     public Set<String> enumerateKeys() {
         ensureOpen();
-        TreeSet<String> keys = new TreeSet<>();
-        for (KeyLog log : keysByHash.values()) {
+        TreeSet<String> names = new TreeSet<>();
+        for (KeyLog log : keys.all()) {
             if (log.hasEntries()) {
-                keys.add(log.key());
+                names.add(log.key());
             }
         }
-        return Collections.unmodifiableSortedSet(keys);
+        return Collections.unmodifiableSortedSet(names);
     }
 
     /**
@@ -369,10 +341,10 @@ public final class Wal implements AutoCloseable {
             long retention = options.entryRetention().toMillis();
             List<CompactionResult.DeletedSegment> deleted = new ArrayList<>();
             try {
-                for (KeyLog log : keysByHash.values()) {
+                for (KeyLog log : keys.all()) {
                     deleted.addAll(log.compact(now, retention, guards, directory::protectSequences));
                     if (log.isRetired()) {
-                        forget(log);
+                        keys.forget(log);
                     }
                 }
                 if (!deleted.isEmpty()) {
@@ -392,20 +364,6 @@ public final class Wal implements AutoCloseable {
         }
     }
 
-    /**
-     * Drops a key that compaction emptied, keeping its counts. When an append replaced it meanwhile, the
-     * replacement carries them on instead.
-     */
-    private void forget(KeyLog retired) {
-        synchronized (countsLock) {
-            if (keysByHash.remove(retired.keyHash(), retired)) {
-                events.retiredAppends.add(retired.appends());
-                events.retiredAppendedBytes.add(retired.appendedBytes());
-            }
-            keysByName.remove(retired.key(), retired);
-        }
-    }
-
     /** Makes every append made so far durable. */
     public void sync() {
         ensureOpen();
@@ -422,7 +380,7 @@ public final class Wal implements AutoCloseable {
     private WalException syncAll() {
         WalException failure = null;
         List<Segment> unnamed = new ArrayList<>();
-        for (KeyLog log : keysByHash.values()) {
+        for (KeyLog log : keys.all()) {
             try {
                 Segment synced = log.sync(false);
                 if (synced != null && !synced.isNameDurable()) {
@@ -447,29 +405,9 @@ public final class Wal implements AutoCloseable {
 
     /** Sizes and counters, for metrics and health. */
     public WalStats stats() {
-        long keys = 0;
-        long segments = 0;
-        long bytes = 0;
-        long appends;
-        long appendedBytes;
-        synchronized (countsLock) {
-            appends = events.retiredAppends.sum();
-            appendedBytes = events.retiredAppendedBytes.sum();
-            for (KeyLog log : keysByHash.values()) {
-                List<Segment> current = log.segments();
-                segments += current.size();
-                for (Segment segment : current) {
-                    bytes += segment.end();
-                }
-                if (log.hasEntries()) {
-                    keys++;
-                }
-                appends += log.appends();
-                appendedBytes += log.appendedBytes();
-            }
-        }
-        return new WalStats(keys, segments, bytes, context.openFiles().count(), appends,
-                appendedBytes, events.durableAppends.sum(), events.durableAppendedBytes.sum(),
+        Keys.Totals totals = keys.totals();
+        return new WalStats(totals.keys(), totals.segments(), totals.bytes(), context.openFiles().count(),
+                totals.appends(), totals.appendedBytes(), events.durableAppends.sum(), events.durableAppendedBytes.sum(),
                 events.reads.sum(), events.syncs.sum(), events.compactions.sum(), events.segmentsDeleted.sum(),
                 events.bytesTruncatedAtRecovery.sum(), events.corruptionsDetected.sum(), events.writeFailures.sum());
     }
@@ -477,14 +415,14 @@ public final class Wal implements AutoCloseable {
     /** What the WAL holds for {@code key}, empty when it has no entries. */
     public Optional<KeyInfo> keyInfo(String key) {
         KeyNames.utf8(key);
-        KeyLog log = keysByName.get(key);
+        KeyLog log = keys.byName(key);
         return log == null || !log.hasEntries() ? Optional.empty() : Optional.of(log.info());
     }
 
     /** What the WAL holds for every key that has entries, sorted by key. */
     public List<KeyInfo> keyInfos() {
         List<KeyInfo> infos = new ArrayList<>();
-        for (KeyLog log : keysByHash.values()) {
+        for (KeyLog log : keys.all()) {
             if (log.hasEntries()) {
                 infos.add(log.info());
             }

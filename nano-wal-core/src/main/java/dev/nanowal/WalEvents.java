@@ -13,9 +13,6 @@ final class WalEvents {
 
     private static final System.Logger LOG = System.getLogger(Wal.class.getName());
 
-    /** Appends to keys that compaction retired since; a live key counts its own (see {@link KeyLog#appends()}). */
-    final LongAdder retiredAppends = new LongAdder();
-    final LongAdder retiredAppendedBytes = new LongAdder();
     final LongAdder durableAppends = new LongAdder();
     final LongAdder durableAppendedBytes = new LongAdder();
     final LongAdder reads = new LongAdder();
