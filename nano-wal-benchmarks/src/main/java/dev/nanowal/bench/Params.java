@@ -18,7 +18,7 @@ record Params(String name, int warmups, int reps, int w1, int w2, int w3, int w4
 
     static Params of(String name) {
         return switch (name) {
-            case "full" -> new Params("full", 1, 5, 1_000_000, 200_000, 2_000, 4_000, 1_000, 1_000, 100_000, 10, 3,
+            case "full" -> new Params("full", 2, 5, 1_000_000, 200_000, 2_000, 4_000, 1_000, 1_000, 100_000, 10, 3,
                     1_000_000, 100_000, 1L << 30, 1_000, 3, 10_000_000, 1_000);
             case "quick" -> new Params("quick", 1, 3, 200_000, 40_000, 500, 1_000, 1_000, 100, 10_000, 10, 3,
                     200_000, 20_000, 128L << 20, 1_000, 3, 1_000_000, 1_000);
