@@ -12,10 +12,15 @@ import java.nio.file.Path;
  */
 final class Preallocation {
 
-    /** The first extension, and the largest: extensions grow with the data between the two. */
-    private static final int MIN_EXTENSION = 64 * 1024;
+    /**
+     * Extensions are as large as the data so far, within these bounds, so the zeros never take much more disk
+     * than the data does: many keys with a few durable appends each cost a block each, not a megabyte.
+     */
+    private static final int MIN_EXTENSION = 4 * 1024;
     private static final int MAX_EXTENSION = 1024 * 1024;
-    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(MIN_EXTENSION).asReadOnlyBuffer();
+    /** Extensions end on a multiple of this: a file system block, allocated whole anyway. */
+    private static final int BLOCK = 4 * 1024;
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 * 1024).asReadOnlyBuffer();
     private static final System.Logger LOG = System.getLogger(Wal.class.getName());
 
     private final Path path;
@@ -54,7 +59,7 @@ final class Preallocation {
      */
     void extend(FileChannel file, long flushed) {
         long extension = Math.min(MAX_EXTENSION, Math.max(MIN_EXTENSION, flushed - dataStart));
-        long target = Math.min(flushed + extension, maxSize);
+        long target = Math.min((flushed + extension + BLOCK - 1) / BLOCK * BLOCK, maxSize);
         if (failed || fileEnd >= flushed + extension / 2 || target <= fileEnd) {
             return;
         }
