@@ -1,6 +1,8 @@
 package dev.nanowal;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
@@ -19,6 +21,19 @@ import java.util.concurrent.locks.ReentrantLock;
  * while holding {@link #lock}, which its leader needs.
  */
 final class Segment {
+
+    private static final VarHandle END_POSITION;
+    private static final VarHandle ENTRIES;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            END_POSITION = lookup.findVarHandle(Segment.class, "endPosition", long.class);
+            ENTRIES = lookup.findVarHandle(Segment.class, "entries", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final SegmentHeader header;
     private final Path path;
@@ -187,14 +202,16 @@ final class Segment {
             flushLocked();
             writeLargeLocked(offset, timestamp, recordHeader, content, size);
         }
-        endPosition = offset + size;
+        // Release stores publish the record to readers of the end, as a volatile store would, but without its
+        // fence: a fence waits for the record's stores to reach the cache, which with many keys means memory.
+        END_POSITION.setRelease(this, offset + size);
         if (entries == 0) {
             oldest = timestamp;
         }
         if (timestamp > newest) {
             newest = timestamp; // a volatile write once per millisecond, not once per append
         }
-        entries++;
+        ENTRIES.setRelease(this, entries + 1);
         return offset;
     }
 
