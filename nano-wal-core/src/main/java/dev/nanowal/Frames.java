@@ -93,7 +93,9 @@ final class Frames {
                     .putLong(FRAME_AT + CRC_AT, timestamp);
             crc.reset();
             crc.update(crcInput, 0, RECORD_CRC_INPUT);
-            crc.update(header);
+            if (header.length > 0) {
+                crc.update(header);
+            }
             crc.update(content);
             out.put(crcInput, FRAME_AT, CRC_AT).putInt((int) crc.getValue()).putLong(timestamp);
         }
