@@ -5,9 +5,9 @@ package dev.nanowal;
  *
  * @param keys keys that have entries
  * @param segments segment files
- * @param bytesOnDisk total size of the segment files
+ * @param bytesOnDisk total size of the segment files' frames (zeros preallocated after them excluded)
  * @param openFiles segment files open right now
- * @param appends entries appended (durable and not)
+ * @param appends entries appended (durable and not), including durable ones whose fsync then failed
  * @param appendedBytes header and content bytes appended
  * @param durableAppends entries appended with {@code durable = true}
  * @param durableAppendedBytes header and content bytes appended with {@code durable = true}
