@@ -92,7 +92,7 @@ final class Segment {
         this.nameDurable = end > header.dataStart();
     }
 
-    /** A segment just created (header written and fsynced), taking appends. */
+    /** A segment just created (header written; its first sync makes it and its name durable), taking appends. */
     static Segment created(SegmentHeader header, Path path, WalContext context, ReentrantLock keyLock) {
         return new Segment(header, path, context, keyLock, header.dataStart(), 0, header.createdAt(),
                 header.createdAt(), false);
