@@ -1,6 +1,9 @@
 package dev.nanowal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32C;
 
@@ -66,12 +69,19 @@ final class Frames {
         private static final int RECORD_CRC_INPUT = FRAME_AT + CRC_AT + Long.BYTES;
         private static final int SEAL_CRC_INPUT = FRAME_AT + CRC_AT + SEAL_SIZE - SEAL_COUNT_AT;
 
+        private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+        private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+        private static final VarHandle SHORTS = MethodHandles.byteArrayViewVarHandle(short[].class,
+                ByteOrder.BIG_ENDIAN);
+
+        // Plain array access (no ByteBuffer over it): with many keys, each object on the append path is one more
+        // cache miss per append.
         private final CRC32C crc = new CRC32C();
         private final byte[] crcInput = new byte[SEAL_CRC_INPUT];
-        private final ByteBuffer crcFields = ByteBuffer.wrap(crcInput);
 
         Encoder(long keyHash, long sequence) {
-            crcFields.putLong(0, keyHash).putLong(Long.BYTES, sequence);
+            LONGS.set(crcInput, 0, keyHash);
+            LONGS.set(crcInput, Long.BYTES, sequence);
         }
 
         /**
@@ -87,10 +97,8 @@ final class Frames {
 
         /** Writes the 24-byte record header alone, for a record whose header and content are written separately. */
         void recordHeader(ByteBuffer out, long offset, long timestamp, byte[] header, byte[] content) {
-            crcFields.putLong(OFFSET_AT, offset).put(FRAME_AT, RECORD_MAGIC)
-                    .putShort(FRAME_AT + HEADER_LENGTH_AT, (short) header.length)
-                    .putInt(FRAME_AT + CONTENT_LENGTH_AT, content.length)
-                    .putLong(FRAME_AT + CRC_AT, timestamp);
+            frameFields(offset, RECORD_MAGIC, header.length, content.length);
+            LONGS.set(crcInput, FRAME_AT + CRC_AT, timestamp);
             crc.reset();
             crc.update(crcInput, 0, RECORD_CRC_INPUT);
             if (header.length > 0) {
@@ -100,14 +108,20 @@ final class Frames {
             out.put(crcInput, FRAME_AT, CRC_AT).putInt((int) crc.getValue()).putLong(timestamp);
         }
 
+        /** The seed's offset and the frame's bytes [0, 12): magic and lengths. */
+        private void frameFields(long offset, byte[] magic, int headerLength, int contentLength) {
+            LONGS.set(crcInput, OFFSET_AT, offset);
+            System.arraycopy(magic, 0, crcInput, FRAME_AT, MAGIC_SIZE);
+            SHORTS.set(crcInput, FRAME_AT + HEADER_LENGTH_AT, (short) headerLength);
+            INTS.set(crcInput, FRAME_AT + CONTENT_LENGTH_AT, contentLength);
+        }
+
         /** Writes a seal at the buffer's position. */
         void seal(ByteBuffer out, long offset, long entries, long oldest, long newest) {
-            crcFields.putLong(OFFSET_AT, offset).put(FRAME_AT, SEAL_MAGIC)
-                    .putShort(FRAME_AT + HEADER_LENGTH_AT, (short) 0)
-                    .putInt(FRAME_AT + CONTENT_LENGTH_AT, 0)
-                    .putLong(FRAME_AT + CRC_AT, entries)
-                    .putLong(FRAME_AT + CRC_AT + Long.BYTES, oldest)
-                    .putLong(FRAME_AT + CRC_AT + 2 * Long.BYTES, newest);
+            frameFields(offset, SEAL_MAGIC, 0, 0);
+            LONGS.set(crcInput, FRAME_AT + CRC_AT, entries);
+            LONGS.set(crcInput, FRAME_AT + CRC_AT + Long.BYTES, oldest);
+            LONGS.set(crcInput, FRAME_AT + CRC_AT + 2 * Long.BYTES, newest);
             crc.reset();
             crc.update(crcInput, 0, SEAL_CRC_INPUT);
             out.put(crcInput, FRAME_AT, CRC_AT).putInt((int) crc.getValue())

@@ -35,6 +35,9 @@ final class KeyLog {
     private final long sliceMillis;
     private final ReentrantLock lock;
     private volatile List<Segment> segments;
+    /** The newest segment (the last of {@link #segments}), guarded by the lock: appends reach it in one load. */
+    private Segment lastSegment;
+    private final long maxSegmentSize;
     private volatile boolean retired;
     // Counted under the lock, so no atomic add; opaque writes let statistics read them without the lock and
     // without the fence of a volatile write on every append.
@@ -64,6 +67,8 @@ final class KeyLog {
         this.context = context;
         this.sliceMillis = context.options().sliceDuration().toMillis();
         this.segments = List.copyOf(segments);
+        this.lastSegment = segments.isEmpty() ? null : segments.get(segments.size() - 1);
+        this.maxSegmentSize = context.options().maxSegmentSize();
     }
 
     String key() {
@@ -123,26 +128,24 @@ final class KeyLog {
 
     /** The segment the last append went to; with the lock held, its end is where that append ended. */
     Segment lastAppendedTo() {
-        List<Segment> current = segments;
-        return current.get(current.size() - 1);
+        return lastSegment;
     }
 
     private Segment activeFor(long now, int recordSize) {
-        List<Segment> current = segments;
-        Segment last = current.isEmpty() ? null : current.get(current.size() - 1);
+        Segment last = lastSegment;
         if (last != null && last.takesAppends()) {
-            boolean sliceOver = now >= last.header().createdAt() + sliceMillis;
-            boolean full = last.entries() > 0
-                    && last.end() + recordSize + Frames.SEAL_SIZE > context.options().maxSegmentSize();
+            boolean sliceOver = now >= last.createdAt() + sliceMillis;
+            boolean full = last.entries() > 0 && last.end() + recordSize + Frames.SEAL_SIZE > maxSegmentSize;
             if (!sliceOver && !full) {
                 return last;
             }
             last.seal();
         }
         Segment next = context.directory().createSegment(key, keyBytes, keyHash, now, context, lock);
-        List<Segment> grown = new ArrayList<>(current);
+        List<Segment> grown = new ArrayList<>(segments);
         grown.add(next);
         segments = List.copyOf(grown);
+        lastSegment = next;
         return next;
     }
 
@@ -239,6 +242,9 @@ final class KeyLog {
                         Instant.ofEpochMilli(segment.newest())));
             }
             retired = segments.isEmpty();
+            if (retired) {
+                lastSegment = null;
+            }
             return deleted;
         } finally {
             lock.unlock();

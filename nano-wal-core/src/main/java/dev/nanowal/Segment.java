@@ -42,6 +42,7 @@ final class Segment {
     private final OpenFiles openFiles;
     private final WalEvents events;
     private final boolean writeThrough;
+    private final long createdAt;
     private final Preallocation preallocation;
     private final ReentrantLock lock;
     private final GroupCommit groupCommit = new GroupCommit();
@@ -78,6 +79,7 @@ final class Segment {
         this.openFiles = context.openFiles();
         this.events = context.events();
         this.writeThrough = context.options().writeBufferSize() == 0;
+        this.createdAt = header.createdAt();
         this.encoder = new Frames.Encoder(header.keyHash(), header.sequence());
         this.flushedPosition = end;
         this.endPosition = end;
@@ -115,6 +117,11 @@ final class Segment {
 
     Path path() {
         return path;
+    }
+
+    /** When the segment was created: its time slice starts here. */
+    long createdAt() {
+        return createdAt;
     }
 
     long sequence() {
