@@ -95,9 +95,28 @@ final class Segment {
     }
 
     /** A segment just created (header written; its first sync makes it and its name durable), taking appends. */
-    static Segment created(SegmentHeader header, Path path, WalContext context, ReentrantLock keyLock) {
-        return new Segment(header, path, context, keyLock, header.dataStart(), 0, header.createdAt(),
+    static Segment created(SegmentHeader header, Path path, WalContext context, ReentrantLock keyLock,
+            FileChannel channel) {
+        Segment segment = new Segment(header, path, context, keyLock, header.dataStart(), 0, header.createdAt(),
                 header.createdAt(), false);
+        segment.adopt(channel);
+        return segment;
+    }
+
+    /** Takes the channel that created the file as this segment's open file. */
+    private void adopt(FileChannel file) {
+        lock.lock();
+        try {
+            channel = file;
+            lastUsed = openFiles.tick();
+            openFiles.opened(this);
+            if (openFiles.isClosed()) {
+                // the WAL closed meanwhile and may have closed every file already
+                closeChannelLocked();
+            }
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** A segment found on disk when opening, as recovery or its seal described it. */

@@ -104,7 +104,9 @@ final class WalDirectory {
     /**
      * Creates a segment file: its header goes to a temporary file that is renamed into place, so the name
      * never shows a partial header to a later open after a process crash. The file and the directory entry
-     * are fsynced by the segment's first sync, before any durable append into it returns.
+     * are fsynced by the segment's first sync, before any durable append into it returns. The segment keeps
+     * the channel that wrote the header (a renamed file keeps its open descriptors), instead of opening the
+     * file again for its first append.
      */
     Segment createSegment(String key, byte[] keyBytes, long keyHash, long now, WalContext context,
             ReentrantLock keyLock) {
@@ -112,23 +114,26 @@ final class WalDirectory {
         SegmentHeader header = new SegmentHeader(key, keyBytes, keyHash, sequence, now);
         Path file = path.resolve(SegmentNames.fileName(key, keyHash, sequence));
         Path temp = file.resolveSibling(file.getFileName() + SegmentNames.TEMP_SUFFIX);
+        FileChannel channel = null;
         try {
-            try (FileChannel channel = storage.createNew(temp)) {
-                ByteBuffer bytes = header.encode();
-                while (bytes.hasRemaining()) {
-                    channel.write(bytes, bytes.position());
-                }
+            channel = storage.createNew(temp);
+            ByteBuffer bytes = header.encode();
+            while (bytes.hasRemaining()) {
+                channel.write(bytes, bytes.position());
             }
             storage.moveAtomically(temp, file);
         } catch (IOException e) {
             try {
+                if (channel != null) {
+                    channel.close();
+                }
                 storage.delete(temp);
             } catch (IOException suppressed) {
                 e.addSuppressed(suppressed);
             }
             throw context.events().writeFailed(new WalIOException("Could not create segment " + file, e));
         }
-        return Segment.created(header, file, context, keyLock);
+        return Segment.created(header, file, context, keyLock, channel);
     }
 
     void fsync() throws IOException {
