@@ -15,18 +15,8 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class KeyLog {
 
-    private static final VarHandle APPENDS;
-    private static final VarHandle APPENDED_BYTES;
-
-    static {
-        try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            APPENDS = lookup.findVarHandle(KeyLog.class, "appends", long.class);
-            APPENDED_BYTES = lookup.findVarHandle(KeyLog.class, "appendedBytes", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle APPENDS = LongFields.handle(MethodHandles.lookup(), "appends");
+    private static final VarHandle APPENDED_BYTES = LongFields.handle(MethodHandles.lookup(), "appendedBytes");
 
     private final String key;
     private final byte[] keyBytes;

@@ -47,11 +47,6 @@ final class Preallocation {
         fileEnd = end;
     }
 
-    /** Whether zeros follow {@code flushed} in the file. */
-    boolean hasZerosAfter(long flushed) {
-        return fileEnd > flushed;
-    }
-
     /**
      * Makes sure zeros follow {@code flushed}, writing the next extension when fewer than half of one are
      * left; the fsync about to run makes it durable with the data. A failure (a full disk) only costs the
@@ -81,8 +76,11 @@ final class Preallocation {
         }
     }
 
-    /** Cuts the zeros after {@code flushed}. */
+    /** Cuts the zeros after {@code flushed}, if any. */
     void trim(FileChannel file, long flushed) {
+        if (fileEnd <= flushed) {
+            return;
+        }
         try {
             file.truncate(flushed);
             fileEnd = flushed;

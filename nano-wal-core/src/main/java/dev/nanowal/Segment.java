@@ -17,35 +17,24 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code durable} also on stable storage; {@code end} includes the write buffer. {@link #lock} is the owning
  * key's lock, shared by all its segments: appends and rotation hold it throughout, so an append takes one lock,
  * and it guards the buffer and the file handle against the syncing thread, readers and the eviction of idle
- * files. {@link #groupCommit} elects the one thread that fsyncs while the others wait; nobody may wait for it
+ * files. {@link #durability} elects the one thread that fsyncs while the others wait; nobody may wait for it
  * while holding {@link #lock}, which its leader needs.
  */
 final class Segment {
 
-    private static final VarHandle END_POSITION;
-    private static final VarHandle ENTRIES;
-
-    static {
-        try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            END_POSITION = lookup.findVarHandle(Segment.class, "endPosition", long.class);
-            ENTRIES = lookup.findVarHandle(Segment.class, "entries", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle END_POSITION = LongFields.handle(MethodHandles.lookup(), "endPosition");
+    private static final VarHandle ENTRIES = LongFields.handle(MethodHandles.lookup(), "entries");
 
     private final SegmentHeader header;
     private final Path path;
     private final Storage storage;
-    private final WalDirectory directory;
     private final OpenFiles openFiles;
     private final WalEvents events;
     private final boolean writeThrough;
     private final long createdAt;
     private final Preallocation preallocation;
     private final ReentrantLock lock;
-    private final GroupCommit groupCommit = new GroupCommit();
+    private final Durability durability;
     private final Frames.Encoder encoder;
 
     private FileChannel channel;
@@ -53,17 +42,14 @@ final class Segment {
     private ByteBuffer buffer;
     private long bufferedEntries;
     private long flushedEntries;
-    private long durableEntries;
     // Volatile so that takesAppends(), on every append, reads them without the lock. Both only ever go from
     // false to true, and are still written under the lock.
     private volatile boolean sealed;
     private volatile boolean failed;
     private volatile boolean deleted;
-    private volatile boolean nameDurable;
 
     private volatile long flushedPosition;
     private volatile long endPosition;
-    private volatile long durablePosition;
     private volatile long entries;
     private volatile long oldest;
     private volatile long newest;
@@ -75,7 +61,6 @@ final class Segment {
         this.lock = keyLock;
         this.path = path;
         this.storage = context.storage();
-        this.directory = context.directory();
         this.openFiles = context.openFiles();
         this.events = context.events();
         this.writeThrough = context.options().writeBufferSize() == 0;
@@ -83,15 +68,13 @@ final class Segment {
         this.encoder = new Frames.Encoder(header.keyHash(), header.sequence());
         this.flushedPosition = end;
         this.endPosition = end;
-        this.durablePosition = end;
         this.preallocation = new Preallocation(path, header.dataStart(), context.options().maxSegmentSize(), end);
         this.entries = entries;
         this.flushedEntries = entries;
-        this.durableEntries = entries;
         this.oldest = oldest;
         this.newest = newest;
         this.sealed = sealed;
-        this.nameDurable = end > header.dataStart();
+        this.durability = new Durability(path, context.directory(), events, end, entries, end > header.dataStart());
     }
 
     /** A segment just created (header written; its first sync makes it and its name durable), taking appends. */
@@ -330,7 +313,7 @@ final class Segment {
      * ahead of the data ({@link Preallocation}).
      */
     void syncTo(long position) {
-        groupCommit.await(() -> durablePosition >= position, () -> forceAsLeader(true, true));
+        durability.await(position, () -> forceAsLeader(true, true));
     }
 
     /**
@@ -339,7 +322,7 @@ final class Segment {
      * directory once for many segments (see {@link #isNameDurable()}).
      */
     void syncTo(long position, boolean withName) {
-        groupCommit.await(() -> durablePosition >= position, () -> forceAsLeader(withName, false));
+        durability.await(position, () -> forceAsLeader(withName, false));
     }
 
     private void forceAsLeader(boolean withName, boolean preallocate) {
@@ -376,42 +359,19 @@ final class Segment {
             unpin();
         }
         if (withName) {
-            makeNameDurable();
+            durability.makeNameDurable();
         }
-        long nanos = System.nanoTime() - started;
-        long newlyDurable;
-        lock.lock();
-        try {
-            // a seal forces outside the group commit, so another fsync of this file may have finished later
-            newlyDurable = Math.max(0, targetEntries - durableEntries);
-            durableEntries = Math.max(durableEntries, targetEntries);
-            durablePosition = Math.max(durablePosition, target);
-        } finally {
-            lock.unlock();
-        }
-        events.synced(nanos, (int) newlyDurable);
+        durability.covered(target, targetEntries, System.nanoTime() - started);
     }
 
     /** Whether the segment's directory entry is known durable (false for a new segment until a sync). */
     boolean isNameDurable() {
-        return nameDurable;
+        return durability.isNameDurable();
     }
 
     /** Records that the directory was fsynced after this segment's file was. */
     void nameMadeDurable() {
-        nameDurable = true;
-    }
-
-    /** A new segment's directory entry becomes durable with its first fsync, not at creation (that is cheap). */
-    private void makeNameDurable() {
-        if (!nameDurable) {
-            try {
-                directory.fsync();
-            } catch (IOException e) {
-                throw events.writeFailed(new WalIOException("Could not fsync the directory of new segment " + path, e));
-            }
-            nameDurable = true;
-        }
+        durability.nameMadeDurable();
     }
 
     private void markFailed() {
@@ -449,9 +409,7 @@ final class Segment {
                 throw e;
             }
             endPosition = offset + Frames.SEAL_SIZE;
-            if (preallocation.hasZerosAfter(flushedPosition)) {
-                preallocation.trim(channelLocked(), flushedPosition);
-            }
+            preallocation.trim(channelLocked(), flushedPosition);
             // Not through the group commit: the caller (rotation) holds the key's lock, which a leader needs.
             forceAsLeader(true, false);
             sealed = true;
@@ -562,7 +520,7 @@ final class Segment {
     void closeFile() {
         lock.lock();
         try {
-            if (channel != null && channel.isOpen() && preallocation.hasZerosAfter(flushedPosition)) {
+            if (channel != null && channel.isOpen()) {
                 preallocation.trim(channel, flushedPosition);
             }
             closeChannelLocked();

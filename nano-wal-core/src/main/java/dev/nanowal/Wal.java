@@ -120,17 +120,19 @@ public final class Wal implements AutoCloseable {
         byte[] checkedHeader = checkEntry(header, content);
         KeyLog log = lockLive(keys.logFor(key));
         EntryRef ref;
-        Segment written;
-        long end;
+        Segment toSync = null;
+        long end = 0;
         try {
             ref = log.appendLocked(now(), checkedHeader, content, durable);
-            written = log.lastAppendedTo();
-            end = written.end();
+            if (durable) {
+                toSync = log.lastAppendedTo();
+                end = toSync.end();
+            }
         } finally {
             log.unlock();
         }
-        if (durable) {
-            written.syncTo(end);
+        if (toSync != null) {
+            toSync.syncTo(end);
         }
         events.appended(1, (long) checkedHeader.length + content.length, durable);
         return ref;
@@ -169,8 +171,10 @@ public final class Wal implements AutoCloseable {
             try {
                 for (int i : key.getValue()) {
                     refs[i] = log.appendLocked(now(), headers[i], entries.get(i).content(), false);
-                    Segment written = log.lastAppendedTo();
-                    toSync.merge(written, written.end(), Math::max);
+                    if (durable) {
+                        Segment written = log.lastAppendedTo();
+                        toSync.merge(written, written.end(), Math::max);
+                    }
                     bytes += headers[i].length + entries.get(i).content().length;
                 }
             } finally {

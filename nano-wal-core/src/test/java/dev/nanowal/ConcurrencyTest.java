@@ -215,8 +215,6 @@ class ConcurrencyTest {
         AtomicLong listenerSyncs = new AtomicLong();
         AtomicLong waiters = new AtomicLong();
         AtomicInteger largestBatch = new AtomicInteger();
-        Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
-        List<List<EntryRef>> refs = new ArrayList<>();
         try (Wal wal = Wal.open(dir)) {
             wal.addListener(new WalListener() {
                 @Override
@@ -226,25 +224,7 @@ class ConcurrencyTest {
                     largestBatch.accumulateAndGet(batch, Math::max);
                 }
             });
-            CountDownLatch start = new CountDownLatch(1);
-            List<Thread> workers = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                int thread = t;
-                List<EntryRef> mine = new ArrayList<>();
-                refs.add(mine);
-                workers.add(thread("durable-" + t, failures, () -> {
-                    start.await();
-                    for (int i = 0; i < perThread; i++) {
-                        mine.add(wal.logEntry("hot", null, TestPayloads.content(id(thread, i), 64)));
-                    }
-                }));
-            }
-            workers.forEach(Thread::start);
-            start.countDown();
-            for (Thread worker : workers) {
-                worker.join();
-            }
-            assertNoFailures(failures);
+            List<List<EntryRef>> refs = durableAppendsToOneKey(wal, threads, perThread, 64);
             WalStats stats = wal.stats();
             int appends = threads * perThread;
             System.out.printf("ConcurrencyTest: %d durable appends to one key took %d fsyncs (largest batch %d)%n",
@@ -253,10 +233,41 @@ class ConcurrencyTest {
             assertThat(stats.syncs()).as("fsyncs for %d concurrent durable appends", appends).isLessThan(appends);
             assertThat(listenerSyncs.get()).isEqualTo(stats.syncs());
             assertThat(waiters.get()).as("entries made durable, summed over onSync's batch sizes").isEqualTo(appends);
-            for (int t = 0; t < threads; t++) {
+            assertEveryRefReadsItsEntry(wal, refs);
+        }
+    }
+
+    /** Runs {@code threads} threads of durable appends to key "hot"; returns each thread's refs, in order. */
+    private static List<List<EntryRef>> durableAppendsToOneKey(Wal wal, int threads, int perThread, int size)
+            throws InterruptedException {
+        Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
+        List<List<EntryRef>> refs = new ArrayList<>();
+        CountDownLatch start = new CountDownLatch(1);
+        List<Thread> workers = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int thread = t;
+            List<EntryRef> mine = new ArrayList<>();
+            refs.add(mine);
+            workers.add(thread("durable-" + t, failures, () -> {
+                start.await();
                 for (int i = 0; i < perThread; i++) {
-                    assertThat(TestPayloads.checkedId(wal.readEntryAt(refs.get(t).get(i)))).isEqualTo(id(t, i));
+                    mine.add(wal.logEntry("hot", null, TestPayloads.content(id(thread, i), size)));
                 }
+            }));
+        }
+        workers.forEach(Thread::start);
+        start.countDown();
+        for (Thread worker : workers) {
+            worker.join();
+        }
+        assertNoFailures(failures);
+        return refs;
+    }
+
+    private static void assertEveryRefReadsItsEntry(Wal wal, List<List<EntryRef>> refs) {
+        for (int t = 0; t < refs.size(); t++) {
+            for (int i = 0; i < refs.get(t).size(); i++) {
+                assertThat(TestPayloads.checkedId(wal.readEntryAt(refs.get(t).get(i)))).isEqualTo(id(t, i));
             }
         }
     }
@@ -272,8 +283,6 @@ class ConcurrencyTest {
         int threads = 8;
         int perThread = 150;
         AtomicLong madeDurable = new AtomicLong();
-        Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
-        List<List<EntryRef>> refs = new ArrayList<>();
         WalOptions options = WalOptions.builder().maxSegmentSize(4 * 1024).build();
         try (Wal wal = Wal.open(dir, options)) {
             wal.addListener(new WalListener() {
@@ -282,33 +291,11 @@ class ConcurrencyTest {
                     madeDurable.addAndGet(batch);
                 }
             });
-            CountDownLatch start = new CountDownLatch(1);
-            List<Thread> workers = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                int thread = t;
-                List<EntryRef> mine = new ArrayList<>();
-                refs.add(mine);
-                workers.add(thread("rotating-" + t, failures, () -> {
-                    start.await();
-                    for (int i = 0; i < perThread; i++) {
-                        mine.add(wal.logEntry("hot", null, TestPayloads.content(id(thread, i), 900)));
-                    }
-                }));
-            }
-            workers.forEach(Thread::start);
-            start.countDown();
-            for (Thread worker : workers) {
-                worker.join();
-            }
-            assertNoFailures(failures);
+            List<List<EntryRef>> refs = durableAppendsToOneKey(wal, threads, perThread, 900);
             int appends = threads * perThread;
             assertThat(wal.keyInfo("hot").orElseThrow().segments()).as("segments of 4 KiB").isGreaterThan(appends / 5);
             assertThat(madeDurable.get()).as("entries made durable, summed over onSync's batch sizes").isEqualTo(appends);
-            for (int t = 0; t < threads; t++) {
-                for (int i = 0; i < perThread; i++) {
-                    assertThat(TestPayloads.checkedId(wal.readEntryAt(refs.get(t).get(i)))).isEqualTo(id(t, i));
-                }
-            }
+            assertEveryRefReadsItsEntry(wal, refs);
         }
         try (Wal reopened = Wal.open(dir, options)) {
             assertThat(reopened.enumerateRecords("hot").count()).isEqualTo((long) threads * perThread);
