@@ -28,9 +28,14 @@ final class Durability {
         this.nameDurable = nameDurable;
     }
 
+    /** Whether an fsync covered every byte below {@code target}. */
+    boolean covers(long target) {
+        return position >= target;
+    }
+
     /** Returns once an fsync covered every byte below {@code target}, running {@code fsync} as the leader if needed. */
     void await(long target, Runnable fsync) {
-        groupCommit.await(() -> position >= target, fsync);
+        groupCommit.await(() -> covers(target), fsync);
     }
 
     /**

@@ -185,6 +185,20 @@ final class KeyLog {
         return active;
     }
 
+    /**
+     * Whether {@link #sync} has work: appends not yet on stable storage, or a new segment's directory entry.
+     * Without the lock: an append that happened before the caller's sync is visible here, later ones are not
+     * the sync's to cover.
+     */
+    boolean needsSync() {
+        List<Segment> current = segments;
+        if (current.isEmpty()) {
+            return false;
+        }
+        Segment active = current.get(current.size() - 1);
+        return !active.isDurableTo(active.end()) || !active.isNameDurable();
+    }
+
     /** Flushes the active segment under the key's lock, so no append is half-way through it. */
     private Segment flushActive() {
         lock.lock();

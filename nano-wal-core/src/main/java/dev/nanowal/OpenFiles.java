@@ -57,15 +57,24 @@ final class OpenFiles {
         }
     }
 
+    /** A segment and when it was last used, read once: other threads keep using segments during a sort. */
+    private record Candidate(Segment segment, long lastUsed) {
+    }
+
     private void evictDownTo(int target, Segment keep) {
-        List<Segment> candidates = new ArrayList<>(open);
-        candidates.sort(Comparator.comparingLong(Segment::lastUsed));
-        for (Segment candidate : candidates) {
+        // Sorting by the live lastUsed would compare values that change mid-sort, which breaks TimSort's
+        // contract ("Comparison method violates its general contract!"), so sort a snapshot.
+        List<Candidate> candidates = new ArrayList<>(open.size());
+        for (Segment segment : open) {
+            candidates.add(new Candidate(segment, segment.lastUsed()));
+        }
+        candidates.sort(Comparator.comparingLong(Candidate::lastUsed));
+        for (Candidate candidate : candidates) {
             if (count.get() <= target) {
                 return;
             }
-            if (candidate != keep) {
-                candidate.closeIfIdle();
+            if (candidate.segment() != keep) {
+                candidate.segment().closeIfIdle();
             }
         }
     }

@@ -60,6 +60,7 @@ final class Preallocation {
         }
         ByteBuffer zeros = ZEROS.duplicate();
         long at = fileEnd;
+        boolean interrupted = Interrupts.setAside();
         try {
             while (at < target) {
                 zeros.clear().limit((int) Math.min(zeros.capacity(), target - at));
@@ -73,6 +74,8 @@ final class Preallocation {
             LOG.log(System.Logger.Level.WARNING, "Could not preallocate " + path + " up to " + target
                     + "; durable appends there continue without preallocation", e);
             trim(file, flushed);
+        } finally {
+            Interrupts.restore(interrupted);
         }
     }
 
@@ -81,12 +84,15 @@ final class Preallocation {
         if (fileEnd <= flushed) {
             return;
         }
+        boolean interrupted = Interrupts.setAside();
         try {
             file.truncate(flushed);
             fileEnd = flushed;
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "Could not cut the zeros after offset " + flushed + " of " + path
                     + "; the next open cuts them", e);
+        } finally {
+            Interrupts.restore(interrupted);
         }
     }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -255,6 +256,7 @@ final class Segment {
     private void writeLocked(ByteBuffer[] parts) {
         FileChannel file = channelLocked();
         long at = flushedPosition;
+        boolean interrupted = Interrupts.setAside();
         try {
             for (ByteBuffer part : parts) {
                 while (part.hasRemaining()) {
@@ -267,6 +269,8 @@ final class Segment {
             }
             discardPartialWriteLocked();
             throw events.writeFailed(new WalIOException("Could not write to segment " + path, e));
+        } finally {
+            Interrupts.restore(interrupted);
         }
         flushedPosition = at;
         preallocation.written(at);
@@ -347,8 +351,13 @@ final class Segment {
             lock.unlock();
         }
         long started = System.nanoTime();
+        boolean interrupted = Interrupts.setAside();
         try {
             file.force(false);
+        } catch (ClosedByInterruptException e) {
+            // the channel is reopened by the next use; the bytes written are intact, only not known durable
+            throw events.writeFailed(new WalIOException("Interrupted while fsyncing segment " + path
+                    + "; its entries since the last fsync are not known durable", e));
         } catch (ClosedChannelException e) {
             throw new WalClosedException("The WAL was closed while syncing " + path);
         } catch (IOException e) {
@@ -356,12 +365,18 @@ final class Segment {
             throw events.writeFailed(new WalIOException("fsync failed for segment " + path
                     + "; its entries since the last fsync are not durable", e));
         } finally {
+            Interrupts.restore(interrupted);
             unpin();
         }
         if (withName) {
             durability.makeNameDurable();
         }
         durability.covered(target, targetEntries, System.nanoTime() - started);
+    }
+
+    /** Whether an fsync covered every byte below {@code position}. */
+    boolean isDurableTo(long position) {
+        return durability.covers(position);
     }
 
     /** Whether the segment's directory entry is known durable (false for a new segment until a sync). */

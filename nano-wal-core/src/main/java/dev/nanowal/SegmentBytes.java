@@ -31,6 +31,15 @@ final class SegmentBytes {
 
     /** Like {@link FileChannel#read(ByteBuffer, long)}: reads some bytes at {@code position}, or returns -1 at the end. */
     int read(ByteBuffer into, long position) throws IOException {
+        boolean interrupted = Interrupts.setAside();
+        try {
+            return readUninterrupted(into, position);
+        } finally {
+            Interrupts.restore(interrupted);
+        }
+    }
+
+    private int readUninterrupted(ByteBuffer into, long position) throws IOException {
         if (position >= tailStart) {
             long inTail = position - tailStart;
             if (inTail >= tail.limit()) {

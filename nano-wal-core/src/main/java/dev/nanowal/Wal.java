@@ -52,6 +52,7 @@ public final class Wal implements AutoCloseable {
     private final WalOptions options;
     private final WalEvents events;
     private final Keys keys;
+    private final SyncPool syncPool;
     private final Object compactionLock = new Object();
     private final List<CompactionGuard> guards = new CopyOnWriteArrayList<>();
     private final Object closeLock = new Object();
@@ -63,6 +64,10 @@ public final class Wal implements AutoCloseable {
         this.options = context.options();
         this.events = context.events();
         this.keys = new Keys(context, loaded);
+        // A file in an fsync cannot be closed for the open-files cap, which closes idle files down to 1/8
+        // below the cap: more fsyncs at once than that headroom would hold more files open than the cap.
+        this.syncPool = new SyncPool(Math.min(options.syncThreads(), Math.max(1, options.maxOpenFiles() / 8)),
+                directory.path().toString());
     }
 
     /** Opens (creating if needed) the WAL in {@code directory} with {@link WalOptions#defaults()}. */
@@ -378,20 +383,23 @@ public final class Wal implements AutoCloseable {
     }
 
     /**
-     * Fsyncs every key's active segment, then the directory once for all the new ones among them (rather
-     * than once per new segment); returns the first failure after trying every key.
+     * Fsyncs every key's active segment that needs it, several at once ({@link SyncPool}), then the directory
+     * once for all the new ones among them (rather than once per new segment); returns the first failure
+     * after trying every key.
      */
     private WalException syncAll() {
-        WalException failure = null;
-        List<Segment> unnamed = new ArrayList<>();
+        List<KeyLog> pending = new ArrayList<>();
         for (KeyLog log : keys.all()) {
-            try {
-                Segment synced = log.sync(false);
-                if (synced != null && !synced.isNameDurable()) {
-                    unnamed.add(synced);
-                }
-            } catch (WalException e) {
-                failure = failure == null ? e : failure;
+            if (log.needsSync()) {
+                pending.add(log);
+            }
+        }
+        SyncPool.Outcome outcome = syncPool.syncAll(pending);
+        WalException failure = outcome.failure();
+        List<Segment> unnamed = new ArrayList<>();
+        for (Segment synced : outcome.synced()) {
+            if (synced != null && !synced.isNameDurable()) {
+                unnamed.add(synced);
             }
         }
         if (!unnamed.isEmpty()) {
@@ -546,6 +554,7 @@ public final class Wal implements AutoCloseable {
 
     private WalException closeFiles() {
         WalException failure = syncAll();
+        syncPool.shutdown();
         context.openFiles().closeAll();
         return failure;
     }

@@ -115,6 +115,7 @@ final class WalDirectory {
         Path file = path.resolve(SegmentNames.fileName(key, keyHash, sequence));
         Path temp = file.resolveSibling(file.getFileName() + SegmentNames.TEMP_SUFFIX);
         FileChannel channel = null;
+        boolean interrupted = Interrupts.setAside();
         try {
             channel = storage.createNew(temp);
             ByteBuffer bytes = header.encode();
@@ -132,12 +133,19 @@ final class WalDirectory {
                 e.addSuppressed(suppressed);
             }
             throw context.events().writeFailed(new WalIOException("Could not create segment " + file, e));
+        } finally {
+            Interrupts.restore(interrupted);
         }
         return Segment.created(header, file, context, keyLock, channel);
     }
 
     void fsync() throws IOException {
-        storage.fsyncDirectory(path);
+        boolean interrupted = Interrupts.setAside();
+        try {
+            storage.fsyncDirectory(path);
+        } finally {
+            Interrupts.restore(interrupted);
+        }
     }
 
     /** Every file in the directory whose name is one nano-wal writes, except the lock file. */

@@ -5,7 +5,8 @@ import java.time.Duration;
 
 /**
  * Hears about the WAL's slow or rare events, for metrics and alerts. Register with
- * {@link Wal#addListener(WalListener)}. Called on the thread that did the work, so keep it quick and do not
+ * {@link Wal#addListener(WalListener)}. Called on the thread that did the work (for {@link Wal#sync()} of many keys,
+ * possibly one of the WAL's sync threads, see {@link WalOptions#syncThreads()}), so keep it quick and do not
  * call back into the WAL; an exception thrown here is logged and ignored.
  */
 public interface WalListener {

@@ -30,6 +30,8 @@ import org.springframework.util.unit.DataSize;
  * @param maxOpenFiles Maximum number of segment files kept open at once, at least 4. Idle ones are closed first.
  * @param writeBufferSize Bytes buffered in memory per active segment before they are written to the file, from 0
  *     to 16MB. 0 hands every append to the operating system at once.
+ * @param syncThreads Number of fsyncs, one per key, that a sync of every key (and the close at shutdown) runs at
+ *     once, from 1 to 256. 1 runs them one after another on the calling thread.
  * @param repairCorruptTail Whether opening may cut corruption found in the middle of a key's last segment,
  *     keeping the cut bytes in a .broken file. When false, such a WAL fails to open.
  * @param compaction Scheduled compaction.
@@ -43,6 +45,7 @@ public record NanoWalProperties(@DefaultValue("true") boolean enabled,
         @DefaultValue("64MB") DataSize maxSegmentSize,
         @DefaultValue("1024") int maxOpenFiles,
         @DefaultValue("64KB") DataSize writeBufferSize,
+        @DefaultValue("16") int syncThreads,
         @DefaultValue("false") boolean repairCorruptTail,
         @DefaultValue Compaction compaction,
         @DefaultValue Health health) {
@@ -64,6 +67,7 @@ public record NanoWalProperties(@DefaultValue("true") boolean enabled,
         PropertyValues.set("nanowal.max-open-files", maxOpenFiles, builder::maxOpenFiles);
         PropertyValues.set("nanowal.write-buffer-size", writeBufferSize,
                 (size) -> builder.writeBufferSize(saturatedInt(size.toBytes())));
+        PropertyValues.set("nanowal.sync-threads", syncThreads, builder::syncThreads);
         try {
             return builder.build();
         }

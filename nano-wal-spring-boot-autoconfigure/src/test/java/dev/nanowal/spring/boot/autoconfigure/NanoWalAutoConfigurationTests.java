@@ -61,6 +61,7 @@ class NanoWalAutoConfigurationTests {
             assertThat(properties.maxSegmentSize()).isEqualTo(DataSize.ofMegabytes(64));
             assertThat(properties.maxOpenFiles()).isEqualTo(1024);
             assertThat(properties.writeBufferSize()).isEqualTo(DataSize.ofKilobytes(64));
+            assertThat(properties.syncThreads()).isEqualTo(16);
             assertThat(properties.repairCorruptTail()).isFalse();
             assertThat(properties.compaction().enabled()).isTrue();
             assertThat(properties.compaction().interval()).isEqualTo(Duration.ofMinutes(5));
@@ -84,6 +85,7 @@ class NanoWalAutoConfigurationTests {
             assertThat(options.maxSegmentSize()).isEqualTo(defaults.maxSegmentSize());
             assertThat(options.maxOpenFiles()).isEqualTo(defaults.maxOpenFiles());
             assertThat(options.writeBufferSize()).isEqualTo(defaults.writeBufferSize());
+            assertThat(options.syncThreads()).isEqualTo(defaults.syncThreads());
             assertThat(options.repairCorruptTail()).isFalse();
             assertThat(context.getBean(NanoWalCompactionScheduler.class).isRunning()).isTrue();
         });
@@ -93,7 +95,7 @@ class NanoWalAutoConfigurationTests {
     void everyPropertyBindsIntoTheWalOptions() {
         runner().withPropertyValues("nanowal.entry-retention=2h", "nanowal.segments-per-retention-period=4",
                 "nanowal.max-segment-size=8MB", "nanowal.max-open-files=32", "nanowal.write-buffer-size=0",
-                "nanowal.repair-corrupt-tail=true", "nanowal.compaction.enabled=false",
+                "nanowal.sync-threads=3", "nanowal.repair-corrupt-tail=true", "nanowal.compaction.enabled=false",
                 "nanowal.compaction.interval=30s", "nanowal.health.min-free-disk=1GB")
             .run((context) -> {
                 WalOptions options = context.getBean(Wal.class).options();
@@ -102,6 +104,7 @@ class NanoWalAutoConfigurationTests {
                 assertThat(options.maxSegmentSize()).isEqualTo(8L * 1024 * 1024);
                 assertThat(options.maxOpenFiles()).isEqualTo(32);
                 assertThat(options.writeBufferSize()).isZero();
+                assertThat(options.syncThreads()).isEqualTo(3);
                 assertThat(options.repairCorruptTail()).isTrue();
                 NanoWalProperties properties = context.getBean(NanoWalProperties.class);
                 assertThat(properties.compaction().enabled()).isFalse();
@@ -165,6 +168,7 @@ class NanoWalAutoConfigurationTests {
             nanowal.max-segment-size              | 1KB    | between 4096 and
             nanowal.max-open-files                | 1      | at least 4
             nanowal.write-buffer-size             | 32MB   | between 0 and 16777216
+            nanowal.sync-threads                  | 0      | between 1 and 256
             nanowal.compaction.interval           | 0s     | must be positive
             nanowal.health.min-free-disk          | -1MB   | must be zero or positive
             """)

@@ -1,0 +1,60 @@
+package dev.nanowal;
+
+import static dev.nanowal.WalAppendReadTest.bytes;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A caller whose interrupt status is set (a cancelled task, an executor shutting down) still appends, syncs and
+ * reads, keeps its interrupt status, and does not close the segment's file for the other threads: a
+ * {@code FileChannel} used by an interrupted thread closes itself ({@code ClosedByInterruptException}).
+ */
+class InterruptedCallerTest {
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void clearInterrupt() {
+        Thread.interrupted();
+    }
+
+    @Test
+    void anInterruptedCallerAppendsSyncsAndReadsWithoutBreakingTheSegmentForOthers() {
+        List<EntryRef> refs = new ArrayList<>();
+        try (Wal wal = Wal.open(dir, WalOptions.builder().maxSegmentSize(4096).build())) {
+            refs.add(wal.appendEntry("k", null, bytes("before"), true));
+
+            Thread.currentThread().interrupt();
+            // durable appends (fsync), buffered ones, rotations (seal, new segment file) and a sync, interrupted
+            for (int i = 0; i < 100; i++) {
+                refs.add(wal.appendEntry("k", null, bytes("interrupted " + i), i % 2 == 0));
+                assertThat(Thread.currentThread().isInterrupted()).isTrue();
+            }
+            wal.sync();
+            assertThat(wal.readEntryAt(refs.get(0))).isEqualTo(bytes("before"));
+            try (Stream<byte[]> records = wal.enumerateRecords("k")) {
+                assertThat(records).hasSize(101);
+            }
+            assertThat(Thread.interrupted()).isTrue();
+
+            refs.add(wal.appendEntry("k", null, bytes("after"), true));
+            assertThat(wal.lastWriteFailure()).isEmpty();
+            assertThat(wal.stats().writeFailures()).isZero();
+        }
+        try (Wal reopened = Wal.open(dir)) {
+            assertThat(RotationAndRetentionTest.contents(reopened, "k")).hasSize(102).startsWith("before")
+                    .endsWith("after");
+            for (int i = 0; i < refs.size(); i++) {
+                assertThat(reopened.readEntryAt(refs.get(i))).isNotEmpty();
+            }
+        }
+    }
+}

@@ -1,0 +1,162 @@
+package dev.nanowal;
+
+import static dev.nanowal.WalAppendReadTest.bytes;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@link Wal#sync()} and {@link Wal#close()} fsync many keys' segments at once ({@link WalOptions#syncThreads()}). */
+@ExtendWith(QuietWalLogs.class)
+class ParallelSyncTest {
+
+    private static final int KEYS = 32;
+
+    @TempDir
+    Path dir;
+
+    /** Records the thread of every fsync. */
+    private static final class SyncThreads implements WalListener {
+        final List<Thread> threads = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void onSync(Duration duration, int waiters) {
+            threads.add(Thread.currentThread());
+        }
+
+        Set<Thread> distinct() {
+            Set<Thread> distinct = ConcurrentHashMap.newKeySet();
+            distinct.addAll(threads);
+            return distinct;
+        }
+    }
+
+    private static void appendToEveryKey(Wal wal, String value) {
+        for (int k = 0; k < KEYS; k++) {
+            wal.appendEntry("key-" + k, null, bytes(value + k), false);
+        }
+    }
+
+    @Test
+    void aSyncOfManyKeysRunsTheirFsyncsAtOnceAndSyncsEachKeyOnce() throws Exception {
+        try (Wal wal = Wal.open(dir, WalOptions.builder().syncThreads(4).build())) {
+            appendToEveryKey(wal, "v");
+            SyncThreads fsyncs = new SyncThreads();
+            wal.addListener(fsyncs);
+            // Each of the first two fsyncs to finish waits for the other: run one after another, the first
+            // would wait out the timeout alone and the latch would not reach zero.
+            CountDownLatch twoAtOnce = new CountDownLatch(2);
+            List<Boolean> metAnother = new CopyOnWriteArrayList<>();
+            wal.addListener(new WalListener() {
+                @Override
+                public void onSync(Duration duration, int waiters) {
+                    twoAtOnce.countDown();
+                    try {
+                        metAnother.add(twoAtOnce.await(30, TimeUnit.SECONDS));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            });
+
+            wal.sync();
+
+            assertThat(fsyncs.threads).hasSize(KEYS);
+            assertThat(fsyncs.distinct()).hasSizeBetween(2, 4);
+            assertThat(metAnother).hasSize(KEYS).containsOnly(true);
+            assertThat(fsyncs.distinct()).anyMatch(thread -> thread.getName().startsWith("nano-wal-sync-"));
+
+            fsyncs.threads.clear();
+            wal.sync();
+            assertThat(fsyncs.threads).as("nothing new to sync").isEmpty();
+        }
+        try (Wal reopened = Wal.open(dir)) {
+            assertThat(reopened.enumerateKeys()).hasSize(KEYS);
+        }
+    }
+
+    @Test
+    void withOneSyncThreadEveryFsyncRunsOnTheCallingThread() {
+        try (Wal wal = Wal.open(dir, WalOptions.builder().syncThreads(1).build())) {
+            appendToEveryKey(wal, "v");
+            SyncThreads fsyncs = new SyncThreads();
+            wal.addListener(fsyncs);
+
+            wal.sync();
+
+            assertThat(fsyncs.threads).hasSize(KEYS);
+            assertThat(fsyncs.distinct()).containsExactly(Thread.currentThread());
+        }
+    }
+
+    @Test
+    void closeSyncsEveryKeyAndEndsTheSyncThreads() throws Exception {
+        SyncThreads fsyncs = new SyncThreads();
+        try (Wal wal = Wal.open(dir, WalOptions.builder().syncThreads(8).build())) {
+            appendToEveryKey(wal, "v");
+            wal.addListener(fsyncs);
+        }
+        assertThat(fsyncs.threads).hasSize(KEYS);
+        for (Thread thread : fsyncs.distinct()) {
+            if (thread != Thread.currentThread()) {
+                thread.join(TimeUnit.SECONDS.toMillis(30));
+                assertThat(thread.isAlive()).as("%s after close", thread.getName()).isFalse();
+            }
+        }
+        try (Wal reopened = Wal.open(dir)) {
+            for (int k = 0; k < KEYS; k++) {
+                assertThat(RotationAndRetentionTest.contents(reopened, "key-" + k)).containsExactly("v" + k);
+            }
+        }
+    }
+
+    @Test
+    void anInterruptedSyncStillSyncsEveryKeyAndKeepsTheInterrupt() {
+        try (Wal wal = Wal.open(dir, WalOptions.builder().syncThreads(4).build())) {
+            appendToEveryKey(wal, "v");
+            SyncThreads fsyncs = new SyncThreads();
+            wal.addListener(fsyncs);
+
+            Thread.currentThread().interrupt();
+            wal.sync();
+
+            assertThat(Thread.interrupted()).isTrue();
+            assertThat(fsyncs.threads).hasSize(KEYS);
+        }
+    }
+
+    @Test
+    void oneKeysFailedFsyncFailsTheSyncAfterEveryOtherKeyWasSynced() {
+        FaultyStorage storage = new FaultyStorage();
+        try (Wal wal = Wal.open(dir, WalOptions.builder().syncThreads(4).build(), storage)) {
+            appendToEveryKey(wal, "v");
+            SyncThreads fsyncs = new SyncThreads();
+            wal.addListener(fsyncs);
+            storage.fail(FaultyStorage.Fault.EIO, FaultyStorage.Op.FORCE).onlyFor("key-7-");
+
+            assertThatThrownBy(wal::sync).isInstanceOf(WalIOException.class)
+                    .hasMessageContaining("fsync failed for segment").hasMessageContaining("key-7-");
+            assertThat(fsyncs.threads).hasSize(KEYS - 1);
+            storage.heal();
+        }
+    }
+
+    @Test
+    void syncThreadsOutsideTheirRangeAreRefusedNamingTheRange() {
+        assertThat(WalOptions.defaults().syncThreads()).isEqualTo(16);
+        assertThatThrownBy(() -> WalOptions.builder().syncThreads(0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("syncThreads must be between 1 and 256, was 0");
+        assertThatThrownBy(() -> WalOptions.builder().syncThreads(257))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("syncThreads must be between 1 and 256, was 257");
+    }
+}
