@@ -4,6 +4,8 @@
 #   ./benchmarks/run.sh quick            # scaled-down workloads, 3 repetitions (a few minutes)
 #   ./benchmarks/run.sh full             # the issue's workloads, 5 repetitions; writes benchmarks/RESULTS.md
 #   ./benchmarks/run.sh quick --only W1,W3   # a subset
+#   ./benchmarks/run.sh phases [appends] [keys] [rounds]   # W1 (or W5 with keys > 1) split into append and sync
+#                                                          # phases, nano-wal with and without the clock and rotation
 #
 # Environment: BENCH_DIR (where the data goes; default a new temporary directory under /tmp, removed afterwards),
 # BENCH_JAVA_OPTS (extra JVM flags, e.g. -XX:StartFlightRecording=filename=/tmp/w.jfr).
@@ -12,8 +14,8 @@ set -euo pipefail
 MODE="${1:-quick}"
 shift || true
 case "$MODE" in
-  quick|full|smoke) ;;
-  *) echo "usage: $0 quick|full [--only W1,W2,...]" >&2; exit 2 ;;
+  quick|full|smoke|phases) ;;
+  *) echo "usage: $0 quick|full [--only W1,W2,...] | phases [appends] [keys] [rounds]" >&2; exit 2 ;;
 esac
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -44,9 +46,15 @@ OPENS=(--add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base
   --add-exports=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED
   --add-opens=java.base/java.util=ALL-UNNAMED)
 
+MAIN=dev.nanowal.bench.Bench
+PROPS=(-Dchronicle.analytics.disable=true -Dchronicle.announcer.disable=true)
 ARGS=("$MODE" --dir "$DATA" --command "./benchmarks/run.sh $MODE${*:+ $*}")
 if [ "$MODE" = full ]; then
   ARGS+=(--results benchmarks/RESULTS.md)
+elif [ "$MODE" = phases ]; then
+  MAIN=dev.nanowal.bench.AppendPhases
+  PROPS+=(-Djava.io.tmpdir="$DATA")
+  ARGS=()
 fi
 
 echo "nano-wal benchmarks, mode $MODE: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)," \
@@ -54,6 +62,5 @@ echo "nano-wal benchmarks, mode $MODE: $(nproc) CPUs, $(grep -m1 'model name' /p
 java -version 2>&1 | head -1
 
 # shellcheck disable=SC2086
-java -Xms1g -Xmx2g -XX:+UseG1GC "${OPENS[@]}" -Dchronicle.analytics.disable=true \
-  -Dchronicle.announcer.disable=true ${BENCH_JAVA_OPTS:-} \
-  -cp "$CP" dev.nanowal.bench.Bench "${ARGS[@]}" "$@"
+java -Xms1g -Xmx2g -XX:+UseG1GC "${OPENS[@]}" "${PROPS[@]}" ${BENCH_JAVA_OPTS:-} \
+  -cp "$CP" "$MAIN" "${ARGS[@]}" "$@"
