@@ -41,18 +41,20 @@ class ParallelSyncTest {
         }
     }
 
-    private static void appendToEveryKey(Wal wal, String value) {
+    /** Appends one buffered entry to each key, then records the fsyncs from there on. */
+    private static SyncThreads appendToEveryKeyThenWatchFsyncs(Wal wal) {
         for (int k = 0; k < KEYS; k++) {
-            wal.appendEntry("key-" + k, null, bytes(value + k), false);
+            wal.appendEntry("key-" + k, null, bytes("v" + k), false);
         }
+        SyncThreads fsyncs = new SyncThreads();
+        wal.addListener(fsyncs);
+        return fsyncs;
     }
 
     @Test
     void aSyncOfManyKeysRunsTheirFsyncsAtOnceAndSyncsEachKeyOnce() throws Exception {
         try (Wal wal = Wal.open(dir, WalOptions.builder().syncThreads(4).build())) {
-            appendToEveryKey(wal, "v");
-            SyncThreads fsyncs = new SyncThreads();
-            wal.addListener(fsyncs);
+            SyncThreads fsyncs = appendToEveryKeyThenWatchFsyncs(wal);
             // Each of the first two fsyncs to finish waits for the other: run one after another, the first
             // would wait out the timeout alone and the latch would not reach zero.
             CountDownLatch twoAtOnce = new CountDownLatch(2);
@@ -88,9 +90,7 @@ class ParallelSyncTest {
     @Test
     void withOneSyncThreadEveryFsyncRunsOnTheCallingThread() {
         try (Wal wal = Wal.open(dir, WalOptions.builder().syncThreads(1).build())) {
-            appendToEveryKey(wal, "v");
-            SyncThreads fsyncs = new SyncThreads();
-            wal.addListener(fsyncs);
+            SyncThreads fsyncs = appendToEveryKeyThenWatchFsyncs(wal);
 
             wal.sync();
 
@@ -101,10 +101,9 @@ class ParallelSyncTest {
 
     @Test
     void closeSyncsEveryKeyAndEndsTheSyncThreads() throws Exception {
-        SyncThreads fsyncs = new SyncThreads();
+        SyncThreads fsyncs;
         try (Wal wal = Wal.open(dir, WalOptions.builder().syncThreads(8).build())) {
-            appendToEveryKey(wal, "v");
-            wal.addListener(fsyncs);
+            fsyncs = appendToEveryKeyThenWatchFsyncs(wal);
         }
         assertThat(fsyncs.threads).hasSize(KEYS);
         for (Thread thread : fsyncs.distinct()) {
@@ -123,9 +122,7 @@ class ParallelSyncTest {
     @Test
     void anInterruptedSyncStillSyncsEveryKeyAndKeepsTheInterrupt() {
         try (Wal wal = Wal.open(dir, WalOptions.builder().syncThreads(4).build())) {
-            appendToEveryKey(wal, "v");
-            SyncThreads fsyncs = new SyncThreads();
-            wal.addListener(fsyncs);
+            SyncThreads fsyncs = appendToEveryKeyThenWatchFsyncs(wal);
 
             Thread.currentThread().interrupt();
             wal.sync();
@@ -139,9 +136,7 @@ class ParallelSyncTest {
     void oneKeysFailedFsyncFailsTheSyncAfterEveryOtherKeyWasSynced() {
         FaultyStorage storage = new FaultyStorage();
         try (Wal wal = Wal.open(dir, WalOptions.builder().syncThreads(4).build(), storage)) {
-            appendToEveryKey(wal, "v");
-            SyncThreads fsyncs = new SyncThreads();
-            wal.addListener(fsyncs);
+            SyncThreads fsyncs = appendToEveryKeyThenWatchFsyncs(wal);
             storage.fail(FaultyStorage.Fault.EIO, FaultyStorage.Op.FORCE).onlyFor("key-7-");
 
             assertThatThrownBy(wal::sync).isInstanceOf(WalIOException.class)
