@@ -13,8 +13,26 @@ final class RecordReader {
     private RecordReader() {
     }
 
+    /** A record's 24-byte frame header and its body (entry header then content), checked. */
+    private record Checked(ByteBuffer head, ByteBuffer body) {
+    }
+
     /** Reads and checks the record at {@code ref.offset()} of {@code segment}. */
     static WalRecord read(Segment segment, EntryRef ref, WalEvents events) {
+        Checked record = readChecked(segment, ref, events);
+        int headerLength = Frames.headerLength(record.head(), 0);
+        byte[] recordHeader = new byte[headerLength];
+        byte[] content = new byte[record.body().capacity() - headerLength];
+        record.body().get(0, recordHeader).get(headerLength, content);
+        return new WalRecord(ref, recordHeader, content);
+    }
+
+    /** The append time (epoch ms) of the record at {@code ref.offset()}, once the whole record is checked. */
+    static long timestamp(Segment segment, EntryRef ref, WalEvents events) {
+        return Frames.timestamp(readChecked(segment, ref, events).head(), 0);
+    }
+
+    private static Checked readChecked(Segment segment, EntryRef ref, WalEvents events) {
         SegmentHeader header = segment.header();
         Path path = segment.path();
         long offset = ref.offset();
@@ -51,11 +69,8 @@ final class RecordReader {
                         + path + " fails its CRC32C check: the bytes are damaged, or the reference does not point at "
                         + "an entry of this key and segment: " + ref));
             }
-            byte[] recordHeader = new byte[headerLength];
-            byte[] content = new byte[(int) contentLength];
-            body.get(0, recordHeader).get(headerLength, content);
             events.reads.increment();
-            return new WalRecord(ref, recordHeader, content);
+            return new Checked(head, body);
         } catch (ClosedChannelException e) {
             throw new WalClosedException("The WAL was closed while reading " + path);
         } catch (IOException e) {

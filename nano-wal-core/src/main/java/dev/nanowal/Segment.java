@@ -484,6 +484,11 @@ final class Segment {
         return RecordReader.read(this, ref, events);
     }
 
+    /** The append time (epoch ms) of the record at {@code ref.offset()}, checked like {@link #read}. */
+    long timestampAt(EntryRef ref) {
+        return RecordReader.timestamp(this, ref, events);
+    }
+
     /** Where the bytes in the file end; the write buffer holds the rest up to {@link #end()}. */
     long flushed() {
         return flushedPosition;

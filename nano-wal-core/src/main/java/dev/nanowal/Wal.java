@@ -245,6 +245,21 @@ public final class Wal implements AutoCloseable {
         return segmentOf(ref).read(ref);
     }
 
+    /**
+     * When the entry at {@code ref} was appended, by {@link WalOptions#clock()}, to the millisecond: the
+     * timestamp every entry carries (the one retention goes by). The whole record is read and checked, as by
+     * {@link #readRecordAt}.
+     *
+     * @throws WalEntryNotFoundException when the key or segment is unknown or compacted, or no entry starts
+     *     at the offset
+     * @throws WalCorruptionException when the bytes there fail their checksum
+     */
+    public Instant appendedAt(EntryRef ref) {
+        Objects.requireNonNull(ref, "ref must not be null");
+        ensureOpen();
+        return Instant.ofEpochMilli(segmentOf(ref).timestampAt(ref));
+    }
+
     private Segment segmentOf(EntryRef ref) {
         KeyLog log = keys.byHash(ref.keyHash());
         if (log == null) {

@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -40,6 +41,8 @@ class ReadmeQuickStartTest {
 
             byte[] content = wal.readEntryAt(ref);
             WalRecord record = wal.readRecordAt(withHeader);
+            Instant appended = wal.appendedAt(ref);
+            assertThat(appended).isBetween(Instant.now().minusSeconds(60), Instant.now());
             assertThat(content).isEqualTo("Hello, World!".getBytes(StandardCharsets.UTF_8));
             assertThat(record.header()).isEqualTo("metadata:version=1".getBytes(StandardCharsets.UTF_8));
 

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -31,6 +33,31 @@ class WalAppendReadTest {
                 assertThat(records.map(r -> new String(r, UTF_8))).containsExactly("alice", "alice-2");
             }
             assertThat(wal.enumerateKeys()).containsExactly("user:123", "user:456");
+        }
+    }
+
+    @Test
+    void appendedAtIsTheClocksTimeOfEachAppendAlsoAfterReopen() {
+        MutableClock clock = MutableClock.startingAt("2026-03-01T10:00:00.123Z");
+        WalOptions options = WalOptions.builder().clock(clock).build();
+        EntryRef first;
+        EntryRef buffered;
+        try (Wal wal = Wal.open(dir, options)) {
+            first = wal.appendEntry("k", bytes("h"), bytes("one"), true);
+            clock.advance(Duration.ofMinutes(5));
+            buffered = wal.appendEntry("k", null, bytes("two"), false);
+
+            assertThat(wal.appendedAt(first)).isEqualTo(Instant.parse("2026-03-01T10:00:00.123Z"));
+            assertThat(wal.appendedAt(buffered)).as("still in the write buffer")
+                    .isEqualTo(Instant.parse("2026-03-01T10:05:00.123Z"));
+            EntryRef nowhere = new EntryRef(first.keyHash(), first.sequenceNumber(), first.offset() + 8);
+            assertThatThrownBy(() -> wal.appendedAt(nowhere)).isInstanceOf(WalEntryNotFoundException.class);
+        }
+        try (Wal wal = Wal.open(dir, options)) {
+            assertThat(wal.appendedAt(first)).isEqualTo(Instant.parse("2026-03-01T10:00:00.123Z"));
+            assertThat(wal.appendedAt(buffered)).isEqualTo(Instant.parse("2026-03-01T10:05:00.123Z"));
+            wal.close();
+            assertThatThrownBy(() -> wal.appendedAt(first)).isInstanceOf(WalClosedException.class);
         }
     }
 

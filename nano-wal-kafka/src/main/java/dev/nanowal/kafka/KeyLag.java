@@ -12,8 +12,9 @@ import dev.nanowal.EntryRef;
  * @param checkpoint the last entry that Kafka acknowledged together with every earlier entry of the key, or
  *     {@code null} when none was
  * @param entriesBehind entries of the key not yet acknowledged by Kafka
- * @param oldestUnforwardedAge how long the oldest of those has been waiting, counted from when the relay first
- *     read it (the core does not expose entry timestamps), {@link Duration#ZERO} when none is
+ * @param oldestUnforwardedAge how long the oldest of those has been waiting: since it was appended (by the WAL's
+ *     clock) for the entries held when the relay started, since the relay first saw it behind for later ones;
+ *     {@link Duration#ZERO} when none is
  * @param stoppedReason why the key stopped (poison entry under {@link PoisonPolicy#STOP}, bad mapping), or
  *     {@code null} while it is forwarded
  */

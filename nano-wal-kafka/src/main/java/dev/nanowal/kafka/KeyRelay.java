@@ -108,9 +108,13 @@ final class KeyRelay {
         KeyInfo info = loop.wal.keyInfo(key).orElse(null);
         long entries = info == null ? 0 : info.entries();
         this.forwardedRetained = Math.max(0, entries - countAfter(checkpoint));
-        // Without a checkpoint the oldest unforwarded entry is the oldest one held; otherwise it is unknown.
-        this.oldestUnforwardedMillis = checkpoint == null && info != null ? info.oldestEntry().toEpochMilli()
-                : Long.MAX_VALUE;
+        // The oldest unforwarded entry is the oldest one held without a checkpoint, else the first after it.
+        if (info == null) {
+            this.oldestUnforwardedMillis = Long.MAX_VALUE;
+        } else {
+            this.oldestUnforwardedMillis = checkpoint == null ? info.oldestEntry().toEpochMilli()
+                    : appendedAfter(checkpoint);
+        }
         this.lag = new KeyLag(key, destination, checkpoint, entries - forwardedRetained, Duration.ZERO, null);
     }
 
@@ -285,6 +289,16 @@ final class KeyRelay {
             age = Duration.ofMillis(Math.max(0, now - oldestUnforwardedMillis));
         }
         lag = new KeyLag(key, destination, checkpoint, behind, age, stoppedReason);
+    }
+
+    /** When the first entry after {@code checkpoint} was appended (epoch ms), {@code Long.MAX_VALUE} if none. */
+    private long appendedAfter(EntryRef checkpoint) {
+        try (Stream<WalRecord> records = loop.wal.enumerateEntriesAfter(checkpoint)) {
+            return records.findFirst().map((record) -> loop.wal.appendedAt(record.ref()).toEpochMilli())
+                .orElse(Long.MAX_VALUE);
+        } catch (WalEntryNotFoundException e) {
+            return Long.MAX_VALUE;
+        }
     }
 
     private long countAfter(EntryRef from) {

@@ -80,6 +80,31 @@ class RetentionInterplayTest {
         }
     }
 
+    @Test
+    void afterARestartTheLagAgeCountsFromWhenTheFirstUnforwardedEntryWasAppended() throws IOException {
+        EmbeddedBroker.createTopics(new NewTopic("restart-lag", 1, (short) 1));
+        try (Wal wal = open()) {
+            try (KafkaRelay relay = new KafkaRelay(wal, KafkaRelayOptions.builder()
+                .bootstrapServers(EmbeddedBroker.bootstrapServers())
+                .build())) {
+                appendFive(wal, "restart-lag");
+                relay.start();
+                await().until(() -> relay.lag("restart-lag").map((lag) -> lag.entriesBehind() == 0).orElse(false));
+            }
+            appendFive(wal, "restart-lag");
+            clock.advance(RETENTION.multipliedBy(2));
+            try (KafkaRelay restarted = new KafkaRelay(wal, unreachable().build())) {
+                restarted.start();
+                await().untilAsserted(() -> {
+                    KeyLag lag = restarted.lag("restart-lag").orElseThrow();
+                    assertThat(lag.checkpoint()).isNotNull();
+                    assertThat(lag.entriesBehind()).isEqualTo(5);
+                    assertThat(lag.oldestUnforwardedAge()).isGreaterThanOrEqualTo(RETENTION.multipliedBy(2));
+                });
+            }
+        }
+    }
+
     private Wal open() {
         return Wal.open(directory, WalOptions.builder().clock(clock).entryRetention(RETENTION).build());
     }
