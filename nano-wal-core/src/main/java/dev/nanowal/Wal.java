@@ -388,7 +388,12 @@ public final class Wal implements AutoCloseable {
         }
     }
 
-    /** Makes every append made so far durable. */
+    /**
+     * Makes every append made so far durable: fsyncs each key's segment that has unsynced entries, up to
+     * {@link WalOptions#syncThreads()} at once, then the directory once if new segments need it.
+     *
+     * @throws WalIOException the first failure met, after every other key was tried
+     */
     public void sync() {
         ensureOpen();
         WalException failure = syncAll();
