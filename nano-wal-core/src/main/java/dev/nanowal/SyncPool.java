@@ -41,7 +41,10 @@ final class SyncPool {
         helpers.allowCoreThreadTimeOut(true);
     }
 
-    /** Runs {@link KeyLog#sync} for every log (directory entries left to the caller); never throws. */
+    /**
+     * Runs {@link KeyLog#sync} for every log (directory entries left to the caller) and returns once all are
+     * done. A {@link WalException} is kept in the outcome, not thrown, so every key is tried.
+     */
     Outcome syncAll(List<KeyLog> logs) {
         Segment[] synced = new Segment[logs.size()];
         WalException[] failures = new WalException[logs.size()];
