@@ -90,7 +90,17 @@ public final class Wal implements AutoCloseable {
     static Wal open(Path directory, WalOptions options, Storage storage) {
         Objects.requireNonNull(directory, "directory must not be null");
         Objects.requireNonNull(options, "options must not be null");
-        WalDirectory locked = WalDirectory.lock(directory, storage);
+        // An interrupted caller would close the lock file's channel, and so release the lock, or fail the
+        // recovery's reads (see Interrupts).
+        boolean interrupted = Interrupts.setAside();
+        try {
+            return openLocked(WalDirectory.lock(directory, storage), options, storage);
+        } finally {
+            Interrupts.restore(interrupted);
+        }
+    }
+
+    private static Wal openLocked(WalDirectory locked, WalOptions options, Storage storage) {
         try {
             WalContext context = new WalContext(locked, options, storage,
                     new OpenFiles(options.maxOpenFiles(), options.writeBufferSize()), new WalEvents());

@@ -27,7 +27,7 @@ class InterruptedCallerTest {
     }
 
     @Test
-    void anInterruptedCallerAppendsSyncsAndReadsWithoutBreakingTheSegmentForOthers() {
+    void anInterruptedCallerOpensAppendsSyncsAndReadsWithoutBreakingTheSegmentForOthers() {
         List<EntryRef> refs = new ArrayList<>();
         try (Wal wal = Wal.open(dir, WalOptions.builder().maxSegmentSize(4096).build())) {
             refs.add(wal.appendEntry("k", null, bytes("before"), true));
@@ -49,9 +49,12 @@ class InterruptedCallerTest {
             assertThat(wal.lastWriteFailure()).isEmpty();
             assertThat(wal.stats().writeFailures()).isZero();
         }
+        Thread.currentThread().interrupt();
         try (Wal reopened = Wal.open(dir)) {
-            assertThat(RotationAndRetentionTest.contents(reopened, "k")).hasSize(102).startsWith("before")
-                    .endsWith("after");
+            assertThat(Thread.interrupted()).as("interrupt kept through the open").isTrue();
+            assertThat(reopened.appendEntry("k", null, bytes("reopened"), true)).isNotNull();
+            assertThat(RotationAndRetentionTest.contents(reopened, "k")).hasSize(103).startsWith("before")
+                    .endsWith("after", "reopened");
             for (int i = 0; i < refs.size(); i++) {
                 assertThat(reopened.readEntryAt(refs.get(i))).isNotEmpty();
             }
