@@ -1,5 +1,7 @@
 package dev.nanowal;
 
+import java.util.function.Supplier;
+
 /**
  * Sets the calling thread's interrupt status aside for a file I/O call on a segment's shared channel. A
  * {@link java.nio.channels.FileChannel} closes itself for every thread when an I/O call runs on an interrupted
@@ -19,6 +21,16 @@ final class Interrupts {
     /** Clears the calling thread's interrupt status; returns whether it was set. */
     static boolean setAside() {
         return Thread.interrupted();
+    }
+
+    /** Runs {@code call} with the interrupt status set aside, for a whole operation on several files. */
+    static <T> T asideDuring(Supplier<T> call) {
+        boolean interrupted = setAside();
+        try {
+            return call.get();
+        } finally {
+            restore(interrupted);
+        }
     }
 
     /** Sets the interrupt status again if {@link #setAside()} found it set. */

@@ -92,12 +92,7 @@ public final class Wal implements AutoCloseable {
         Objects.requireNonNull(options, "options must not be null");
         // An interrupted caller would close the lock file's channel, and so release the lock, or fail the
         // recovery's reads (see Interrupts).
-        boolean interrupted = Interrupts.setAside();
-        try {
-            return openLocked(WalDirectory.lock(directory, storage), options, storage);
-        } finally {
-            Interrupts.restore(interrupted);
-        }
+        return Interrupts.asideDuring(() -> openLocked(WalDirectory.lock(directory, storage), options, storage));
     }
 
     private static Wal openLocked(WalDirectory locked, WalOptions options, Storage storage) {
@@ -369,6 +364,11 @@ public final class Wal implements AutoCloseable {
      */
     public CompactionResult compact() {
         ensureOpen();
+        // the sequence floor's file is written and fsynced (see Interrupts)
+        return Interrupts.asideDuring(this::compactNow);
+    }
+
+    private CompactionResult compactNow() {
         synchronized (compactionLock) {
             Instant started = options.clock().instant();
             long now = started.toEpochMilli();
@@ -583,10 +583,12 @@ public final class Wal implements AutoCloseable {
     }
 
     private WalException closeFiles() {
-        WalException failure = syncAll();
-        syncPool.shutdown();
-        context.openFiles().closeAll();
-        return failure;
+        return Interrupts.asideDuring(() -> {
+            WalException failure = syncAll();
+            syncPool.shutdown();
+            context.openFiles().closeAll();
+            return failure;
+        });
     }
 
     @Override

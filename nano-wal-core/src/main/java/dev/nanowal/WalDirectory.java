@@ -166,6 +166,7 @@ final class WalDirectory {
 
     /** Releases the lock; with {@code deleteLockFile} also removes the lock file (shutdown). */
     void release(boolean deleteLockFile) {
+        boolean interrupted = Interrupts.setAside();
         try {
             if (deleteLockFile) {
                 Files.deleteIfExists(path.resolve(LOCK_FILE));
@@ -176,6 +177,7 @@ final class WalDirectory {
                     + " failed", e);
         } finally {
             closeQuietly(lockChannel);
+            Interrupts.restore(interrupted);
         }
     }
 }

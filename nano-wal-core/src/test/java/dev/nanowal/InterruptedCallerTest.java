@@ -4,6 +4,7 @@ import static dev.nanowal.WalAppendReadTest.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -58,6 +59,36 @@ class InterruptedCallerTest {
             for (int i = 0; i < refs.size(); i++) {
                 assertThat(reopened.readEntryAt(refs.get(i))).isNotEmpty();
             }
+            Thread.currentThread().interrupt();
+            reopened.close();
+            assertThat(Thread.interrupted()).as("interrupt kept through the close").isTrue();
+        }
+        try (Wal again = Wal.open(dir)) {
+            assertThat(RotationAndRetentionTest.contents(again, "k")).hasSize(103);
+        }
+    }
+
+    @Test
+    void anInterruptedCompactionDeletesWhatExpiredAndKeepsTheInterrupt() {
+        MutableClock clock = MutableClock.startingAt("2026-01-01T00:00:00Z");
+        WalOptions options = WalOptions.builder().clock(clock).entryRetention(Duration.ofHours(1))
+                .maxSegmentSize(4096).build();
+        try (Wal wal = Wal.open(dir, options)) {
+            for (int i = 0; i < 20; i++) {
+                wal.appendEntry("old", null, new byte[500], true);
+            }
+            clock.advance(Duration.ofHours(3));
+            wal.appendEntry("new", null, bytes("kept"), true);
+
+            Thread.currentThread().interrupt();
+            CompactionResult result = wal.compact();
+
+            assertThat(Thread.interrupted()).isTrue();
+            assertThat(result.segmentsDeleted()).isGreaterThan(1);
+            assertThat(wal.enumerateKeys()).containsExactly("new");
+        }
+        try (Wal reopened = Wal.open(dir, options)) {
+            assertThat(reopened.enumerateKeys()).containsExactly("new");
         }
     }
 }
