@@ -187,16 +187,21 @@ final class KeyLog {
 
     /**
      * Whether {@link #sync} has work: appends not yet on stable storage, or a new segment's directory entry.
-     * Without the lock: an append that happened before the caller's sync is visible here, later ones are not
-     * the sync's to cover.
+     * Under the key's lock, so that an append in progress finishes first and is seen: on close, an append
+     * admitted before the WAL was marked closed must be synced, not skipped.
      */
     boolean needsSync() {
-        List<Segment> current = segments;
-        if (current.isEmpty()) {
-            return false;
+        lock.lock();
+        try {
+            List<Segment> current = segments;
+            if (current.isEmpty()) {
+                return false;
+            }
+            Segment active = current.get(current.size() - 1);
+            return !active.isDurableTo(active.end()) || !active.isNameDurable();
+        } finally {
+            lock.unlock();
         }
-        Segment active = current.get(current.size() - 1);
-        return !active.isDurableTo(active.end()) || !active.isNameDurable();
     }
 
     /** Flushes the active segment under the key's lock, so no append is half-way through it. */
