@@ -28,14 +28,9 @@ final class Durability {
         this.nameDurable = nameDurable;
     }
 
-    /** Whether an fsync covered every byte below {@code target}. */
-    boolean covers(long target) {
-        return position >= target;
-    }
-
     /** Returns once an fsync covered every byte below {@code target}, running {@code fsync} as the leader if needed. */
     void await(long target, Runnable fsync) {
-        groupCommit.await(() -> covers(target), fsync);
+        groupCommit.await(() -> position >= target, fsync);
     }
 
     /**

@@ -186,25 +186,9 @@ final class KeyLog {
     }
 
     /**
-     * Whether {@link #sync} has work: appends not yet on stable storage, or a new segment's directory entry.
-     * Under the key's lock, so that an append in progress finishes first and is seen: on close, an append
-     * admitted before the WAL was marked closed must be synced, not skipped.
+     * Flushes the active segment under the key's lock, so no append is half-way through it: on close, an append
+     * admitted before the WAL was marked closed is waited for and synced, not skipped.
      */
-    boolean needsSync() {
-        lock.lock();
-        try {
-            List<Segment> current = segments;
-            if (current.isEmpty()) {
-                return false;
-            }
-            Segment active = current.get(current.size() - 1);
-            return !active.isDurableTo(active.end()) || !active.isNameDurable();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Flushes the active segment under the key's lock, so no append is half-way through it. */
     private Segment flushActive() {
         lock.lock();
         try {

@@ -374,11 +374,6 @@ final class Segment {
         durability.covered(target, targetEntries, System.nanoTime() - started);
     }
 
-    /** Whether an fsync covered every byte below {@code position}. */
-    boolean isDurableTo(long position) {
-        return durability.covers(position);
-    }
-
     /** Whether the segment's directory entry is known durable (false for a new segment until a sync). */
     boolean isNameDurable() {
         return durability.isNameDurable();

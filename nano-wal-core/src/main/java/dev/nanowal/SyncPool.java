@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Runs the per-key fsyncs of a sync of every key several at a time ({@link WalOptions#syncThreads()}). One
  * after another, each fsync waits for the device to finish the one before; started together, the device
- * overlaps them. The calling thread takes part, so a sync with one key to fsync hands nothing over; helper
+ * overlaps them. The calling thread takes part, so a WAL with one key hands nothing over; helper
  * threads start when a sync needs them and end after {@value #IDLE_SECONDS} s without work.
  */
 final class SyncPool {

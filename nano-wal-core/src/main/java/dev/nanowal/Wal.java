@@ -413,18 +413,12 @@ public final class Wal implements AutoCloseable {
     }
 
     /**
-     * Fsyncs every key's active segment that needs it, several at once ({@link SyncPool}), then the directory
-     * once for all the new ones among them (rather than once per new segment); returns the first failure
-     * after trying every key.
+     * Fsyncs every key's active segment, several at once ({@link SyncPool}; a key with nothing new costs a lock
+     * and a check), then the directory once for all the new ones among them (rather than once per new segment);
+     * returns the first failure after trying every key.
      */
     private WalException syncAll() {
-        List<KeyLog> pending = new ArrayList<>();
-        for (KeyLog log : keys.all()) {
-            if (log.needsSync()) {
-                pending.add(log);
-            }
-        }
-        SyncPool.Outcome outcome = syncPool.syncAll(pending);
+        SyncPool.Outcome outcome = syncPool.syncAll(new ArrayList<>(keys.all()));
         WalException failure = outcome.failure();
         List<Segment> unnamed = new ArrayList<>();
         for (Segment synced : outcome.synced()) {

@@ -122,7 +122,7 @@ public final class WalOptions {
     /**
      * How many fsyncs a sync of every key ({@link Wal#sync()}, {@link Wal#close()}) runs at once, each for one
      * key's segment; 1 runs them one after another on the calling thread. The calling thread takes part; the
-     * others are started when a sync has more than one key to fsync, and end after 10 s without work. At most
+     * others are started when a sync has more than one key, and end after 10 s without work. At most
      * {@code maxOpenFiles / 8} run at once, so that the files they hold open stay within {@link #maxOpenFiles()}.
      */
     public int syncThreads() {

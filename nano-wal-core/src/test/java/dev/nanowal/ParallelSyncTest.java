@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -163,8 +164,9 @@ class ParallelSyncTest {
 
     /**
      * An append that holds its key's lock when close() begins was admitted before the WAL was marked closed,
-     * so close() must wait for it and fsync it. (Deciding without the lock that the key had nothing to sync,
-     * close() skipped it; `ConcurrencyTest.closeUnderLoad...` failed about once in a dozen runs.)
+     * so close() must wait for it and fsync it. (A first version of parallel sync decided without the lock that
+     * the key had nothing to sync, and close() skipped it; `ConcurrencyTest.closeUnderLoad...` failed about once
+     * in a dozen runs.)
      */
     @Test
     void closeWaitsForAnAppendInProgressAndFsyncsIt() throws Exception {
@@ -176,7 +178,13 @@ class ParallelSyncTest {
             public int write(Path path, FileChannel real, ByteBuffer src, long position) throws IOException {
                 if (pauseNextWrite.compareAndSet(true, false)) {
                     writing.countDown();
-                    awaitUninterruptibly(release);
+                    try {
+                        if (!release.await(30, TimeUnit.SECONDS)) {
+                            throw new IOException("the test never released the paused write");
+                        }
+                    } catch (InterruptedException e) {
+                        throw new InterruptedIOException("interrupted while paused");
+                    }
                 }
                 return real.write(src, position);
             }
@@ -214,21 +222,6 @@ class ParallelSyncTest {
         assertThat(fsyncs.threads).as("close() fsynced the entry appended meanwhile").hasSize(1);
         try (Wal reopened = Wal.open(dir)) {
             assertThat(reopened.readEntryAt(ref)).isEqualTo(bytes("in progress"));
-        }
-    }
-
-    private static void awaitUninterruptibly(CountDownLatch latch) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                latch.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
         }
     }
 }
