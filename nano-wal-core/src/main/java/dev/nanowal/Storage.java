@@ -29,6 +29,11 @@ class Storage {
         Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
+    /** Creates one directory (its parent must exist); the caller fsyncs the parent to make the entry durable. */
+    void createDirectory(Path path) throws IOException {
+        Files.createDirectory(path);
+    }
+
     void delete(Path path) throws IOException {
         Files.deleteIfExists(path);
     }

@@ -10,6 +10,8 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -101,5 +103,40 @@ class DirectoryTest {
             assertThat(RotationAndRetentionTest.contents(wal, "k")).containsExactly("v");
         }
         assertThat(leftover).doesNotExist();
+    }
+
+    @Test
+    void aNewDirectoryAndEachNewAncestorAreMadeDurableInTheirParentsBeforeOpenReturns() {
+        Path dir = root.resolve("a/b/wal");
+        List<String> calls = new ArrayList<>();
+        Storage recording = new Storage() {
+            @Override
+            void createDirectory(Path path) throws IOException {
+                calls.add("create " + root.relativize(path));
+                super.createDirectory(path);
+            }
+
+            @Override
+            void fsyncDirectory(Path directory) throws IOException {
+                calls.add("fsync " + (directory.equals(root) ? "." : root.relativize(directory)));
+                super.fsyncDirectory(directory);
+            }
+        };
+        try (Wal wal = Wal.open(dir, WalOptions.defaults(), recording)) {
+            assertThat(calls).containsExactly("create a", "fsync .", "create a/b", "fsync a", "create a/b/wal",
+                    "fsync a/b");
+            wal.appendEntry("k", null, bytes("v"), true);
+        }
+        calls.clear();
+        try (Wal wal = Wal.open(dir, WalOptions.defaults(), recording)) {
+            assertThat(calls).noneMatch(call -> call.startsWith("create"));
+        }
+    }
+
+    @Test
+    void aNewDirectoryWhoseParentCannotBeFsyncedIsNotOpened() {
+        FaultyStorage failing = new FaultyStorage().fail(FaultyStorage.Fault.EIO, FaultyStorage.Op.FSYNC_DIRECTORY);
+        assertThatThrownBy(() -> Wal.open(root.resolve("new"), WalOptions.defaults(), failing))
+                .isInstanceOf(WalIOException.class).hasMessageContaining("Cannot open a WAL at");
     }
 }
