@@ -23,8 +23,8 @@ import java.util.function.BiFunction;
 import java.util.stream.Stream;
 
 /**
- * The benchmark harness: runs W1-W5, R1, R2, O1 and M1 (see issue 4 and benchmarks/README in the root
- * README) for every subject in one JVM, subjects interleaved within each repetition (A B C, A B C, ...) so
+ * The benchmark harness: runs W1-W5, R1, R2, O1 and M1 (see issue 4 and benchmarks/README.md) for
+ * every subject in one JVM, subjects interleaved within each repetition (A B C, A B C, ...) so
  * that a noisy neighbour hurts all of them alike, warm-up rounds first, then reports median and min-max and
  * the ratio of each subject's median to the baseline's ({@code raw}; {@code raw-naive} for W4).
  *
