@@ -6,16 +6,22 @@
 #   ./benchmarks/run.sh quick --only W1,W3   # a subset
 #   ./benchmarks/run.sh phases [appends] [keys] [rounds]   # W1 (or W5 with keys > 1) split into append and sync
 #                                                          # phases, nano-wal with and without the clock and rotation
+#   ./benchmarks/run.sh w6                   # W6 alone at full size, 16 threads, the disk as it is
+#   ./benchmarks/run.sh w6-capped            # W6 alone at full size, 64 threads, write IOPS capped at BENCH_IOPS
+#                                            # (default 3000) by benchmarks/iops-cap.sh: needs root
+#   ./benchmarks/run.sh w1batch              # W1B alone at full size (appendBatch of 64 x 100 B vs raw)
+#   (w6, w6-capped and w1batch take --threads 16,64 and the other options of quick and full, and print only)
 #
 # Environment: BENCH_DIR (where the data goes; default a new temporary directory under /tmp, removed afterwards),
-# BENCH_JAVA_OPTS (extra JVM flags, e.g. -XX:StartFlightRecording=filename=/tmp/w.jfr).
+# BENCH_JAVA_OPTS (extra JVM flags, e.g. -XX:StartFlightRecording=filename=/tmp/w.jfr), BENCH_IOPS (w6-capped).
 set -euo pipefail
 
 MODE="${1:-quick}"
 shift || true
 case "$MODE" in
-  quick|full|smoke|phases) ;;
-  *) echo "usage: $0 quick|full [--only W1,W2,...] | phases [appends] [keys] [rounds]" >&2; exit 2 ;;
+  quick|full|smoke|phases|w6|w6-capped|w1batch) ;;
+  *) echo "usage: $0 quick|full|w6|w6-capped|w1batch [--only W1,W2,...] [--threads 16,64]" \
+    "| phases [appends] [keys] [rounds]" >&2; exit 2 ;;
 esac
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -48,19 +54,27 @@ OPENS=(--add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base
 
 MAIN=dev.nanowal.bench.Bench
 PROPS=(-Dchronicle.analytics.disable=true -Dchronicle.announcer.disable=true)
-ARGS=("$MODE" --dir "$DATA" --command "./benchmarks/run.sh $MODE${*:+ $*}")
-if [ "$MODE" = full ]; then
-  ARGS+=(--results benchmarks/RESULTS.md)
-elif [ "$MODE" = phases ]; then
-  MAIN=dev.nanowal.bench.AppendPhases
-  PROPS+=(-Djava.io.tmpdir="$DATA")
-  ARGS=()
-fi
+COMMAND="./benchmarks/run.sh $MODE${*:+ $*}"
+CAP=()
+case "$MODE" in
+  full) ARGS=(full --dir "$DATA" --command "$COMMAND" --results benchmarks/RESULTS.md) ;;
+  phases) MAIN=dev.nanowal.bench.AppendPhases; PROPS+=(-Djava.io.tmpdir="$DATA"); ARGS=() ;;
+  w6) ARGS=(full --only W6 --threads 16 --dir "$DATA" --command "$COMMAND") ;;
+  w6-capped)
+    ARGS=(full --only W6 --threads 64 --dir "$DATA" --command "$COMMAND")
+    CAP=("$ROOT/benchmarks/iops-cap.sh" --iops "${BENCH_IOPS:-3000}" "$DATA" --) ;;
+  w1batch) ARGS=(full --only W1B --dir "$DATA" --command "$COMMAND") ;;
+  *) ARGS=("$MODE" --dir "$DATA" --command "$COMMAND") ;;
+esac
 
 echo "nano-wal benchmarks, mode $MODE: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)," \
   "$(free -g | awk '/Mem:/ {print $2}') GiB RAM; data in $DATA ($(df -T "$DATA" | awk 'NR==2 {print $2}'))"
 java -version 2>&1 | head -1
+echo "load: $(uptime)"
 
 # shellcheck disable=SC2086
-java -Xms1g -Xmx2g -XX:+UseG1GC "${OPENS[@]}" "${PROPS[@]}" ${BENCH_JAVA_OPTS:-} \
-  -cp "$CP" "$MAIN" "${ARGS[@]}" "$@"
+STATUS=0
+"${CAP[@]}" java -Xms1g -Xmx2g -XX:+UseG1GC "${OPENS[@]}" "${PROPS[@]}" ${BENCH_JAVA_OPTS:-} \
+  -cp "$CP" "$MAIN" "${ARGS[@]}" "$@" || STATUS=$?
+echo "load: $(uptime)"
+exit "$STATUS"

@@ -23,12 +23,14 @@ import java.util.function.BiFunction;
 import java.util.stream.Stream;
 
 /**
- * The benchmark harness: runs W1-W5, R1, R2, O1 and M1 (see issue 4 and benchmarks/README.md) for
- * every subject in one JVM, subjects interleaved within each repetition (A B C, A B C, ...) so
+ * The benchmark harness: runs W1-W5, R1, R2, O1 and M1 (see issue 4 and benchmarks/README.md), W1B and W6
+ * (issue 12) for every subject in one JVM, subjects interleaved within each repetition (A B C, A B C, ...) so
  * that a noisy neighbour hurts all of them alike, warm-up rounds first, then reports median and min-max and
  * the ratio of each subject's median to the baseline's ({@code raw}; {@code raw-naive} for W4).
  *
- * <pre>java -cp ... dev.nanowal.bench.Bench quick|full|smoke [--only W1,R2] [--dir /tmp] [--results FILE] [--command TEXT]</pre>
+ * <pre>java -cp ... dev.nanowal.bench.Bench quick|full|smoke [--only W1,R2] [--threads 16,64] [--dir /tmp] [--results FILE] [--command TEXT]</pre>
+ *
+ * {@code --threads} sets W6's thread counts.
  */
 public final class Bench {
 
@@ -48,7 +50,8 @@ public final class Bench {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
-            System.err.println("usage: Bench quick|full|smoke [--only W1,R2] [--dir DIR] [--results FILE] [--command TEXT]");
+            System.err.println("usage: Bench quick|full|smoke [--only W1,R2] [--threads 16,64] [--dir DIR] [--results FILE]"
+                    + " [--command TEXT]");
             System.exit(2);
         }
         Params params = Params.of(args[0]);
@@ -59,6 +62,8 @@ public final class Bench {
         for (int i = 1; i < args.length; i += 2) {
             switch (args[i]) {
                 case "--only" -> only = Arrays.asList(args[i + 1].split(","));
+                case "--threads" -> params = params.withW6Threads(Stream.of(args[i + 1].split(","))
+                        .map(Integer::valueOf).toList());
                 case "--dir" -> base = Paths.get(args[i + 1]);
                 case "--results" -> results = Paths.get(args[i + 1]);
                 case "--command" -> command = args[i + 1];
@@ -81,7 +86,8 @@ public final class Bench {
         System.out.println(table);
         System.out.printf(Locale.ROOT, "(%s run took %.0f s)%n", params.name(), (System.nanoTime() - started) / 1e9);
         if (results != null) {
-            Files.writeString(results, Report.resultsMarkdown(params, command, table));
+            String previous = Files.exists(results) ? Files.readString(results) : "";
+            Files.writeString(results, Report.resultsMarkdown(params, command, table, previous));
             System.out.println("Wrote " + results);
         }
         if (rows.stream().anyMatch(r -> r.error != null)) {
@@ -93,6 +99,9 @@ public final class Bench {
     List<Row> run() {
         if (selected("W1")) {
             appendWorkload("W1 1 key, 100 B", params.w1(), 1, small);
+        }
+        if (selected("W1B")) {
+            w1Batch();
         }
         if (selected("W2")) {
             appendWorkload("W2 1 key, 4 KiB", params.w2(), 1, large);
@@ -111,6 +120,9 @@ public final class Bench {
                     params.warmups(), params.reps());
             w5("W5 " + params.w5ManyKeys() + " keys x " + params.w5ManyAppends(), params.w5ManyKeys(),
                     params.w5ManyAppends(), 0, params.w5ManyReps());
+        }
+        if (selected("W6")) {
+            params.w6Threads().forEach(this::w6);
         }
         if (selected("R1") || selected("R2")) {
             reads();
@@ -144,6 +156,31 @@ public final class Bench {
                 }
                 log.sync();
                 return count / seconds(start);
+            } finally {
+                emptyFiles(dir);
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- W1B: buffered batches, one sync
+
+    private void w1Batch() {
+        String name = "W1B 1 key, batches of " + Params.BATCH + " x 100 B";
+        int batches = params.w1() / Params.BATCH;
+        byte[][] batch = new byte[Params.BATCH][];
+        Arrays.fill(batch, small);
+        Map<String, BiFunction<Path, Integer, BenchLog>> subjects = new LinkedHashMap<>();
+        subjects.put("nano-wal", NanoWalSubject.Log::new);
+        subjects.put("raw", (dir, k) -> new RawSubject.Log(dir, k, RawSubject.Durable.NAIVE, 0));
+        repeat(name, "appends/s", true, "raw", subjects.keySet(), (subject, row) -> {
+            Path dir = newDir(name, subject);
+            try (BenchLog log = subjects.get(subject).apply(dir, 1)) {
+                long start = System.nanoTime();
+                for (int i = 0; i < batches; i++) {
+                    log.appendBatch(0, batch);
+                }
+                log.sync();
+                return (double) batches * Params.BATCH / seconds(start);
             } finally {
                 emptyFiles(dir);
             }
@@ -184,7 +221,7 @@ public final class Bench {
         for (Row row : rows) {
             List<long[]> measured = latencies.get(row.subject);
             if (row.workload.equals(name) && measured != null && row.ok()) {
-                row.notes.add(latencyNote(measured, "us"));
+                row.notes.add(latencyNote(measured, 1e3, "us"));
             }
         }
     }
@@ -281,6 +318,95 @@ public final class Bench {
         }
     }
 
+    // ---------------------------------------------------------------- W6: durable appends, many threads, many keys
+
+    /** The shared subject's file: far more than a group of frames, reused from its start when full. */
+    private static final long SHARED_FILE_SIZE = 16L << 20;
+
+    /**
+     * Threads appending durably, each to a random key (its own seeded {@link Random}) out of {@code w6Keys},
+     * for {@code w6Millis}. Before the clock starts, the threads append once to every key between them, so the
+     * timed appends measure a running log, not the creation of its files.
+     */
+    private void w6(int threads) {
+        String name = "W6 durable, " + threads + " threads, " + params.w6Keys() + " random keys";
+        int keys = params.w6Keys();
+        Map<String, BiFunction<Path, Integer, BenchLog>> subjects = new LinkedHashMap<>();
+        subjects.put("nano-wal", NanoWalSubject.Log::new);
+        subjects.put("naive", (dir, k) -> new RawSubject.Log(dir, k, RawSubject.Durable.DATASYNC, 0));
+        subjects.put("shared", (dir, k) -> new SharedSubject(dir, SHARED_FILE_SIZE));
+        Map<String, List<long[]>> latencies = new LinkedHashMap<>();
+        repeat(name, "appends/s", true, "shared", subjects.keySet(), params.w6Warmups(), params.reps(), (subject, row) -> {
+            Path dir = newDir(name, subject);
+            try (BenchLog log = subjects.get(subject).apply(dir, keys)) {
+                CountDownLatch ready = new CountDownLatch(threads);
+                CountDownLatch go = new CountDownLatch(1);
+                long[] deadline = new long[1];
+                AtomicReference<Throwable> failure = new AtomicReference<>();
+                List<Samples> samples = new ArrayList<>();
+                List<Thread> workers = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    int first = t;
+                    Samples mine = new Samples();
+                    samples.add(mine);
+                    Thread worker = new Thread(() -> {
+                        try {
+                            for (int key = first; key < keys; key += threads) {
+                                log.appendDurable(key, small);
+                            }
+                            ready.countDown();
+                            go.await();
+                            Random random = new Random(first);
+                            do {
+                                int key = random.nextInt(keys);
+                                long start = System.nanoTime();
+                                log.appendDurable(key, small);
+                                mine.add(System.nanoTime() - start);
+                            } while (System.nanoTime() < deadline[0] && failure.get() == null);
+                        } catch (Throwable e) {
+                            failure.compareAndSet(null, e);
+                            ready.countDown();
+                        }
+                    }, "w6-" + t);
+                    worker.start();
+                    workers.add(worker);
+                }
+                ready.await();
+                long start = System.nanoTime();
+                deadline[0] = start + params.w6Millis() * 1_000_000;
+                go.countDown();
+                for (Thread worker : workers) {
+                    worker.join();
+                }
+                double elapsed = seconds(start);
+                if (failure.get() != null) {
+                    throw new IllegalStateException(failure.get());
+                }
+                long[] nanos = Samples.merge(samples);
+                observe(row, log);
+                latencies.computeIfAbsent(subject, s -> new ArrayList<>()).add(percentiles(nanos));
+                return nanos.length / elapsed;
+            } finally {
+                emptyFiles(dir);
+            }
+        });
+        Row naive = null;
+        for (Row row : rows) {
+            if (row.workload.equals(name) && row.subject.equals("naive") && row.ok()) {
+                naive = row;
+            }
+        }
+        for (Row row : rows) {
+            List<long[]> measured = latencies.get(row.subject);
+            if (row.workload.equals(name) && measured != null && row.ok()) {
+                row.notes.add(latencyNote(measured, 1e6, "ms"));
+                if (row.subject.equals("nano-wal") && naive != null) {
+                    row.notes.add(String.format(Locale.ROOT, "%.2fx naive", row.median() / naive.median()));
+                }
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- R1, R2: reads
 
     private void reads() {
@@ -342,7 +468,7 @@ public final class Bench {
                 for (Row row : rows) {
                     List<long[]> measured = latencies.get(row.subject);
                     if (row.workload.equals(name) && measured != null && row.ok()) {
-                        row.notes.add(latencyNote(measured, "us") + String.format(Locale.ROOT, ", %.0f reads/s",
+                        row.notes.add(latencyNote(measured, 1e3, "us") + String.format(Locale.ROOT, ", %.0f reads/s",
                                 Row.median(measured.stream().map(m -> (double) m[3]).toList())));
                     }
                 }
@@ -500,9 +626,18 @@ public final class Bench {
         }
     }
 
+    /** One measurement as it comes, with the load average then: the machine may be shared. */
     private static void progress(Row row, int rep) {
-        System.out.printf(Locale.ROOT, "  %-45s %-13s rep %d: %s %s%n", row.workload, row.subject, rep + 1,
-                Report.format(row.values.get(row.values.size() - 1)), row.unit);
+        System.out.printf(Locale.ROOT, "  %-45s %-13s rep %d: %s %s (load %s)%n", row.workload, row.subject, rep + 1,
+                Report.format(row.values.get(row.values.size() - 1)), row.unit, loadAverage());
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Paths.get("/proc/loadavg")).split(" ")[0];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
     }
 
     // ---------------------------------------------------------------- helpers
@@ -580,11 +715,11 @@ public final class Bench {
                 : (int) Math.ceil(q * sorted.length) - 1)];
     }
 
-    /** Median over repetitions of each percentile. */
-    private static String latencyNote(List<long[]> perRep, String unit) {
-        double p50 = Row.median(perRep.stream().map(p -> p[0] / 1e3).toList());
-        double p99 = Row.median(perRep.stream().map(p -> p[1] / 1e3).toList());
-        double p999 = Row.median(perRep.stream().map(p -> p[2] / 1e3).toList());
+    /** Median over repetitions of each percentile, in units of {@code nanosPerUnit}. */
+    private static String latencyNote(List<long[]> perRep, double nanosPerUnit, String unit) {
+        double p50 = Row.median(perRep.stream().map(p -> p[0] / nanosPerUnit).toList());
+        double p99 = Row.median(perRep.stream().map(p -> p[1] / nanosPerUnit).toList());
+        double p999 = Row.median(perRep.stream().map(p -> p[2] / nanosPerUnit).toList());
         return String.format(Locale.ROOT, "p50 %s / p99 %s / p99.9 %s %s", Report.format(p50), Report.format(p99), Report.format(p999), unit);
     }
 

@@ -9,6 +9,16 @@ interface BenchLog extends AutoCloseable {
     /** Appends without waiting for stable storage (W1, W2, W5). Single-threaded. */
     void append(int key, byte[] payload);
 
+    /**
+     * Appends the payloads in order without waiting for stable storage (W1B), the subject's way of taking many
+     * at once; a subject without one appends them one by one, as the raw writer does. Single-threaded.
+     */
+    default void appendBatch(int key, byte[][] payloads) {
+        for (byte[] payload : payloads) {
+            append(key, payload);
+        }
+    }
+
     /** Appends and returns once the record is on stable storage (W3, W4). Thread-safe. */
     void appendDurable(int key, byte[] payload);
 

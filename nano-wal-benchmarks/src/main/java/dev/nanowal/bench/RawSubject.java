@@ -28,10 +28,22 @@ final class RawSubject {
     enum Durable {
         /** Lock, write, {@code force(true)} per durable append: the plain fsync-per-append writer. */
         NAIVE,
+        /** Like NAIVE with {@code force(false)}: lock, write, fdatasync per durable append (W6's {@code naive}). */
+        DATASYNC,
         /** Like NAIVE on a file preallocated with zeros (and fsynced) beforehand, with {@code force(false)}. */
         PREALLOCATED,
         /** Lock + write, then a leader/follower fsync: one {@code force(true)} serves every waiter. */
         GROUP
+    }
+
+    /** Writes {@code bytes} zeros from the file's start and fsyncs them: blocks allocated, size final. */
+    static void preallocate(FileChannel channel, long bytes) throws IOException {
+        ByteBuffer zeros = ByteBuffer.allocateDirect(BUFFER);
+        for (long at = 0; at < bytes; ) {
+            zeros.clear().limit((int) Math.min(BUFFER, bytes - at));
+            at += channel.write(zeros, at);
+        }
+        channel.force(true);
     }
 
     static Path file(Path dir, int key) {
@@ -141,23 +153,12 @@ final class RawSubject {
             for (int i = 0; i < keys; i++) {
                 files[i] = new RawFile(file(dir, i), keepOpen);
                 if (mode == Durable.PREALLOCATED) {
-                    preallocate(files[i], preallocate);
+                    try {
+                        RawSubject.preallocate(files[i].channel(), preallocate);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
                 }
-            }
-        }
-
-        private static void preallocate(RawFile file, long bytes) {
-            try {
-                FileChannel channel = file.channel();
-                ByteBuffer zeros = ByteBuffer.allocateDirect(BUFFER);
-                for (long at = 0; at < bytes; ) {
-                    zeros.clear();
-                    zeros.limit((int) Math.min(BUFFER, bytes - at));
-                    at += channel.write(zeros, at);
-                }
-                channel.force(true);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
             }
         }
 

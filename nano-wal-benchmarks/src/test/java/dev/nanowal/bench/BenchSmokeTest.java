@@ -28,11 +28,15 @@ class BenchSmokeTest {
                     .allSatisfy(v -> assertThat(v).isNotNaN().isNotNegative());
         });
         assertThat(rows.stream().map(r -> r.workload.split(" ")[0]).distinct().collect(Collectors.toList()))
-                .containsExactly("W1", "W2", "W3", "W4", "W5", "R1", "R2", "O1", "M1");
+                .containsExactly("W1", "W1B", "W2", "W3", "W4", "W5", "W6", "R1", "R2", "O1", "M1");
         assertThat(subjects(rows, "W1")).containsExactly("nano-wal", "raw", "chronicle");
+        assertThat(subjects(rows, "W1B")).containsExactly("nano-wal", "raw");
         assertThat(subjects(rows, "W3")).containsExactly("nano-wal", "raw", "raw-prealloc", "chronicle", "tape");
         assertThat(subjects(rows, "W4")).containsOnly("nano-wal", "raw-naive", "raw-group", "chronicle", "tape");
         assertThat(subjects(rows, "W5")).containsOnly("nano-wal", "raw");
+        assertThat(subjects(rows, "W6")).containsExactly("nano-wal", "naive", "shared");
+        assertThat(rows).filteredOn(r -> r.workload.startsWith("W6 ")).allSatisfy(row ->
+                assertThat(row.notes).as(row.subject).anyMatch(n -> n.startsWith("p50 ")));
         assertThat(subjects(rows, "R2")).containsExactly("nano-wal", "raw", "chronicle");
         assertThat(subjects(rows, "O1")).containsExactly("nano-wal", "raw");
         assertThat(Report.table(rows)).contains("| W1 1 key, 100 B | raw |");
