@@ -69,6 +69,25 @@ public final class KafkaRelayOptions {
         return new Builder();
     }
 
+    /** A builder that starts from these options, to change some of them. */
+    public Builder toBuilder() {
+        Builder builder = new Builder();
+        builder.producerProperties.putAll(producerProperties);
+        builder.keys = keys;
+        builder.topicMapping = topicMapping;
+        builder.headerMapping = headerMapping;
+        builder.poisonPolicy = poisonPolicy;
+        builder.deadLetterKey = deadLetterKey;
+        builder.checkpointFile = checkpointFile;
+        builder.checkpointInterval = checkpointInterval;
+        builder.maxInFlight = maxInFlight;
+        builder.pollInterval = pollInterval;
+        builder.retryBackoff = retryBackoff;
+        builder.maxRetryBackoff = maxRetryBackoff;
+        builder.maxLag = maxLag;
+        return builder;
+    }
+
     /** Kafka producer settings as given; the relay adds the ones it needs (see {@link Builder#producerProperty}). */
     public Map<String, Object> producerProperties() {
         return producerProperties;

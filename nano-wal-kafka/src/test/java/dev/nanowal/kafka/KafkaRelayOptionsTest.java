@@ -1,6 +1,8 @@
 package dev.nanowal.kafka;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -20,6 +22,34 @@ class KafkaRelayOptionsTest {
         assertThat(options.maxInFlight()).isEqualTo(1000);
         assertThat(options.maxLag()).isNull();
         assertThat(options.deadLetterKey()).isEqualTo("__relay-dead-letters");
+    }
+
+    @Test
+    void toBuilderStartsFromEverySettingAndLeavesTheOriginalAlone() {
+        KafkaRelayOptions original = builder().producerProperty("linger.ms", 5)
+            .keys(KeySelector.of(List.of("a")))
+            .topicMapping(TopicMapping.TOPIC_PARTITION)
+            .headerMapping(HeaderMapping.RECORD_KEY)
+            .poisonPolicy(PoisonPolicy.SKIP_AND_LOG)
+            .deadLetterKey("dead")
+            .checkpointFile(Path.of("checkpoints"))
+            .checkpointInterval(Duration.ofSeconds(2))
+            .maxInFlight(7)
+            .pollInterval(Duration.ofMillis(3))
+            .retryBackoff(Duration.ofMillis(4))
+            .maxRetryBackoff(Duration.ofSeconds(5))
+            .maxLag(Duration.ofHours(6))
+            .build();
+
+        KafkaRelayOptions copy = original.toBuilder().build();
+        assertThat(copy).usingRecursiveComparison().isEqualTo(original);
+
+        KafkaRelayOptions changed = original.toBuilder().maxInFlight(8).producerProperty("linger.ms", 9).build();
+        assertThat(changed.maxInFlight()).isEqualTo(8);
+        assertThat(changed.producerProperties()).containsEntry("linger.ms", 9)
+            .containsEntry("bootstrap.servers", "localhost:9092");
+        assertThat(original.maxInFlight()).isEqualTo(7);
+        assertThat(original.producerProperties()).containsEntry("linger.ms", 5);
     }
 
     @Test

@@ -10,6 +10,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.context.annotation.Bean;
 
 /**
@@ -18,6 +19,7 @@ import org.springframework.context.annotation.Bean;
  */
 @AutoConfiguration(after = NanoWalAutoConfiguration.class)
 @ConditionalOnClass({ Wal.class, Endpoint.class, ConditionalOnAvailableEndpoint.class })
+@ConditionalOnSingleCandidate(Wal.class)
 @ConditionalOnBean(NanoWalCompactor.class)
 @ConditionalOnAvailableEndpoint(NanoWalEndpoint.class)
 public final class NanoWalEndpointAutoConfiguration {

@@ -8,6 +8,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
@@ -18,7 +19,8 @@ import org.springframework.context.annotation.Bean;
  */
 @AutoConfiguration(after = NanoWalAutoConfiguration.class)
 @ConditionalOnClass({ Wal.class, HealthIndicator.class, ConditionalOnEnabledHealthIndicator.class })
-@ConditionalOnBean({ Wal.class, NanoWalProperties.class })
+@ConditionalOnSingleCandidate(Wal.class)
+@ConditionalOnBean(NanoWalProperties.class)
 @ConditionalOnEnabledHealthIndicator("nanowal")
 public final class NanoWalHealthContributorAutoConfiguration {
 

@@ -2,15 +2,17 @@ package dev.nanowal.spring.boot.autoconfigure.kafka;
 
 import dev.nanowal.Wal;
 import dev.nanowal.kafka.KafkaRelay;
+import dev.nanowal.kafka.KafkaRelayOptions;
 import dev.nanowal.spring.boot.autoconfigure.NanoWalAutoConfiguration;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 
@@ -23,7 +25,7 @@ import org.springframework.context.annotation.Bean;
 @ConditionalOnClass(value = { Wal.class, KafkaRelay.class },
         name = "org.apache.kafka.clients.producer.KafkaProducer")
 @ConditionalOnBooleanProperty("nanowal.kafka.enabled")
-@ConditionalOnBean(Wal.class)
+@ConditionalOnSingleCandidate(Wal.class)
 @EnableConfigurationProperties(NanoWalKafkaProperties.class)
 public final class NanoWalKafkaAutoConfiguration {
 
@@ -31,8 +33,11 @@ public final class NanoWalKafkaAutoConfiguration {
 
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    KafkaRelay nanoWalKafkaRelay(Wal wal, NanoWalKafkaProperties properties) {
-        var options = properties.toRelayOptions();
+    KafkaRelay nanoWalKafkaRelay(Wal wal, NanoWalKafkaProperties properties,
+            ObjectProvider<KafkaRelayOptionsCustomizer> customizers) {
+        KafkaRelayOptions.Builder builder = properties.toRelayOptions().toBuilder();
+        customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
+        var options = builder.build();
         logger.info("Forwarding nano-wal entries to Kafka at " + String.join(",", properties.bootstrapServers())
                 + " with " + options);
         return new KafkaRelay(wal, options);
