@@ -11,6 +11,7 @@ import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -185,6 +186,11 @@ public final class Bench {
                 emptyFiles(dir);
             }
         });
+        Row nano = rows.get(rows.size() - 2);
+        Row raw = rows.get(rows.size() - 1);
+        if (nano.ok() && raw.ok()) {
+            nano.notes.add(perRoundRatio(nano, raw));
+        }
     }
 
     // ---------------------------------------------------------------- W3: durable appends, one thread
@@ -390,21 +396,37 @@ public final class Bench {
                 emptyFiles(dir);
             }
         });
-        Row naive = null;
+        Map<String, Row> measured = new LinkedHashMap<>();
         for (Row row : rows) {
-            if (row.workload.equals(name) && row.subject.equals("naive") && row.ok()) {
-                naive = row;
+            if (row.workload.equals(name) && row.ok()) {
+                measured.put(row.subject, row);
+                row.notes.add(latencyNote(latencies.get(row.subject), 1e6, "ms"));
             }
         }
-        for (Row row : rows) {
-            List<long[]> measured = latencies.get(row.subject);
-            if (row.workload.equals(name) && measured != null && row.ok()) {
-                row.notes.add(latencyNote(measured, 1e6, "ms"));
-                if (row.subject.equals("nano-wal") && naive != null) {
-                    row.notes.add(String.format(Locale.ROOT, "%.2fx naive", row.median() / naive.median()));
-                }
+        Row nano = measured.get("nano-wal");
+        Row naive = measured.get("naive");
+        Row shared = measured.get("shared");
+        if (nano != null && naive != null) {
+            nano.notes.add(String.format(Locale.ROOT, "%.2fx naive", nano.median() / naive.median()));
+        }
+        for (Row peer : new Row[] {shared, naive}) {
+            if (nano != null && peer != null) {
+                nano.notes.add(perRoundRatio(nano, peer));
             }
         }
+    }
+
+    /**
+     * The ratio of two subjects' rates within each round (they ran one after the other, under the same
+     * neighbours): median and range. Steadier than the ratio of medians when the machine's load moves.
+     */
+    private static String perRoundRatio(Row subject, Row peer) {
+        List<Double> ratios = new ArrayList<>();
+        for (int i = 0; i < Math.min(subject.values.size(), peer.values.size()); i++) {
+            ratios.add(subject.values.get(i) / peer.values.get(i));
+        }
+        return String.format(Locale.ROOT, "per round %.2fx %s (%.2f - %.2f)", Row.median(ratios), peer.subject,
+                Collections.min(ratios), Collections.max(ratios));
     }
 
     // ---------------------------------------------------------------- R1, R2: reads
