@@ -18,6 +18,9 @@ import org.apache.kafka.clients.producer.KafkaProducer;
  * everything after it. While the relay exists, compaction keeps the segments it has not forwarded (up to the
  * maximum lag, see {@link KafkaRelayOptions.Builder#maxLag}).
  *
+ * <p>{@link #stop()} pauses forwarding and {@link #start()} resumes it, as often as needed, with a new producer each
+ * time; compaction stays guarded while the relay is paused. {@link #close()} ends it for good. Thread-safe.
+ *
  * <pre>{@code
  * try (KafkaRelay relay = new KafkaRelay(wal, KafkaRelayOptions.builder().bootstrapServers("kafka:9092").build())) {
  *     relay.start();
@@ -29,7 +32,7 @@ public final class KafkaRelay implements AutoCloseable {
 
     private final RelayLoop loop;
 
-    private boolean started;
+    private boolean running;
 
     private boolean closed;
 
@@ -48,17 +51,39 @@ public final class KafkaRelay implements AutoCloseable {
                 : wal.directory().resolve(KafkaRelayOptions.DEFAULT_CHECKPOINT_FILE_NAME);
         Checkpoints checkpoints = new Checkpoints(file);
         checkpoints.load(); // a damaged file fails here, before a producer exists
-        this.loop = new RelayLoop(wal, options, new KafkaProducer<>(settings), checkpoints);
+        this.loop = new RelayLoop(wal, options, () -> new KafkaProducer<>(settings), checkpoints);
     }
 
-    /** Starts forwarding. */
+    /**
+     * Starts forwarding, or resumes it after {@link #stop()} from the checkpoints; does nothing while it runs.
+     *
+     * @throws IllegalStateException when the relay is closed
+     */
     public synchronized void start() {
         if (closed) {
             throw new IllegalStateException("The relay is closed");
         }
-        if (!started) {
-            started = true;
+        if (!running) {
             loop.start();
+            running = true;
+        }
+    }
+
+    /**
+     * Pauses forwarding: sends what the selected keys hold and waits for Kafka to acknowledge it, up to 5 s in all
+     * (and up to 2 s more for a send waiting for metadata); then writes the checkpoints and closes the producer.
+     * Entries not acknowledged by then are sent again when the relay starts again, or by the next relay. Compaction
+     * stays guarded until {@link #close()}. Does nothing when the relay is not running.
+     */
+    public synchronized void stop() {
+        if (!running) {
+            return;
+        }
+        running = false;
+        try {
+            loop.stop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -81,25 +106,14 @@ public final class KafkaRelay implements AutoCloseable {
         return loop.status();
     }
 
-    /**
-     * Stops forwarding: waits up to 5 s for the sends in flight (and up to 2 s more for a send waiting for
-     * metadata), writes the checkpoints and closes the producer. Entries not acknowledged by then are sent again by
-     * the next relay.
-     */
+    /** {@link #stop() Stops} forwarding for good and stops guarding compaction. */
     @Override
     public synchronized void close() {
         if (closed) {
             return;
         }
+        stop();
         closed = true;
-        if (!started) {
-            loop.release();
-            return;
-        }
-        try {
-            loop.stop();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        loop.release();
     }
 }

@@ -129,6 +129,11 @@ final class KeyRelay {
         return checkpoint;
     }
 
+    /** Whether the key has nothing left to do for now: stopped, or everything read was acknowledged. */
+    boolean idle() {
+        return stoppedReason != null || (caughtUp && inFlight.isEmpty() && !draining && !backingOff);
+    }
+
     boolean waitingForRetry(long nowNanos) {
         return stoppedReason == null && backingOff && nowNanos - resumeAtNanos < 0;
     }
@@ -146,7 +151,11 @@ final class KeyRelay {
         if (backingOff && nowNanos - resumeAtNanos >= 0) {
             backingOff = false;
         }
-        if (info == null || stoppedReason != null || draining || backingOff || budget <= 0) {
+        if (info == null) {
+            caughtUp = true; // nothing held: entries appended later change the size and are read then
+            return 0;
+        }
+        if (stoppedReason != null || draining || backingOff || budget <= 0) {
             return 0;
         }
         boolean changed = info.entries() != seenEntries || !Objects.equals(info.newestEntry(), seenNewest);

@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
@@ -37,6 +38,10 @@ import org.slf4j.LoggerFactory;
  * applies Kafka's answers (handed over from the producer's thread through {@code tasks}) and writes checkpoints.
  * Everything but the compaction guard, the compaction listener and {@link #status()} runs on this one thread, so
  * per-key state needs no locks.
+ *
+ * <p>A run lasts from {@link #start()} to {@link #stop()}; each run has a thread and a producer of its own and
+ * rebuilds the per-key state from the checkpoints. The compaction guard, the checkpoints, the counters and the
+ * listeners outlive runs, until {@link #release()}. Start and stop are called by {@link KafkaRelay}, one at a time.
  */
 final class RelayLoop implements Runnable {
 
@@ -44,7 +49,8 @@ final class RelayLoop implements Runnable {
 
     private static final long DISCOVERY_NANOS = 1_000_000_000L;
 
-    private static final Duration PRODUCER_CLOSE_TIMEOUT = Duration.ofSeconds(5);
+    /** How long a stop may take to send what the keys hold and wait for Kafka's acknowledgements. */
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
 
     private static final long SLOW_CHECKPOINT_WRITE_NANOS = 1_000_000_000L;
 
@@ -54,7 +60,13 @@ final class RelayLoop implements Runnable {
 
     final KafkaRelayOptions options;
 
-    private final Producer<byte[], byte[]> producer;
+    private final Supplier<Producer<byte[], byte[]>> producers;
+
+    /** This run's producer; created ahead of the first run, so a bad setting fails when the relay is built. */
+    private volatile Producer<byte[], byte[]> producer;
+
+    /** Orders producer creation and closing with listener registration, so each listener hears both of each. */
+    private final Object producerLock = new Object();
 
     private final Checkpoints checkpoints;
 
@@ -83,11 +95,16 @@ final class RelayLoop implements Runnable {
 
     private final LongAdder unforwardedSegmentsDeleted = new LongAdder();
 
-    private final Thread thread = new Thread(this, "nano-wal-kafka-relay");
+    private volatile Thread thread;
 
     private volatile boolean started;
 
-    private volatile boolean running = true;
+    private volatile boolean running;
+
+    /** Set by {@link #stop()}: send what the keys hold, then end the run (by {@code stopDeadlineNanos} at latest). */
+    private volatile boolean stopping;
+
+    private volatile long stopDeadlineNanos;
 
     private volatile String failure;
 
@@ -95,6 +112,11 @@ final class RelayLoop implements Runnable {
     private volatile boolean waiting;
 
     private volatile long waitingSinceNanos;
+
+    /** Guarded by retriesLock, which also guards the producer's replacement by null. */
+    private long retriesOfClosedProducers;
+
+    private final Object retriesLock = new Object();
 
     private int inFlight;
 
@@ -107,10 +129,12 @@ final class RelayLoop implements Runnable {
 
     private long nextDiscoveryNanos;
 
-    RelayLoop(Wal wal, KafkaRelayOptions options, Producer<byte[], byte[]> producer, Checkpoints checkpoints) {
+    RelayLoop(Wal wal, KafkaRelayOptions options, Supplier<Producer<byte[], byte[]>> producers,
+            Checkpoints checkpoints) {
         this.wal = wal;
         this.options = options;
-        this.producer = producer;
+        this.producers = producers;
+        this.producer = producers.get();
         this.checkpoints = checkpoints;
         this.stored = checkpoints.load();
         this.removeGuard = wal.addCompactionGuard(this::mayDelete);
@@ -129,8 +153,25 @@ final class RelayLoop implements Runnable {
         });
     }
 
+    /** Starts a run: a new thread, and a new producer unless this is the first run. */
     void start() {
+        synchronized (producerLock) {
+            if (producer == null) {
+                producer = producers.get();
+                Producer<byte[], byte[]> created = producer;
+                notify((listener) -> listener.onProducerStarted(created));
+            }
+        }
+        // What the last run left: its keys were resolved against checkpoints that are now in stored.
+        keys.clear();
+        tasks.clear();
+        inFlight = 0;
+        failure = null;
+        waiting = false;
+        stopping = false;
+        running = true;
         started = true;
+        thread = new Thread(this, "nano-wal-kafka-relay");
         thread.setDaemon(true);
         thread.start();
     }
@@ -140,12 +181,16 @@ final class RelayLoop implements Runnable {
         long idleNanos = MIN_IDLE_NANOS;
         nextDiscoveryNanos = System.nanoTime();
         nextCheckpointWriteNanos = nextDiscoveryNanos;
+        boolean discoveredForStop = false;
         try {
             while (running) {
+                // Read first: what was appended before stop() was called is pumped in this pass.
+                boolean finishing = stopping;
                 boolean busy = runTasks();
                 long now = System.nanoTime();
-                if (now - nextDiscoveryNanos >= 0) {
-                    discoverKeys();
+                if ((finishing && !discoveredForStop) || now - nextDiscoveryNanos >= 0) {
+                    discoverKeys(); // a key that got its first entry just before the stop is forwarded too
+                    discoveredForStop = finishing;
                     nextDiscoveryNanos = now + DISCOVERY_NANOS;
                 }
                 busy |= pumpKeys(now);
@@ -156,12 +201,14 @@ final class RelayLoop implements Runnable {
                     writeCheckpoints();
                 }
                 trackWaiting(now);
-                if (busy) {
+                if (finishing && (drained() || now - stopDeadlineNanos >= 0)) {
+                    running = false;
+                } else if (busy) {
                     idleNanos = MIN_IDLE_NANOS;
                 } else {
                     // Nothing to do: look again soon, later each time; a Kafka answer wakes the thread at once.
                     LockSupport.parkNanos(idleNanos);
-                    idleNanos = Math.min(idleNanos * 2, options.pollInterval().toNanos());
+                    idleNanos = finishing ? MIN_IDLE_NANOS : Math.min(idleNanos * 2, options.pollInterval().toNanos());
                 }
             }
         } catch (RuntimeException | Error e) {
@@ -172,38 +219,52 @@ final class RelayLoop implements Runnable {
     }
 
     /**
-     * Stops the thread and waits for it (its last act writes the checkpoints), then stops guarding compaction.
-     * A relay that stopped by itself (a fatal error) keeps guarding until this is called.
+     * Ends the run: the thread sends what the selected keys hold and waits for Kafka's answers, up to
+     * {@link #STOP_TIMEOUT} in all, then closes the producer and writes the checkpoints. Compaction stays guarded.
      */
     void stop() throws InterruptedException {
-        running = false;
+        stopDeadlineNanos = System.nanoTime() + STOP_TIMEOUT.toNanos();
+        stopping = true;
         LockSupport.unpark(thread);
-        try {
-            thread.join(PRODUCER_CLOSE_TIMEOUT.plusSeconds(2).toMillis());
-            if (thread.isAlive()) {
-                thread.interrupt(); // a send still waiting for metadata gives up
-                thread.join();
-            }
-        } finally {
-            removeGuard.run();
-            removeListener.run();
+        thread.join(STOP_TIMEOUT.plusSeconds(2).toMillis());
+        if (thread.isAlive()) {
+            thread.interrupt(); // a send still waiting for metadata gives up
+            thread.join();
         }
     }
 
-    /** Stops and releases everything when the relay never ran. */
+    /** Stops guarding compaction, after the last run (and closes the first producer when there was none). */
     void release() {
-        running = false;
-        shutDown();
+        if (!started) {
+            running = false;
+            shutDown();
+        }
         removeGuard.run();
         removeListener.run();
     }
 
+    /** Nothing in flight, and every key either stopped or sent all it held and is not waiting to resend. */
+    private boolean drained() {
+        return inFlight == 0 && tasks.isEmpty() && keys.values().stream().allMatch(KeyRelay::idle);
+    }
+
     private void shutDown() {
-        try {
-            // Waits for the sends in flight, so their acknowledgements can still move checkpoints.
-            producer.close(PRODUCER_CLOSE_TIMEOUT);
-        } catch (RuntimeException e) {
-            log.warn("Closing the Kafka producer failed", e);
+        // After a stop, what is left of its time; after a fatal error, the whole of it.
+        Duration timeout = stopping ? Duration.ofNanos(Math.max(0, stopDeadlineNanos - System.nanoTime()))
+                : STOP_TIMEOUT;
+        synchronized (producerLock) {
+            try {
+                // Waits for the sends in flight, so their acknowledgements can still move checkpoints.
+                producer.close(timeout);
+            } catch (RuntimeException e) {
+                log.warn("Closing the Kafka producer failed", e);
+            }
+            Producer<byte[], byte[]> closed = producer;
+            synchronized (retriesLock) {
+                retriesOfClosedProducers += retriesOf(closed);
+                producer = null;
+            }
+            notify((listener) -> listener.onProducerClosed(closed));
         }
         runTasks();
         if (checkpointsDirty) {
@@ -413,17 +474,27 @@ final class RelayLoop implements Runnable {
     }
 
     Runnable addListener(RelayListener listener) {
-        listeners.add(listener);
+        synchronized (producerLock) {
+            listeners.add(listener);
+            Producer<byte[], byte[]> current = producer;
+            if (current != null) {
+                notify(listener, (added) -> added.onProducerStarted(current));
+            }
+        }
         return () -> listeners.remove(listener);
     }
 
     private void notify(Consumer<RelayListener> call) {
         for (RelayListener listener : listeners) {
-            try {
-                call.accept(listener);
-            } catch (RuntimeException e) {
-                log.warn("Relay listener {} failed", listener, e);
-            }
+            notify(listener, call);
+        }
+    }
+
+    private void notify(RelayListener listener, Consumer<RelayListener> call) {
+        try {
+            call.accept(listener);
+        } catch (RuntimeException e) {
+            log.warn("Relay listener {} failed", listener, e);
         }
     }
 
@@ -443,7 +514,15 @@ final class RelayLoop implements Runnable {
                 unforwardedSegmentsDeleted.sum(), lags);
     }
 
+    /** Retries of every producer so far: the counter must not go back when a restart brings a new producer. */
     private long producerRetries() {
+        synchronized (retriesLock) {
+            Producer<byte[], byte[]> current = producer;
+            return retriesOfClosedProducers + (current == null ? 0 : retriesOf(current));
+        }
+    }
+
+    private static long retriesOf(Producer<byte[], byte[]> producer) {
         for (Map.Entry<MetricName, ? extends Metric> metric : producer.metrics().entrySet()) {
             if (metric.getKey().name().equals("record-retry-total")
                     && metric.getKey().group().equals("producer-metrics")) {

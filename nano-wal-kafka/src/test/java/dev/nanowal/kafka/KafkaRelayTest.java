@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** The relay against a real broker that stays up: order, headers, checkpoints and restarts. */
@@ -56,6 +57,57 @@ class KafkaRelayTest {
                 assertThat(record.partition().topic() + "-" + record.partition().partition())
                     .isEqualTo(key.equals("fwd-plain") ? "fwd-plain-0" : key);
             }
+        }
+    }
+
+    @Test
+    void startsAgainAfterAStopWithANewProducerAndSendsWhatWasAppendedBeforeTheStop() {
+        EmbeddedBroker.createTopics(new NewTopic("restartable", 1, (short) 1));
+        List<String> keys = List.of("restartable-0");
+        List<String> producers = new ArrayList<>();
+        try (Wal wal = Wal.open(directory); KafkaRelay relay = new KafkaRelay(wal, options().build())) {
+            relay.addListener(new RelayListener() {
+
+                @Override
+                public void onProducerStarted(org.apache.kafka.clients.producer.Producer<byte[], byte[]> producer) {
+                    producers.add("started " + System.identityHashCode(producer));
+                }
+
+                @Override
+                public void onProducerClosed(org.apache.kafka.clients.producer.Producer<byte[], byte[]> producer) {
+                    producers.add("closed " + System.identityHashCode(producer));
+                }
+
+            });
+            relay.start();
+            append(wal, keys, 0, 100);
+            // No wait: the stop itself sends what the key holds and waits for Kafka's acknowledgements.
+            relay.stop();
+            assertThat(relay.status().running()).isFalse();
+            assertThat(relay.status().forwardedEntries()).isEqualTo(100);
+            append(wal, keys, 100, 150);
+            relay.start();
+            awaitCaughtUp(relay, keys.size());
+            // Resumed from the checkpoints the stop wrote; the counters go on from where they were.
+            assertThat(relay.status().forwardedEntries()).isEqualTo(150);
+        }
+        assertThat(producers).hasSize(4);
+        assertThat(producers.get(1)).isEqualTo(producers.get(0).replace("started", "closed"));
+        assertThat(producers.get(3)).isEqualTo(producers.get(2).replace("started", "closed"));
+        assertThat(producers.get(2)).isNotEqualTo(producers.get(0));
+        TopicContents contents = TopicContents.read(EmbeddedBroker.bootstrapServers(), "restartable");
+        assertThat(contents.duplicates()).isZero();
+        assertThat(contents.deduplicated().get("restartable-0")).containsExactlyElementsOf(
+                expected("restartable-0", 0, 150));
+    }
+
+    @Test
+    void aClosedRelayDoesNotStartAgain() {
+        try (Wal wal = Wal.open(directory)) {
+            KafkaRelay relay = new KafkaRelay(wal, options().build());
+            relay.start();
+            relay.close();
+            assertThatThrownBy(relay::start).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
         }
     }
 

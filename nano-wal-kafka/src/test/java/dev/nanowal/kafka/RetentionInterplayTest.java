@@ -50,6 +50,22 @@ class RetentionInterplayTest {
     }
 
     @Test
+    void aStoppedRelayStillKeepsWhatKafkaHasNotTakenUntilItIsClosed() throws IOException {
+        try (Wal wal = open()) {
+            KafkaRelay relay = new KafkaRelay(wal, unreachable().build());
+            appendFive(wal, "orders");
+            relay.start();
+            await().until(() -> relay.status().stalledFor().compareTo(Duration.ZERO) > 0);
+            relay.stop();
+            clock.advance(RETENTION.multipliedBy(2));
+            assertThat(wal.compact().segmentsDeleted()).isZero();
+            relay.close();
+            assertThat(wal.compact().deletedSegments()).extracting((deleted) -> deleted.key())
+                .containsExactly("orders");
+        }
+    }
+
+    @Test
     void deletesUnforwardedEntriesOlderThanTheMaximumLagAndSaysSo() throws IOException {
         try (Wal wal = open();
                 KafkaRelay relay = new KafkaRelay(wal, unreachable().maxLag(RETENTION.multipliedBy(3)).build())) {

@@ -14,8 +14,9 @@ import org.springframework.context.SmartLifecycle;
  * Compacts on a fixed delay from a thread of its own, so the application needs no {@code @EnableScheduling} and
  * shares no scheduler with it. A fixed delay (not a fixed rate) means one run never overlaps the next.
  *
- * <p>As a {@link SmartLifecycle} in the last phase it stops before the context destroys its beans, so the WAL is
- * never closed under a running compaction.
+ * <p>As a {@link SmartLifecycle} in the last phase it stops first, before the web server's graceful shutdown and the
+ * Kafka relay, and long before the context destroys its beans, so the WAL is never closed under a running
+ * compaction, and a compaction never competes with the relay's last sends.
  */
 final class NanoWalCompactionScheduler implements SmartLifecycle {
 
@@ -80,5 +81,10 @@ final class NanoWalCompactionScheduler implements SmartLifecycle {
     @Override
     public synchronized boolean isRunning() {
         return this.executor != null;
+    }
+
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE;
     }
 }

@@ -24,6 +24,8 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.web.server.context.WebServerGracefulShutdownLifecycle;
+import org.springframework.context.SmartLifecycle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -62,6 +64,29 @@ class NanoWalKafkaAutoConfigurationTests {
             assertThat(context.getBean(KafkaRelay.class).status().running()).isTrue();
             assertThat(context.getBean(MeterRegistry.class).find("nanowal.kafka.forwarded").functionCounter())
                 .isNotNull();
+        });
+    }
+
+    @Test
+    void theRelayStartsAgainWhenTheContextIsStoppedAndStarted() throws IOException {
+        runner().withPropertyValues("nanowal.kafka.enabled=true").run((context) -> {
+            KafkaRelay relay = context.getBean(KafkaRelay.class);
+            context.stop();
+            assertThat(relay.status().running()).isFalse();
+            context.start();
+            assertThat(relay.status().running()).isTrue();
+        });
+    }
+
+    @Test
+    void compactionStopsFirstAndTheRelayAfterTheWebServer() throws IOException {
+        runner().withPropertyValues("nanowal.kafka.enabled=true", "nanowal.compaction.enabled=true").run((context) -> {
+            int compaction = context.getBean("nanoWalCompactionScheduler", SmartLifecycle.class).getPhase();
+            int relay = context.getBean(NanoWalKafkaRelayLifecycle.class).getPhase();
+            // Lifecycles stop from the highest phase down; the WAL closes after all of them, with the beans.
+            assertThat(compaction).isGreaterThan(WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE);
+            // below the web server's own stop too (WebServerStartStopLifecycle, 1024 lower again)
+            assertThat(relay).isLessThan(WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE - 1024);
         });
     }
 
