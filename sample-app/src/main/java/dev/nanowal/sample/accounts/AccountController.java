@@ -3,6 +3,8 @@ package dev.nanowal.sample.accounts;
 import java.net.URI;
 import java.util.List;
 
+import jakarta.validation.Valid;
+
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -24,7 +26,7 @@ class AccountController {
     }
 
     @PostMapping("/events")
-    ResponseEntity<StoredEvent> append(@PathVariable String accountId, @RequestBody AccountEvent event,
+    ResponseEntity<StoredEvent> append(@PathVariable String accountId, @RequestBody @Valid AccountEvent event,
             @RequestHeader(name = "X-Correlation-Id", required = false) String correlationId,
             @RequestHeader(name = "X-Causation-Id", required = false) String causationId) {
         StoredEvent stored = this.store.append(accountId, event, correlationId, causationId);

@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonInclude.Include;
+import jakarta.validation.constraints.Size;
 
 /**
  * A fact about an account, as stored in the WAL (the entry's content).
@@ -13,7 +14,7 @@ import com.fasterxml.jackson.annotation.JsonInclude.Include;
  * @param amount the positive amount, for {@value #DEPOSITED} and {@value #WITHDRAWN}
  */
 @JsonInclude(Include.NON_NULL)
-public record AccountEvent(String type, String owner, BigDecimal amount) {
+public record AccountEvent(String type, @Size(max = 256) String owner, BigDecimal amount) {
 
     public static final String OPENED = "AccountOpened";
 

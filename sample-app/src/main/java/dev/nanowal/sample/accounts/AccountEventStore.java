@@ -27,11 +27,12 @@ public class AccountEventStore {
 
     private final JsonMapper json;
 
-    private final Clock clock = Clock.systemUTC();
+    private final Clock clock;
 
-    AccountEventStore(Wal wal, JsonMapper json) {
+    AccountEventStore(Wal wal, JsonMapper json, Clock clock) {
         this.wal = wal;
         this.json = json;
+        this.clock = clock;
     }
 
     StoredEvent append(String accountId, AccountEvent event, String correlationId, String causationId) {

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 
 import dev.nanowal.sample.analytics.AnalyticsPipeline.Summary;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Size;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -30,17 +32,14 @@ class AnalyticsController {
 
     @PostMapping("/events")
     @ResponseStatus(HttpStatus.ACCEPTED)
-    Map<String, String> ingest(@RequestBody AnalyticsEvent event) {
+    Map<String, String> ingest(@RequestBody @Valid AnalyticsEvent event) {
         return Map.of("ref", this.pipeline.ingest(List.of(event)).get(0));
     }
 
     @PostMapping("/events/batch")
     @ResponseStatus(HttpStatus.ACCEPTED)
-    Map<String, List<String>> ingestBatch(@RequestBody List<AnalyticsEvent> events) {
-        if (events.isEmpty() || events.size() > MAX_BATCH) {
-            throw new IllegalArgumentException(
-                    "a batch holds 1 to " + MAX_BATCH + " events, this one " + events.size());
-        }
+    Map<String, List<String>> ingestBatch(
+            @RequestBody @Size(min = 1, max = MAX_BATCH) List<@Valid AnalyticsEvent> events) {
         return Map.of("refs", this.pipeline.ingest(events));
     }
 

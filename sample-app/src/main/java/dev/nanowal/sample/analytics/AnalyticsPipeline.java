@@ -41,11 +41,12 @@ public class AnalyticsPipeline {
 
     private final JsonMapper json;
 
-    private final Clock clock = Clock.systemUTC();
+    private final Clock clock;
 
-    AnalyticsPipeline(Wal wal, JsonMapper json) {
+    AnalyticsPipeline(Wal wal, JsonMapper json, Clock clock) {
         this.wal = wal;
         this.json = json;
+        this.clock = clock;
     }
 
     /** Appends the events in one batch: one write for all of them. */

@@ -11,10 +11,10 @@ import dev.nanowal.Wal;
 import dev.nanowal.WalRecord;
 import dev.nanowal.sample.EntryRefs;
 import dev.nanowal.sample.Names;
+import dev.nanowal.sample.SampleProperties;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Service;
 
 /**
@@ -35,14 +35,14 @@ public class MessageBroker {
 
     private final int partitions;
 
-    private final Clock clock = Clock.systemUTC();
+    private final Clock clock;
 
-    MessageBroker(Wal wal, JsonMapper json, ConsumerPositions positions,
-            @Value("${sample.messaging.partitions:4}") int partitions) {
+    MessageBroker(Wal wal, JsonMapper json, ConsumerPositions positions, SampleProperties properties, Clock clock) {
         this.wal = wal;
         this.json = json;
         this.positions = positions;
-        this.partitions = partitions;
+        this.partitions = properties.messaging().partitions();
+        this.clock = clock;
     }
 
     Published publish(String topic, String messageKey, JsonNode payload) {
