@@ -1,5 +1,7 @@
 package dev.nanowal;
 
+import dev.nanowal.internal.format.KeyNames;
+
 /**
  * Where one entry lives: the hash of its key, the sequence number of its segment and the byte offset of
  * its frame in that segment.

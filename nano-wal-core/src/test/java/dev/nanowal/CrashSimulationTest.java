@@ -3,6 +3,8 @@ package dev.nanowal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nanowal.CrashStorage.Mode;
+import dev.nanowal.internal.format.KeyNames;
+import dev.nanowal.internal.format.SegmentNames;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

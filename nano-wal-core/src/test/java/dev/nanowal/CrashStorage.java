@@ -1,9 +1,12 @@
 package dev.nanowal;
 
+import dev.nanowal.internal.format.SegmentNames;
+import dev.nanowal.internal.io.Storage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -113,7 +116,7 @@ final class CrashStorage extends Storage {
         if (mode == Mode.PROCESS_CRASH) {
             try (Stream<Path> files = Files.list(directory)) {
                 for (Path file : files.toList()) {
-                    if (!file.getFileName().toString().equals(WalDirectory.LOCK_FILE)) {
+                    if (!file.getFileName().toString().equals(SegmentNames.LOCK_FILE)) {
                         Files.copy(file, crashDirectory.resolve(file.getFileName()));
                     }
                 }
@@ -122,7 +125,7 @@ final class CrashStorage extends Storage {
         }
         Random random = new Random(crashAt * 31L + mode.ordinal());
         for (Map.Entry<String, Inode> entry : durableNames.entrySet()) {
-            if (entry.getKey().equals(WalDirectory.LOCK_FILE)) {
+            if (entry.getKey().equals(SegmentNames.LOCK_FILE)) {
                 continue;
             }
             byte[] bytes = entry.getValue().durable;
@@ -177,7 +180,7 @@ final class CrashStorage extends Storage {
     }
 
     @Override
-    FileChannel openForWrite(Path path) throws IOException {
+    public FileChannel openForWrite(Path path) throws IOException {
         if (crashed) {
             throw new IOException("simulated crash: the machine is down");
         }
@@ -186,12 +189,12 @@ final class CrashStorage extends Storage {
     }
 
     @Override
-    FileChannel openForRead(Path path) throws IOException {
+    public FileChannel openForRead(Path path) throws IOException {
         return wrap(super.openForRead(path), path, inode(path));
     }
 
     @Override
-    FileChannel createNew(Path path) throws IOException {
+    public FileChannel createNew(Path path) throws IOException {
         step("create " + path.getFileName());
         FileChannel channel = super.createNew(path);
         Inode inode = new Inode();
@@ -200,7 +203,7 @@ final class CrashStorage extends Storage {
     }
 
     @Override
-    void moveAtomically(Path from, Path to) throws IOException {
+    public void moveAtomically(Path from, Path to) throws IOException {
         step("rename " + from.getFileName() + " -> " + to.getFileName());
         Inode inode = inode(from);
         super.moveAtomically(from, to);
@@ -209,16 +212,46 @@ final class CrashStorage extends Storage {
     }
 
     @Override
-    void delete(Path path) throws IOException {
+    public void delete(Path path) throws IOException {
         step("delete " + path.getFileName());
         super.delete(path);
         names.remove(path.getFileName().toString());
     }
 
     @Override
-    void fsyncDirectory(Path dir) throws IOException {
+    public void fsyncDirectory(Path dir) throws IOException {
         step("fsync directory");
         super.fsyncDirectory(dir);
         durableNames = new HashMap<>(names);
+    }
+
+    @Override
+    public void createDirectory(Path path) throws IOException {
+        step("create directory " + path.getFileName());
+        super.createDirectory(path);
+    }
+
+    @Override
+    public List<Path> list(Path dir) throws IOException {
+        failIfCrashed();
+        return super.list(dir);
+    }
+
+    @Override
+    public byte[] readAll(Path path) throws IOException {
+        failIfCrashed();
+        return super.readAll(path);
+    }
+
+    @Override
+    public FileLock tryLock(Path lockFile) throws IOException {
+        failIfCrashed();
+        return super.tryLock(lockFile);
+    }
+
+    private synchronized void failIfCrashed() throws IOException {
+        if (crashed) {
+            throw new IOException("simulated crash: the machine is down");
+        }
     }
 }

@@ -4,6 +4,8 @@ import static dev.nanowal.WalAppendReadTest.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.nanowal.internal.format.SegmentNames;
+import dev.nanowal.internal.io.Storage;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -111,13 +113,13 @@ class DirectoryTest {
         List<String> calls = new ArrayList<>();
         Storage recording = new Storage() {
             @Override
-            void createDirectory(Path path) throws IOException {
+            public void createDirectory(Path path) throws IOException {
                 calls.add("create " + root.relativize(path));
                 super.createDirectory(path);
             }
 
             @Override
-            void fsyncDirectory(Path directory) throws IOException {
+            public void fsyncDirectory(Path directory) throws IOException {
                 calls.add("fsync " + (directory.equals(root) ? "." : root.relativize(directory)));
                 super.fsyncDirectory(directory);
             }

@@ -1,10 +1,13 @@
 package dev.nanowal;
 
+import dev.nanowal.internal.io.Storage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Path;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -17,7 +20,7 @@ final class FaultyStorage extends Storage implements FaultyChannel.Hooks {
 
     /** The operations that can be made to fail. */
     enum Op {
-        WRITE, FORCE, TRUNCATE, CREATE, MOVE, DELETE, FSYNC_DIRECTORY, OPEN
+        WRITE, FORCE, TRUNCATE, CREATE, MOVE, DELETE, FSYNC_DIRECTORY, OPEN, CREATE_DIRECTORY, LIST, READ, LOCK
     }
 
     /** The two errors a disk gives. */
@@ -84,38 +87,62 @@ final class FaultyStorage extends Storage implements FaultyChannel.Hooks {
     }
 
     @Override
-    FileChannel openForWrite(Path path) throws IOException {
+    public FileChannel openForWrite(Path path) throws IOException {
         check(Op.OPEN, path);
         return wrap(super.openForWrite(path), path);
     }
 
     @Override
-    FileChannel openForRead(Path path) throws IOException {
+    public FileChannel openForRead(Path path) throws IOException {
         return wrap(super.openForRead(path), path);
     }
 
     @Override
-    FileChannel createNew(Path path) throws IOException {
+    public FileChannel createNew(Path path) throws IOException {
         check(Op.CREATE, path);
         return wrap(super.createNew(path), path);
     }
 
     @Override
-    void moveAtomically(Path from, Path to) throws IOException {
+    public void moveAtomically(Path from, Path to) throws IOException {
         check(Op.MOVE, to);
         super.moveAtomically(from, to);
     }
 
     @Override
-    void delete(Path path) throws IOException {
+    public void delete(Path path) throws IOException {
         check(Op.DELETE, path);
         super.delete(path);
     }
 
     @Override
-    void fsyncDirectory(Path directory) throws IOException {
+    public void fsyncDirectory(Path directory) throws IOException {
         check(Op.FSYNC_DIRECTORY, null);
         super.fsyncDirectory(directory);
+    }
+
+    @Override
+    public void createDirectory(Path path) throws IOException {
+        check(Op.CREATE_DIRECTORY, path);
+        super.createDirectory(path);
+    }
+
+    @Override
+    public List<Path> list(Path directory) throws IOException {
+        check(Op.LIST, null);
+        return super.list(directory);
+    }
+
+    @Override
+    public byte[] readAll(Path path) throws IOException {
+        check(Op.READ, path);
+        return super.readAll(path);
+    }
+
+    @Override
+    public FileLock tryLock(Path lockFile) throws IOException {
+        check(Op.LOCK, lockFile);
+        return super.tryLock(lockFile);
     }
 
     @Override

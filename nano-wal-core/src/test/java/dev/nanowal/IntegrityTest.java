@@ -5,6 +5,7 @@ import static dev.nanowal.WalAppendReadTest.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.nanowal.internal.format.Frames;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;

@@ -4,6 +4,7 @@ import static dev.nanowal.WalAppendReadTest.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.nanowal.internal.io.Storage;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
@@ -191,12 +192,12 @@ class ParallelSyncTest {
         };
         Storage storage = new Storage() {
             @Override
-            FileChannel openForWrite(Path path) throws IOException {
+            public FileChannel openForWrite(Path path) throws IOException {
                 return new FaultyChannel(super.openForWrite(path), path, pausing);
             }
 
             @Override
-            FileChannel createNew(Path path) throws IOException {
+            public FileChannel createNew(Path path) throws IOException {
                 return new FaultyChannel(super.createNew(path), path, pausing);
             }
         };

@@ -3,6 +3,8 @@ package dev.nanowal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.nanowal.cli.WalCli;
+import dev.nanowal.internal.format.Frames;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;

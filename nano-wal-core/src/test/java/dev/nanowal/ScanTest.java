@@ -3,6 +3,8 @@ package dev.nanowal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.nanowal.internal.format.Frames;
+import dev.nanowal.internal.format.RecordCursor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package dev.nanowal;
 
+import dev.nanowal.internal.format.SegmentNames;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;

@@ -2,6 +2,7 @@ package dev.nanowal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.nanowal.internal.format.Frames;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

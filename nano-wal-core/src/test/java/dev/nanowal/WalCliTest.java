@@ -2,6 +2,8 @@ package dev.nanowal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.nanowal.cli.WalCli;
+import dev.nanowal.internal.format.Frames;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -164,7 +166,7 @@ class WalCliTest {
     }
 
     private Process java(String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(javaBinary(), "-cp", classesOrJar(), "dev.nanowal.WalCli"));
+        List<String> command = new ArrayList<>(List.of(javaBinary(), "-cp", classesOrJar(), WalCli.class.getName()));
         command.addAll(List.of(args));
         return new ProcessBuilder(command).start();
     }

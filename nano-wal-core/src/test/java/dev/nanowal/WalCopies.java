@@ -1,5 +1,6 @@
 package dev.nanowal;
 
+import dev.nanowal.internal.format.SegmentNames;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +18,7 @@ final class WalCopies {
         Files.createDirectories(to);
         try (Stream<Path> files = Files.list(from)) {
             for (Path file : files.toList()) {
-                if (!file.getFileName().toString().equals(WalDirectory.LOCK_FILE)) {
+                if (!file.getFileName().toString().equals(SegmentNames.LOCK_FILE)) {
                     Files.copy(file, to.resolve(file.getFileName()));
                 }
             }

@@ -6,17 +6,14 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.zip.CRC32C;
 
 import dev.nanowal.EntryRef;
+import dev.nanowal.internal.io.Storage;
 
 /**
  * The relay's checkpoint file: per key, the last entry Kafka acknowledged with every earlier one.
@@ -37,6 +34,8 @@ final class Checkpoints {
     private static final int VERSION = 1;
 
     private final Path file;
+    /** The core's atomic small-file write, the same one its meta file uses. */
+    private final Storage storage = new Storage();
 
     Checkpoints(Path file) {
         this.file = file.toAbsolutePath();
@@ -51,7 +50,7 @@ final class Checkpoints {
     Map<String, EntryRef> load() {
         byte[] bytes;
         try {
-            bytes = Files.readAllBytes(file);
+            bytes = storage.readAll(file);
         } catch (NoSuchFileException e) {
             return new HashMap<>();
         } catch (IOException e) {
@@ -94,19 +93,7 @@ final class Checkpoints {
             CRC32C crc = new CRC32C();
             crc.update(buffer.toByteArray());
             out.writeInt((int) crc.getValue());
-            Path temp = file.resolveSibling(file.getFileName() + ".tmp");
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer bytes = ByteBuffer.wrap(buffer.toByteArray());
-                while (bytes.hasRemaining()) {
-                    channel.write(bytes);
-                }
-                channel.force(true);
-            }
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            try (FileChannel directory = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
-                directory.force(true);
-            }
+            storage.writeAtomically(file, ByteBuffer.wrap(buffer.toByteArray()));
         } catch (IOException e) {
             throw new UncheckedIOException("Could not write the relay checkpoint file " + file, e);
         }

@@ -1,0 +1,126 @@
+package dev.nanowal.cli;
+
+import dev.nanowal.WalException;
+import dev.nanowal.WalLockedException;
+import dev.nanowal.internal.engine.WalFiles;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The operator's command line: {@code java -jar nano-wal-core.jar <command> <dir>} with {@code stats},
+ * {@code dump}, {@code verify} and {@code repair}. JDK only. Every command takes the directory's lock while it
+ * runs, so it never reads a WAL that an application is writing (exit 2 when one is). Only {@code repair}
+ * writes; the others read the files without changing them.
+ *
+ * <p>Exit codes: 0 success (verify: no problem found), 1 problems found (verify) or not repaired (repair),
+ * 2 usage errors, a missing or locked directory.
+ */
+public final class WalCli {
+
+    static final int OK = 0;
+    static final int PROBLEMS = 1;
+    static final int USAGE = 2;
+
+    private static final String USAGE_TEXT = """
+            Usage: java -jar nano-wal-core.jar <command> <dir> [options]
+
+            Commands:
+              stats  <dir>                 keys, segments, bytes, and the oldest and newest entry per key
+              dump   <dir> <key> [--base64] the key's entries as JSON lines (ref, timestamp, sizes, header, content)
+              verify <dir>                 checks every segment header, record frame, checksum and seal;
+                                           exit 0 when clean, 1 with a line per problem (file and offset)
+              repair <dir>                 cuts a damaged tail (torn, or corrupt in the middle), keeping what it
+                                           cuts in <segment>.broken; exit 0 when the WAL then opens cleanly
+
+            Each command accepts --help. The directory must not be open by a running application (exit 2).
+            """;
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    private WalCli(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs one command; returns the exit code. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        return new WalCli(out, err).dispatch(args);
+    }
+
+    private int dispatch(String[] args) {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+            (args.length == 0 ? err : out).print(USAGE_TEXT);
+            return args.length == 0 ? USAGE : OK;
+        }
+        String command = args[0];
+        List<String> rest = new ArrayList<>(List.of(args).subList(1, args.length));
+        if (rest.contains("--help") || rest.contains("-h")) {
+            out.print(help(command));
+            return help(command).startsWith("Unknown") ? USAGE : OK;
+        }
+        boolean base64 = rest.remove("--base64");
+        for (String arg : rest) {
+            if (arg.startsWith("--")) {
+                err.println("Unknown option " + arg + " for " + command + "\n" + help(command));
+                return USAGE;
+            }
+        }
+        int expected = command.equals("dump") ? 2 : 1;
+        if (!List.of("stats", "dump", "verify", "repair").contains(command)) {
+            err.print("Unknown command '" + command + "'\n" + USAGE_TEXT);
+            return USAGE;
+        }
+        if (rest.size() != expected) {
+            err.print("Wrong arguments for " + command + "\n" + help(command));
+            return USAGE;
+        }
+        Path dir = Path.of(rest.get(0)).toAbsolutePath().normalize();
+        if (!Files.isDirectory(dir)) {
+            err.println("Error: " + dir + (Files.exists(dir) ? " is not a directory" : " does not exist"));
+            return USAGE;
+        }
+        try {
+            if (command.equals("repair")) {
+                return RepairCommand.run(dir, out, err);
+            }
+            try (WalFiles files = WalFiles.lock(dir)) {
+                return switch (command) {
+                    case "stats" -> StatsCommand.run(files, dir, out);
+                    case "dump" -> DumpCommand.run(files, rest.get(1), base64, out, err);
+                    default -> VerifyCommand.run(files, dir, out);
+                };
+            }
+        } catch (WalLockedException e) {
+            err.println("Error: " + e.getMessage());
+            return USAGE;
+        } catch (WalException | IOException e) {
+            err.println("Error: " + e.getMessage());
+            return PROBLEMS;
+        }
+    }
+
+    private static String help(String command) {
+        return switch (command) {
+            case "stats" -> StatsCommand.HELP;
+            case "dump" -> DumpCommand.HELP;
+            case "verify" -> VerifyCommand.HELP;
+            case "repair" -> RepairCommand.HELP;
+            default -> "Unknown command '" + command + "'\n" + USAGE_TEXT;
+        };
+    }
+
+    /** A key hash as the file names and the dump print it: 16 hex digits. */
+    static String hex(long value) {
+        String hex = Long.toHexString(value);
+        return "0".repeat(16 - hex.length()) + hex;
+    }
+}

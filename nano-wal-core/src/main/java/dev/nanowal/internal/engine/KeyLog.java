@@ -1,0 +1,366 @@
+package dev.nanowal.internal.engine;
+
+import dev.nanowal.CompactionGuard;
+import dev.nanowal.CompactionResult;
+import dev.nanowal.EntryRef;
+import dev.nanowal.KeyInfo;
+import dev.nanowal.WalEntryNotFoundException;
+import dev.nanowal.WalRecord;
+import dev.nanowal.internal.format.Frames;
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One key's segment set: the active segment and its rotation (by time slice or size), the lookup of a
+ * segment by sequence number, and retention. Appends to the key are totally ordered by {@link #lock};
+ * different keys never share a lock.
+ */
+final class KeyLog {
+
+    private static final VarHandle APPENDS = LongFields.handle(MethodHandles.lookup(), "appends");
+    private static final VarHandle APPENDED_BYTES = LongFields.handle(MethodHandles.lookup(), "appendedBytes");
+
+    private final String key;
+    private final byte[] keyBytes;
+    private final long keyHash;
+    private final WalContext context;
+    private final long sliceMillis;
+    private final ReentrantLock lock;
+    private volatile List<Segment> segments;
+    /** The newest segment (the last of {@link #segments}), guarded by the lock: appends reach it in one load. */
+    private Segment lastSegment;
+    private final long maxSegmentSize;
+    private volatile boolean retired;
+    // Counted under the lock, so no atomic add; opaque writes let statistics read them without the lock and
+    // without the fence of a volatile write on every append.
+    private long appends;
+    private long appendedBytes;
+
+    /** @param lock the lock the segments were made with, which the key's new segments will share */
+    KeyLog(String key, byte[] keyBytes, long keyHash, WalContext context, List<Segment> segments, ReentrantLock lock) {
+        this(key, keyBytes, keyHash, context, segments, lock, null);
+    }
+
+    /** A fresh log replacing {@code retired}, whose append counts it carries on (null when there is none). */
+    KeyLog(String key, byte[] keyBytes, long keyHash, WalContext context, KeyLog retired) {
+        this(key, keyBytes, keyHash, context, List.of(), new ReentrantLock(), retired);
+    }
+
+    private KeyLog(String key, byte[] keyBytes, long keyHash, WalContext context, List<Segment> segments,
+            ReentrantLock lock, KeyLog countedBefore) {
+        if (countedBefore != null) {
+            this.appends = countedBefore.appends();
+            this.appendedBytes = countedBefore.appendedBytes();
+        }
+        this.key = key;
+        this.lock = lock;
+        this.keyBytes = keyBytes;
+        this.keyHash = keyHash;
+        this.context = context;
+        this.sliceMillis = context.options().sliceDuration().toMillis();
+        this.segments = List.copyOf(segments);
+        this.lastSegment = segments.isEmpty() ? null : segments.get(segments.size() - 1);
+        this.maxSegmentSize = context.options().maxSegmentSize();
+    }
+
+    String key() {
+        return key;
+    }
+
+    long keyHash() {
+        return keyHash;
+    }
+
+    /** Oldest first; an immutable snapshot. */
+    List<Segment> segments() {
+        return segments;
+    }
+
+    /** Whether compaction removed every segment; a retired log takes no appends (a fresh one replaces it). */
+    boolean isRetired() {
+        return retired;
+    }
+
+    /** Takes the key's lock for appending; false when the log was retired meanwhile. */
+    boolean lockForAppend() {
+        lock.lock();
+        if (retired) {
+            lock.unlock();
+            return false;
+        }
+        return true;
+    }
+
+    void unlock() {
+        lock.unlock();
+    }
+
+    /**
+     * Appends one record; the caller holds the lock from {@link #lockForAppend()}.
+     *
+     * @param handOver whether the record must reach the file before this returns (see {@link Segment#append})
+     */
+    EntryRef appendLocked(long now, byte[] header, byte[] content, boolean handOver) {
+        Segment active = activeFor(now, Frames.recordSize(header.length, content.length));
+        long offset = active.append(now, header, content, handOver);
+        APPENDS.setOpaque(this, appends + 1);
+        APPENDED_BYTES.setOpaque(this, appendedBytes + header.length + content.length);
+        return new EntryRef(keyHash, active.sequence(), offset);
+    }
+
+    /**
+     * Appends one record under the lock from {@link #lockForAppend()}, releases the lock, and for a durable
+     * append then waits until the record is on stable storage (outside the lock, so that concurrent durable
+     * appends to the key share the fsync).
+     */
+    EntryRef appendAndUnlock(long now, byte[] header, byte[] content, boolean durable) {
+        EntryRef ref;
+        Segment toSync = null;
+        long end = 0;
+        try {
+            ref = appendLocked(now, header, content, durable);
+            if (durable) {
+                toSync = lastSegment;
+                end = toSync.end();
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (toSync != null) {
+            toSync.syncTo(end);
+        }
+        return ref;
+    }
+
+    /** Adds where the last append ended to the batch's fsyncs; the caller holds the lock. */
+    void addLastAppendTo(BatchSyncs syncs) {
+        syncs.add(lastSegment);
+    }
+
+    /** Entries appended to this key since the WAL was opened, a failed durable append's included. */
+    long appends() {
+        return (long) APPENDS.getOpaque(this);
+    }
+
+    /** Header and content bytes of those entries. */
+    long appendedBytes() {
+        return (long) APPENDED_BYTES.getOpaque(this);
+    }
+
+    private Segment activeFor(long now, int recordSize) {
+        Segment last = lastSegment;
+        if (last != null && last.takesAppends()) {
+            boolean sliceOver = now >= last.createdAt() + sliceMillis;
+            boolean full = last.entries() > 0 && last.end() + recordSize + Frames.SEAL_SIZE > maxSegmentSize;
+            if (!sliceOver && !full) {
+                return last;
+            }
+            last.seal();
+        }
+        Segment next = Segment.create(key, keyBytes, keyHash, now, context, lock);
+        List<Segment> grown = new ArrayList<>(segments);
+        grown.add(next);
+        segments = List.copyOf(grown);
+        lastSegment = next;
+        return next;
+    }
+
+    /** The whole record at {@code ref}, checked. */
+    WalRecord read(EntryRef ref) {
+        return RecordReader.read(segmentOf(ref), ref, context.events());
+    }
+
+    /** The append time (epoch ms) of the record at {@code ref}, once the whole record is checked. */
+    long timestampAt(EntryRef ref) {
+        return RecordReader.timestamp(segmentOf(ref), ref, context.events());
+    }
+
+    private Segment segmentOf(EntryRef ref) {
+        Segment segment = segment(ref.sequenceNumber());
+        if (segment == null || segment.isDeleted()) {
+            throw new WalEntryNotFoundException("Key '" + key + "' has no segment " + ref.sequenceNumber()
+                    + " (it was compacted, or never belonged to this key): " + ref);
+        }
+        return segment;
+    }
+
+    /** The key's entries from the beginning, as they are now. */
+    EntryIterator entries() {
+        return entries(segments, 0);
+    }
+
+    /**
+     * The entries appended after {@code checkpoint}; all of them when the checkpoint's segment was compacted.
+     *
+     * @throws WalEntryNotFoundException when the checkpoint is not one of the key's entries
+     */
+    EntryIterator entriesAfter(EntryRef checkpoint) {
+        List<Segment> current = segments;
+        int from = 0;
+        while (from < current.size() && current.get(from).sequence() < checkpoint.sequenceNumber()) {
+            from++;
+        }
+        if (from == current.size() || current.get(from).sequence() > checkpoint.sequenceNumber()) {
+            if (from > 0) {
+                throw new WalEntryNotFoundException("Key '" + key + "' has no segment "
+                        + checkpoint.sequenceNumber() + ": " + checkpoint);
+            }
+            return entries(current, 0);
+        }
+        WalRecord record = RecordReader.read(current.get(from), checkpoint, context.events());
+        long next = checkpoint.offset() + Frames.recordSize(record.header().length, record.content().length);
+        return entries(current.subList(from, current.size()), next);
+    }
+
+    private EntryIterator entries(List<Segment> from, long startOffset) {
+        List<Segment.ReadSnapshot> snapshots = new ArrayList<>(from.size());
+        for (Segment segment : from) {
+            snapshots.add(segment.snapshotForReading());
+        }
+        return new EntryIterator(from, snapshots, startOffset, context.storage(), context.events());
+    }
+
+    /** The segment with this sequence number, or null. */
+    private Segment segment(long sequence) {
+        List<Segment> current = segments;
+        int low = 0;
+        int high = current.size() - 1;
+        while (low <= high) {
+            int middle = (low + high) >>> 1;
+            long found = current.get(middle).sequence();
+            if (found < sequence) {
+                low = middle + 1;
+            } else if (found > sequence) {
+                high = middle - 1;
+            } else {
+                return current.get(middle);
+            }
+        }
+        return null;
+    }
+
+    boolean hasEntries() {
+        for (Segment segment : segments) {
+            if (segment.entries() > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Makes every append so far durable, except the directory entry of a new segment when {@code withName} is
+     * false (the caller fsyncs the directory once for many keys). A segment whose fsync failed is skipped: that
+     * failure was reported to the call that met it, its durable appends up to then are durable, and the key's
+     * next append starts a new segment; retrying the fsync would prove nothing (the kernel may have dropped
+     * the dirty pages).
+     *
+     * @return the segment synced, or null
+     */
+    Segment sync(boolean withName) {
+        Segment active = flushActive();
+        if (active == null || active.isFailed()) {
+            return null;
+        }
+        active.syncTo(active.end(), withName);
+        return active;
+    }
+
+    /**
+     * Flushes the active segment under the key's lock, so no append is half-way through it: on close, an append
+     * admitted before the WAL was marked closed is waited for and synced, not skipped.
+     */
+    private Segment flushActive() {
+        lock.lock();
+        try {
+            List<Segment> current = segments;
+            if (current.isEmpty()) {
+                return null;
+            }
+            Segment active = current.get(current.size() - 1);
+            active.flush();
+            return active;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Deletes the oldest segments whose newest entry is at least {@code retentionMillis} old, the active one
+     * included (a quiet key must not keep expired data forever). Stops at the first segment still in retention
+     * or kept by a guard, so a key's segments stay contiguous.
+     *
+     * @param beforeFirstDelete runs once before anything is deleted
+     */
+    List<CompactionResult.DeletedSegment> compact(long now, long retentionMillis, List<CompactionGuard> guards,
+            IoAction beforeFirstDelete) throws IOException {
+        lock.lock();
+        try {
+            List<Segment> current = segments;
+            int expired = 0;
+            while (expired < current.size() && current.get(expired).newest() + retentionMillis <= now
+                    && allow(guards, current.get(expired))) {
+                expired++;
+            }
+            if (expired == 0) {
+                return List.of();
+            }
+            beforeFirstDelete.run();
+            List<CompactionResult.DeletedSegment> deleted = new ArrayList<>(expired);
+            for (int i = 0; i < expired; i++) {
+                Segment segment = current.get(i);
+                long bytes = segment.end();
+                segment.delete();
+                segments = List.copyOf(current.subList(i + 1, current.size()));
+                deleted.add(new CompactionResult.DeletedSegment(key, segment.sequence(), bytes, segment.entries(),
+                        Instant.ofEpochMilli(segment.newest())));
+            }
+            retired = segments.isEmpty();
+            if (retired) {
+                lastSegment = null;
+            }
+            return deleted;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean allow(List<CompactionGuard> guards, Segment segment) {
+        Instant newest = Instant.ofEpochMilli(segment.newest());
+        for (CompactionGuard guard : guards) {
+            if (!guard.mayDelete(key, segment.sequence(), newest)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    KeyInfo info() {
+        List<Segment> current = segments;
+        long entries = 0;
+        long bytes = 0;
+        long oldest = Long.MAX_VALUE;
+        long newest = Long.MIN_VALUE;
+        for (Segment segment : current) {
+            bytes += segment.end();
+            if (segment.entries() > 0) {
+                entries += segment.entries();
+                oldest = Math.min(oldest, segment.oldest());
+                newest = Math.max(newest, segment.newest());
+            }
+        }
+        return new KeyInfo(key, keyHash, current.size(), entries, bytes,
+                entries == 0 ? null : Instant.ofEpochMilli(oldest), entries == 0 ? null : Instant.ofEpochMilli(newest));
+    }
+
+    /** An I/O step that compaction runs before its first deletion. */
+    @FunctionalInterface
+    interface IoAction {
+        void run() throws IOException;
+    }
+}

@@ -1,0 +1,633 @@
+package dev.nanowal.internal.engine;
+
+import dev.nanowal.WalClosedException;
+import dev.nanowal.WalEntryNotFoundException;
+import dev.nanowal.WalException;
+import dev.nanowal.WalIOException;
+import dev.nanowal.internal.format.Frames;
+import dev.nanowal.internal.format.SegmentHeader;
+import dev.nanowal.internal.format.SegmentNames;
+import dev.nanowal.internal.io.Interrupts;
+import dev.nanowal.internal.io.SegmentBytes;
+import dev.nanowal.internal.io.Storage;
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One segment file: its creation, appends through a write buffer, group-committed fsync, seal on rotation,
+ * the pinned file and read snapshots that readers ({@link RecordReader}, {@link EntryIterator}) check records
+ * through, and its place in the open-file cap ({@link OpenFiles}, which sees it only as an
+ * {@link OpenFiles.OpenFile}).
+ *
+ * <p>Positions: {@code durable <= flushed <= end}. Bytes below {@code flushed} are in the file, below
+ * {@code durable} also on stable storage; {@code end} includes the write buffer. {@link #lock} is the owning
+ * key's lock, shared by all its segments: appends and rotation hold it throughout, so an append takes one lock,
+ * and it guards the buffer and the file handle against the syncing thread, readers and the eviction of idle
+ * files. {@link #durability} elects the one thread that fsyncs while the others wait; nobody may wait for it
+ * while holding {@link #lock}, which its leader needs.
+ */
+final class Segment implements OpenFiles.OpenFile {
+
+    private static final VarHandle END_POSITION = LongFields.handle(MethodHandles.lookup(), "endPosition");
+    private static final VarHandle ENTRIES = LongFields.handle(MethodHandles.lookup(), "entries");
+
+    private final SegmentHeader header;
+    private final Path path;
+    private final Storage storage;
+    private final OpenFiles openFiles;
+    private final WalEvents events;
+    private final boolean writeThrough;
+    private final long createdAt;
+    private final Preallocation preallocation;
+    private final ReentrantLock lock;
+    private final Durability durability;
+    private final Frames.Encoder encoder;
+
+    private FileChannel channel;
+    private int pins;
+    private ByteBuffer buffer;
+    private long bufferedEntries;
+    private long flushedEntries;
+    // Volatile so that takesAppends(), on every append, reads them without the lock. Both only ever go from
+    // false to true, and are still written under the lock.
+    private volatile boolean sealed;
+    private volatile boolean failed;
+    private volatile boolean deleted;
+
+    private volatile long flushedPosition;
+    private volatile long endPosition;
+    private volatile long entries;
+    private volatile long oldest;
+    private volatile long newest;
+    private volatile long lastUsed;
+
+    private Segment(SegmentHeader header, Path path, WalContext context, ReentrantLock keyLock, long end, long entries,
+            long oldest, long newest, boolean sealed) {
+        this.header = header;
+        this.lock = keyLock;
+        this.path = path;
+        this.storage = context.storage();
+        this.openFiles = context.openFiles();
+        this.events = context.events();
+        this.writeThrough = context.options().writeBufferSize() == 0;
+        this.createdAt = header.createdAt();
+        this.encoder = new Frames.Encoder(header.keyHash(), header.sequence());
+        this.flushedPosition = end;
+        this.endPosition = end;
+        this.preallocation = new Preallocation(path, header.dataStart(), context.options().maxSegmentSize(), end);
+        this.entries = entries;
+        this.flushedEntries = entries;
+        this.oldest = oldest;
+        this.newest = newest;
+        this.sealed = sealed;
+        this.durability = new Durability(path, context.directory(), events, end, entries, end > header.dataStart());
+    }
+
+    /**
+     * Creates a segment file: its header goes to a temporary file that is renamed into place, so the name
+     * never shows a partial header to a later open after a process crash. The file and the directory entry
+     * are fsynced by the segment's first sync, before any durable append into it returns. The segment keeps
+     * the channel that wrote the header (a renamed file keeps its open descriptors), instead of opening the
+     * file again for its first append.
+     */
+    static Segment create(String key, byte[] keyBytes, long keyHash, long now, WalContext context,
+            ReentrantLock keyLock) {
+        long sequence = context.directory().allocateSequence();
+        SegmentHeader header = new SegmentHeader(key, keyBytes, keyHash, sequence, now);
+        Path file = context.directory().path().resolve(SegmentNames.fileName(key, keyHash, sequence));
+        Storage storage = context.storage();
+        Path temp = file.resolveSibling(file.getFileName() + SegmentNames.TEMP_SUFFIX);
+        FileChannel channel = null;
+        boolean interrupted = Interrupts.setAside();
+        try {
+            channel = storage.createNew(temp);
+            ByteBuffer bytes = header.encode();
+            while (bytes.hasRemaining()) {
+                channel.write(bytes, bytes.position());
+            }
+            storage.moveAtomically(temp, file);
+        } catch (IOException e) {
+            try {
+                if (channel != null) {
+                    channel.close();
+                }
+                storage.delete(temp);
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw context.events().writeFailed(new WalIOException("Could not create segment " + file, e));
+        } finally {
+            Interrupts.restore(interrupted);
+        }
+        return created(header, file, context, keyLock, channel);
+    }
+
+    /** A segment just created (header written; its first sync makes it and its name durable), taking appends. */
+    private static Segment created(SegmentHeader header, Path path, WalContext context, ReentrantLock keyLock,
+            FileChannel channel) {
+        Segment segment = new Segment(header, path, context, keyLock, header.dataStart(), 0, header.createdAt(),
+                header.createdAt(), false);
+        segment.adopt(channel);
+        return segment;
+    }
+
+    /** Takes the channel that created the file as this segment's open file. */
+    private void adopt(FileChannel file) {
+        lock.lock();
+        try {
+            channel = file;
+            lastUsed = openFiles.tick();
+            openFiles.opened(this);
+            if (openFiles.isClosed()) {
+                // the WAL closed meanwhile and may have closed every file already
+                closeChannelLocked();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A segment found on disk when opening, as recovery or its seal described it. */
+    static Segment existing(SegmentHeader header, Path path, WalContext context, ReentrantLock keyLock, long end,
+            long entries, long oldest, long newest, boolean sealed) {
+        return new Segment(header, path, context, keyLock, end, entries, oldest, newest, sealed);
+    }
+
+    /** The owning key's lock, which this segment shares. */
+    ReentrantLock keyLock() {
+        return lock;
+    }
+
+    SegmentHeader header() {
+        return header;
+    }
+
+    Path path() {
+        return path;
+    }
+
+    /** When the segment was created: its time slice starts here. */
+    long createdAt() {
+        return createdAt;
+    }
+
+    long sequence() {
+        return header.sequence();
+    }
+
+    long end() {
+        return endPosition;
+    }
+
+    long entries() {
+        return entries;
+    }
+
+    /** The timestamp of the oldest entry, or the creation time when empty. */
+    long oldest() {
+        return oldest;
+    }
+
+    /** The timestamp of the newest entry, or the creation time when empty. */
+    long newest() {
+        return newest;
+    }
+
+    @Override
+    public long lastUsed() {
+        return lastUsed;
+    }
+
+    boolean isDeleted() {
+        return deleted;
+    }
+
+    /** Whether a write or fsync failed here; the failure was reported to the call that met it. */
+    boolean isFailed() {
+        lock.lock();
+        try {
+            return failed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether appends may go here: not sealed, and no write left its tail in doubt. */
+    boolean takesAppends() {
+        // No lock: the flags are volatile and one-way. Taking the lock would not close a race either (it was
+        // released again before the append): `sealed` and `deleted` change only under the key's lock, which
+        // the caller holds, and a failing fsync may set `failed` just after this check either way.
+        return !sealed && !failed && !deleted;
+    }
+
+    /**
+     * Appends one record and returns its offset. The caller holds the key's lock ({@link #lock}) and has checked
+     * that the segment takes appends. On failure nothing of this record is written or buffered.
+     *
+     * @param handOver whether the record must reach the file before this returns: for a durable append, so
+     *     that a write error fails this call (and the record is taken back) instead of surfacing in the fsync
+     *     after the key's lock is released, when the record could no longer be withdrawn
+     */
+    long append(long timestamp, byte[] recordHeader, byte[] content, boolean handOver) {
+        long offset = endPosition;
+        int size = Frames.recordSize(recordHeader.length, content.length);
+        if (buffer == null) {
+            // open the file first: only segments holding a file count against the cap, and eviction is
+            // what returns buffers, so a buffer without a file would never be given back
+            channelLocked();
+            buffer = openFiles.takeBuffer();
+        }
+        if (size <= buffer.capacity()) {
+            if (buffer.remaining() < size) {
+                flushLocked();
+            }
+            int start = buffer.position();
+            encoder.record(buffer, offset, timestamp, recordHeader, content);
+            bufferedEntries++;
+            if (writeThrough || handOver) {
+                try {
+                    flushLocked();
+                } catch (WalException e) {
+                    buffer.position(start);
+                    bufferedEntries--;
+                    throw e;
+                }
+            }
+        } else {
+            flushLocked();
+            writeLargeLocked(offset, timestamp, recordHeader, content, size);
+        }
+        // Release stores publish the record to readers of the end, as a volatile store would, but without its
+        // fence: a fence waits for the record's stores to reach the cache, which with many keys means memory.
+        END_POSITION.setRelease(this, offset + size);
+        if (entries == 0) {
+            oldest = timestamp;
+        }
+        if (timestamp > newest) {
+            newest = timestamp; // a volatile write once per millisecond, not once per append
+        }
+        ENTRIES.setRelease(this, entries + 1);
+        return offset;
+    }
+
+    private void writeLargeLocked(long offset, long timestamp, byte[] recordHeader, byte[] content, int size) {
+        ByteBuffer head = ByteBuffer.allocate(Frames.RECORD_HEADER_SIZE);
+        encoder.recordHeader(head, offset, timestamp, recordHeader, content);
+        head.flip();
+        ByteBuffer padding = ByteBuffer.allocate(size - Frames.RECORD_HEADER_SIZE - recordHeader.length - content.length);
+        writeLocked(new ByteBuffer[] {head, ByteBuffer.wrap(recordHeader), ByteBuffer.wrap(content), padding});
+        flushedEntries++;
+    }
+
+    /** Hands the write buffer to the operating system; on failure the buffer keeps its bytes for a retry. */
+    private void flushLocked() {
+        if (buffer == null || buffer.position() == 0) {
+            return;
+        }
+        buffer.flip();
+        try {
+            writeLocked(new ByteBuffer[] {buffer});
+        } catch (WalException e) {
+            int filled = buffer.limit();
+            buffer.limit(buffer.capacity()).position(filled);
+            throw e;
+        }
+        buffer.clear();
+        flushedEntries += bufferedEntries;
+        bufferedEntries = 0;
+    }
+
+    /** Writes the parts at the flushed position; a partial write is cut off again before failing. */
+    private void writeLocked(ByteBuffer[] parts) {
+        FileChannel file = channelLocked();
+        long at = flushedPosition;
+        boolean interrupted = Interrupts.setAside();
+        try {
+            for (ByteBuffer part : parts) {
+                while (part.hasRemaining()) {
+                    at += file.write(part, at);
+                }
+            }
+        } catch (IOException e) {
+            for (ByteBuffer part : parts) {
+                part.rewind();
+            }
+            discardPartialWriteLocked();
+            throw events.writeFailed(new WalIOException("Could not write to segment " + path, e));
+        } finally {
+            Interrupts.restore(interrupted);
+        }
+        flushedPosition = at;
+        preallocation.written(at);
+    }
+
+    private void discardPartialWriteLocked() {
+        try {
+            channelLocked().truncate(flushedPosition);
+            preallocation.truncated(flushedPosition);
+        } catch (IOException | WalException e) {
+            failed = true;
+            System.getLogger(WalEngine.LOGGER).log(System.Logger.Level.ERROR, "Could not cut a partial write "
+                    + "from " + path + " at " + flushedPosition + "; the key continues in a new segment", e);
+        }
+    }
+
+    private FileChannel channelLocked() {
+        if (channel == null || !channel.isOpen()) {
+            if (channel != null) {
+                openFiles.closed(this);
+            }
+            if (openFiles.isClosed()) {
+                throw new WalClosedException("The WAL is closed");
+            }
+            if (deleted) {
+                throw new WalEntryNotFoundException("Segment " + path.getFileName() + " was deleted by compaction");
+            }
+            try {
+                channel = storage.openForWrite(path);
+            } catch (IOException e) {
+                throw events.writeFailed(new WalIOException("Could not open segment " + path, e));
+            }
+            lastUsed = openFiles.tick();
+            openFiles.opened(this);
+        } else {
+            lastUsed = openFiles.tick();
+        }
+        return channel;
+    }
+
+    /**
+     * For a durable append: returns once every byte below {@code position} is on stable storage, the segment's
+     * directory entry included; concurrent callers share fsyncs ({@link GroupCommit}). Keeps zeros preallocated
+     * ahead of the data ({@link Preallocation}).
+     */
+    void syncTo(long position) {
+        durability.await(position, () -> forceAsLeader(true, true));
+    }
+
+    /**
+     * Like {@link #syncTo(long)}, without preallocating (a sync of every key must not grow every file); with
+     * {@code withName} false the directory entry of a new segment is left to the caller, which fsyncs the
+     * directory once for many segments (see {@link #isNameDurable()}).
+     */
+    void syncTo(long position, boolean withName) {
+        durability.await(position, () -> forceAsLeader(withName, false));
+    }
+
+    private void forceAsLeader(boolean withName, boolean preallocate) {
+        FileChannel file;
+        long target;
+        long targetEntries;
+        lock.lock();
+        try {
+            if (failed) {
+                throw new WalIOException("Segment " + path + " had a failed write or fsync; its unsynced entries "
+                        + "cannot be made durable");
+            }
+            flushLocked();
+            if (preallocate && !sealed) {
+                preallocation.extend(channelLocked(), flushedPosition);
+            }
+            target = flushedPosition;
+            targetEntries = flushedEntries;
+            file = channelLocked();
+            pins++;
+        } finally {
+            lock.unlock();
+        }
+        long started = System.nanoTime();
+        boolean interrupted = Interrupts.setAside();
+        try {
+            file.force(false);
+        } catch (ClosedByInterruptException e) {
+            // the channel is reopened by the next use; the bytes written are intact, only not known durable
+            throw events.writeFailed(new WalIOException("Interrupted while fsyncing segment " + path
+                    + "; its entries since the last fsync are not known durable", e));
+        } catch (ClosedChannelException e) {
+            throw new WalClosedException("The WAL was closed while syncing " + path);
+        } catch (IOException e) {
+            markFailed();
+            throw events.writeFailed(new WalIOException("fsync failed for segment " + path
+                    + "; its entries since the last fsync are not durable", e));
+        } finally {
+            Interrupts.restore(interrupted);
+            unpin();
+        }
+        if (withName) {
+            durability.makeNameDurable();
+        }
+        durability.covered(target, targetEntries, System.nanoTime() - started);
+    }
+
+    /** Whether the segment's directory entry is known durable (false for a new segment until a sync). */
+    boolean isNameDurable() {
+        return durability.isNameDurable();
+    }
+
+    /** Records that the directory was fsynced after this segment's file was. */
+    void nameMadeDurable() {
+        durability.nameMadeDurable();
+    }
+
+    private void markFailed() {
+        lock.lock();
+        try {
+            failed = true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Writes the seal and makes the whole segment durable; after this it takes no appends. On failure the
+     * seal is not left behind, so the rotation can be tried again.
+     */
+    void seal() {
+        lock.lock();
+        try {
+            if (sealed || failed) {
+                return;
+            }
+            if (buffer == null) {
+                buffer = openFiles.takeBuffer();
+            }
+            if (buffer.remaining() < Frames.SEAL_SIZE) {
+                flushLocked();
+            }
+            int start = buffer.position();
+            long offset = endPosition;
+            encoder.seal(buffer, offset, entries, oldest, newest);
+            try {
+                flushLocked();
+            } catch (WalException e) {
+                buffer.position(start);
+                throw e;
+            }
+            endPosition = offset + Frames.SEAL_SIZE;
+            preallocation.trim(channelLocked(), flushedPosition);
+            // Not through the group commit: the caller (rotation) holds the key's lock, which a leader needs.
+            forceAsLeader(true, false);
+            sealed = true;
+            releaseBufferLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Flushes the write buffer, so that the file holds everything appended so far; returns the end. */
+    long flush() {
+        if (flushedPosition < endPosition) {
+            lock.lock();
+            try {
+                flushLocked();
+            } finally {
+                lock.unlock();
+            }
+        }
+        return endPosition;
+    }
+
+    /** What a reader sees: the segment's end, and the buffered bytes the file lacks when they cannot be flushed. */
+    record ReadSnapshot(long end, long tailStart, ByteBuffer tail) {
+
+        SegmentBytes over(FileChannel file) {
+            return SegmentBytes.of(file, tailStart, tail);
+        }
+    }
+
+    /**
+     * Flushes the write buffer for a reader; when the disk refuses, the reader gets a copy of the buffered
+     * bytes instead, so acknowledged entries stay readable while writes fail.
+     */
+    ReadSnapshot snapshotForReading() {
+        long end = endPosition;
+        if (flushedPosition >= end) {
+            return new ReadSnapshot(end, end, null);
+        }
+        lock.lock();
+        try {
+            try {
+                flushLocked();
+            } catch (WalIOException e) {
+                ByteBuffer copy = ByteBuffer.allocate(buffer.position());
+                copy.put(0, buffer, 0, buffer.position());
+                return new ReadSnapshot(endPosition, flushedPosition, copy);
+            }
+            return new ReadSnapshot(endPosition, flushedPosition, null);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Where the bytes in the file end; the write buffer holds the rest up to {@link #end()}. */
+    long flushed() {
+        return flushedPosition;
+    }
+
+    /** The open file, kept open until {@link #unpin()}: eviction skips pinned segments. */
+    FileChannel pin() {
+        lock.lock();
+        try {
+            FileChannel file = channelLocked();
+            pins++;
+            return file;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void unpin() {
+        lock.lock();
+        try {
+            pins--;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Closes the file if no one uses it right now; never waits. */
+    @Override
+    public void closeIfIdle() {
+        if (!lock.tryLock()) {
+            return;
+        }
+        try {
+            if (channel == null || pins > 0) {
+                return;
+            }
+            try {
+                flushLocked();
+            } catch (WalException e) {
+                return;
+            }
+            closeChannelLocked();
+            releaseBufferLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Closes the file whoever uses it (the WAL is closing). */
+    @Override
+    public void closeFile() {
+        lock.lock();
+        try {
+            if (channel != null && channel.isOpen()) {
+                preallocation.trim(channel, flushedPosition);
+            }
+            closeChannelLocked();
+            releaseBufferLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Closes and deletes the file; references into it then fail as not found. */
+    void delete() throws IOException {
+        lock.lock();
+        try {
+            deleted = true;
+            closeChannelLocked();
+            if (buffer != null) {
+                buffer.clear();
+                bufferedEntries = 0;
+            }
+            releaseBufferLocked();
+            storage.delete(path);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void closeChannelLocked() {
+        if (channel == null) {
+            return;
+        }
+        try {
+            channel.close();
+        } catch (IOException e) {
+            System.getLogger(WalEngine.LOGGER).log(System.Logger.Level.WARNING, "Closing " + path + " failed", e);
+        }
+        channel = null;
+        openFiles.closed(this);
+    }
+
+    private void releaseBufferLocked() {
+        if (buffer != null && buffer.position() == 0) {
+            openFiles.returnBuffer(buffer);
+            buffer = null;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return path.getFileName().toString();
+    }
+}

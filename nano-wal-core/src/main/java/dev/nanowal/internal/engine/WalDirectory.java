@@ -1,0 +1,192 @@
+package dev.nanowal.internal.engine;
+
+import dev.nanowal.WalCorruptionException;
+import dev.nanowal.WalException;
+import dev.nanowal.WalIOException;
+import dev.nanowal.WalLockedException;
+import dev.nanowal.internal.format.FormatException;
+import dev.nanowal.internal.format.SegmentNames;
+import dev.nanowal.internal.format.SequenceFloor;
+import dev.nanowal.internal.io.Interrupts;
+import dev.nanowal.internal.io.Storage;
+import java.io.IOException;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The WAL's directory: its lock, its sequence counter, the creation of segment files and the list of the
+ * files that are ours.
+ */
+final class WalDirectory {
+
+    static final String LOCK_FILE = SegmentNames.LOCK_FILE;
+
+    private final Path path;
+    private final Storage storage;
+    private final FileLock lock;
+    private final AtomicLong nextSequence = new AtomicLong(1);
+    private long savedFloor;
+
+    private WalDirectory(Path path, Storage storage, FileLock lock) {
+        this.path = path;
+        this.storage = storage;
+        this.lock = lock;
+    }
+
+    /** Creates the directory if needed and takes its lock. */
+    static WalDirectory lock(Path directory, Storage storage) {
+        Path path = directory.toAbsolutePath().normalize();
+        if (storage.exists(path) && !storage.isDirectory(path)) {
+            throw new WalException("Cannot open a WAL at " + path + ": it exists and is not a directory");
+        }
+        try {
+            createDurably(path, storage);
+            return new WalDirectory(path, storage, take(path, storage));
+        } catch (IOException e) {
+            throw new WalIOException("Cannot open a WAL at " + path, e);
+        }
+    }
+
+    /**
+     * Takes the lock of the WAL directory {@code path}, for a WAL or for a tool that reads the files.
+     *
+     * @throws WalLockedException when a WAL or a tool, in this process or another, holds it
+     */
+    static FileLock take(Path path, Storage storage) throws IOException {
+        try {
+            FileLock lock = storage.tryLock(path.resolve(LOCK_FILE));
+            if (lock == null) {
+                throw new WalLockedException("The WAL directory " + path + " is in use by another process "
+                        + "(it holds the lock on " + LOCK_FILE + ")");
+            }
+            return lock;
+        } catch (OverlappingFileLockException e) {
+            throw new WalLockedException("The WAL directory " + path + " is already open in this JVM; share that Wal "
+                    + "instead of opening it twice");
+        }
+    }
+
+    /**
+     * Creates the directory and any missing ancestor, fsyncing the parent of each one created: a new directory
+     * entry is only durable once its parent is, and a WAL whose directory vanishes at a power loss loses every
+     * entry acknowledged in it (ext4 usually hides this; POSIX, XFS and btrfs do not promise it).
+     */
+    private static void createDurably(Path path, Storage storage) throws IOException {
+        Deque<Path> missing = new ArrayDeque<>();
+        for (Path p = path; p != null && !storage.isDirectory(p); p = p.getParent()) {
+            missing.push(p);
+        }
+        while (!missing.isEmpty()) {
+            Path created = missing.pop();
+            try {
+                storage.createDirectory(created);
+            } catch (FileAlreadyExistsException raced) {
+                if (!storage.isDirectory(created)) {
+                    throw raced;
+                }
+            }
+            storage.fsyncDirectory(created.getParent());
+        }
+    }
+
+    Path path() {
+        return path;
+    }
+
+    Storage storage() {
+        return storage;
+    }
+
+    /** Sets where the sequence counter continues after loading: past every existing segment and the floor. */
+    void startSequencesAfter(long highestExisting) {
+        savedFloor = readFloor(path, storage);
+        nextSequence.set(Math.max(savedFloor, highestExisting + 1));
+    }
+
+    /**
+     * The sequence floor saved in {@code directory}'s meta file, or {@link SequenceFloor#NONE} when there is none.
+     *
+     * @throws WalCorruptionException when the file is damaged
+     */
+    static long readFloor(Path directory, Storage storage) {
+        Path file = directory.resolve(SequenceFloor.FILE_NAME);
+        try {
+            return SequenceFloor.decode(storage.readAll(file));
+        } catch (NoSuchFileException e) {
+            return SequenceFloor.NONE;
+        } catch (FormatException e) {
+            throw new WalCorruptionException("The meta file " + file + " " + e.getMessage());
+        } catch (IOException e) {
+            throw new WalIOException("Could not read " + file, e);
+        }
+    }
+
+    /**
+     * Saves the sequence counter before segments are deleted, so that no deleted sequence number is handed
+     * out again, even after a restart.
+     */
+    synchronized void protectSequences() throws IOException {
+        long floor = nextSequence.get();
+        if (floor > savedFloor) {
+            storage.writeAtomically(path.resolve(SequenceFloor.FILE_NAME), SequenceFloor.encode(floor));
+            savedFloor = floor;
+        }
+    }
+
+    /** The next sequence number: never one handed out before, in this process or an earlier one. */
+    long allocateSequence() {
+        return nextSequence.getAndIncrement();
+    }
+
+    void fsync() throws IOException {
+        boolean interrupted = Interrupts.setAside();
+        try {
+            storage.fsyncDirectory(path);
+        } finally {
+            Interrupts.restore(interrupted);
+        }
+    }
+
+    /** Every file in the directory whose name is one nano-wal writes, except the lock file. */
+    List<Path> ownFiles() throws IOException {
+        List<Path> files = new ArrayList<>();
+        for (Path entry : storage.list(path)) {
+            String name = entry.getFileName().toString();
+            if (SegmentNames.parse(name) != null || SegmentNames.isTemporary(name) || SegmentNames.isBroken(name)
+                    || name.equals(SequenceFloor.FILE_NAME)
+                    || name.equals(SequenceFloor.FILE_NAME + Storage.TEMP_SUFFIX)) {
+                files.add(entry);
+            }
+        }
+        return files;
+    }
+
+    /** Releases the lock; with {@code deleteLockFile} also removes the lock file (shutdown). */
+    void release(boolean deleteLockFile) {
+        boolean interrupted = Interrupts.setAside();
+        try {
+            if (deleteLockFile) {
+                storage.delete(path.resolve(LOCK_FILE));
+            }
+        } catch (IOException e) {
+            System.getLogger(WalEngine.LOGGER).log(System.Logger.Level.WARNING, "Deleting the lock file of " + path
+                    + " failed", e);
+        }
+        try {
+            storage.unlock(lock);
+        } catch (IOException e) {
+            System.getLogger(WalEngine.LOGGER).log(System.Logger.Level.WARNING, "Releasing the lock of " + path
+                    + " failed", e);
+        } finally {
+            Interrupts.restore(interrupted);
+        }
+    }
+}

@@ -1,0 +1,396 @@
+package dev.nanowal.internal.engine;
+
+import dev.nanowal.CompactionGuard;
+import dev.nanowal.CompactionResult;
+import dev.nanowal.EntryRef;
+import dev.nanowal.KeyInfo;
+import dev.nanowal.WalClosedException;
+import dev.nanowal.WalEntry;
+import dev.nanowal.WalEntryNotFoundException;
+import dev.nanowal.WalException;
+import dev.nanowal.WalIOException;
+import dev.nanowal.WalLimitExceededException;
+import dev.nanowal.WalListener;
+import dev.nanowal.WalOptions;
+import dev.nanowal.WalRecord;
+import dev.nanowal.WalStats;
+import dev.nanowal.internal.format.KeyNames;
+import dev.nanowal.internal.format.Limits;
+import dev.nanowal.internal.io.Interrupts;
+import dev.nanowal.internal.io.Storage;
+import java.io.IOException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
+
+/**
+ * The engine behind one open {@code dev.nanowal.Wal}, which delegates every call here: arguments checked,
+ * then each call goes down to the key's {@link KeyLog} (appends, reads, retention), to {@link SyncPool} (a sync
+ * of every key) or to {@link WalDirectory} (lock, shutdown). It never handles a {@link Segment} itself.
+ * Thread-safe; its contract is the one {@code Wal}'s javadoc states.
+ */
+public final class WalEngine {
+
+    /** The logger every part of the engine writes to: named after the class users know. */
+    static final String LOGGER = "dev.nanowal.Wal";
+
+    private static final byte[] NO_HEADER = new byte[0];
+    private static final System.Logger LOG = System.getLogger(LOGGER);
+
+    private final WalContext context;
+    private final WalDirectory directory;
+    private final WalOptions options;
+    private final WalEvents events;
+    private final Keys keys;
+    private final SyncPool syncPool;
+    private final Object compactionLock = new Object();
+    private final List<CompactionGuard> guards = new CopyOnWriteArrayList<>();
+    private final Object closeLock = new Object();
+    private volatile boolean closed;
+
+    private WalEngine(WalContext context, Map<Long, List<Segment>> loaded) {
+        this.context = context;
+        this.directory = context.directory();
+        this.options = context.options();
+        this.events = context.events();
+        this.keys = new Keys(context, loaded);
+        // A file in an fsync cannot be closed for the open-files cap, which closes idle files down to 1/8
+        // below the cap: more fsyncs at once than that headroom would hold more files open than the cap.
+        this.syncPool = new SyncPool(Math.min(options.syncThreads(), Math.max(1, options.maxOpenFiles() / 8)),
+                directory, events);
+    }
+
+    /** Locks {@code directory} (creating it if needed) and recovers it; see {@code Wal.open}. */
+    public static WalEngine open(Path directory, WalOptions options, Storage storage) {
+        Objects.requireNonNull(directory, "directory must not be null");
+        Objects.requireNonNull(options, "options must not be null");
+        // An interrupted caller would close the lock file's channel, and so release the lock, or fail the
+        // recovery's reads (see Interrupts).
+        return Interrupts.asideDuring(() -> openLocked(WalDirectory.lock(directory, storage), options, storage));
+    }
+
+    private static WalEngine openLocked(WalDirectory locked, WalOptions options, Storage storage) {
+        try {
+            WalContext context = new WalContext(locked, options, storage,
+                    new OpenFiles(options.maxOpenFiles(), options.writeBufferSize()), new WalEvents());
+            Recovery recovery = new Recovery(context);
+            Map<Long, List<Segment>> loaded = recovery.load();
+            locked.startSequencesAfter(recovery.highestSequence());
+            WalEngine engine = new WalEngine(context, loaded);
+            LOG.log(System.Logger.Level.DEBUG, "Opened WAL {0} with {1} keys", locked.path(), loaded.size());
+            return engine;
+        } catch (IOException e) {
+            locked.release(false);
+            throw new WalIOException("Could not open the WAL at " + locked.path(), e);
+        } catch (RuntimeException | Error e) {
+            locked.release(false);
+            throw e;
+        }
+    }
+
+    public EntryRef append(String key, byte[] header, byte[] content, boolean durable) {
+        byte[] checkedHeader = checkEntry(header, content);
+        EntryRef ref = lockLive(keys.logFor(key)).appendAndUnlock(now(), checkedHeader, content, durable);
+        events.appended(1, (long) checkedHeader.length + content.length, durable);
+        return ref;
+    }
+
+    public List<EntryRef> appendBatch(List<WalEntry> entries, boolean durable) {
+        Objects.requireNonNull(entries, "entries must not be null");
+        byte[][] headers = new byte[entries.size()][];
+        Map<KeyLog, List<Integer>> byKey = new LinkedHashMap<>();
+        for (int i = 0; i < entries.size(); i++) {
+            WalEntry entry = Objects.requireNonNull(entries.get(i), "entries must not hold null");
+            headers[i] = checkEntry(entry.header(), entry.content());
+            KeyNames.utf8(entry.key());
+        }
+        for (int i = 0; i < entries.size(); i++) {
+            byKey.computeIfAbsent(keys.logFor(entries.get(i).key()), log -> new ArrayList<>()).add(i);
+        }
+        EntryRef[] refs = new EntryRef[entries.size()];
+        BatchSyncs toSync = new BatchSyncs();
+        long bytes = 0;
+        for (Map.Entry<KeyLog, List<Integer>> key : byKey.entrySet()) {
+            KeyLog log = lockLive(key.getKey());
+            try {
+                for (int i : key.getValue()) {
+                    refs[i] = log.appendLocked(now(), headers[i], entries.get(i).content(), false);
+                    if (durable) {
+                        log.addLastAppendTo(toSync);
+                    }
+                    bytes += headers[i].length + entries.get(i).content().length;
+                }
+            } finally {
+                log.unlock();
+            }
+        }
+        if (durable) {
+            toSync.syncAll();
+        }
+        events.appended(entries.size(), bytes, durable);
+        return List.of(refs);
+    }
+
+    /** Locks the key's log, replacing it when compaction retired it meanwhile. */
+    private KeyLog lockLive(KeyLog log) {
+        KeyLog candidate = log;
+        while (true) {
+            ensureOpen();
+            if (candidate.lockForAppend()) {
+                if (closed) {
+                    candidate.unlock();
+                    throw closedException();
+                }
+                return candidate;
+            }
+            candidate = keys.logFor(candidate.key());
+        }
+    }
+
+    private static byte[] checkEntry(byte[] header, byte[] content) {
+        Objects.requireNonNull(content, "content must not be null");
+        byte[] checked = header == null ? NO_HEADER : header;
+        if (checked.length > Limits.MAX_HEADER_SIZE) {
+            throw new WalLimitExceededException("The header is " + checked.length + " bytes; the limit is "
+                    + Limits.MAX_HEADER_SIZE + " bytes. Nothing was written");
+        }
+        if (content.length > Limits.MAX_CONTENT_SIZE) {
+            throw new WalLimitExceededException("The content is " + content.length + " bytes; the limit is "
+                    + Limits.MAX_CONTENT_SIZE + " bytes. Nothing was written");
+        }
+        return checked;
+    }
+
+    private long now() {
+        return options.clock().millis();
+    }
+
+    public WalRecord read(EntryRef ref) {
+        Objects.requireNonNull(ref, "ref must not be null");
+        ensureOpen();
+        return logOf(ref).read(ref);
+    }
+
+    public Instant appendedAt(EntryRef ref) {
+        Objects.requireNonNull(ref, "ref must not be null");
+        ensureOpen();
+        return Instant.ofEpochMilli(logOf(ref).timestampAt(ref));
+    }
+
+    private KeyLog logOf(EntryRef ref) {
+        KeyLog log = keys.byHash(ref.keyHash());
+        if (log == null) {
+            throw new WalEntryNotFoundException("No key with hash " + Long.toHexString(ref.keyHash())
+                    + " has entries in " + directory.path() + ": " + ref);
+        }
+        return log;
+    }
+
+    /** The contents of {@code key}'s entries. */
+    public Stream<byte[]> contents(String key) {
+        EntryIterator entries = entries(key);
+        return entries == null ? Stream.empty() : entries.contents();
+    }
+
+    public Stream<WalRecord> records(String key) {
+        EntryIterator entries = entries(key);
+        return entries == null ? Stream.empty() : entries.records();
+    }
+
+    /** {@code key}'s entries from the beginning, or null when it has none. */
+    private EntryIterator entries(String key) {
+        KeyNames.utf8(key);
+        ensureOpen();
+        KeyLog log = keys.byName(key);
+        return log == null ? null : log.entries();
+    }
+
+    public Stream<WalRecord> recordsAfter(EntryRef checkpoint) {
+        Objects.requireNonNull(checkpoint, "checkpoint must not be null");
+        ensureOpen();
+        return logOf(checkpoint).entriesAfter(checkpoint).records();
+    }
+
+    public Set<String> keys() {
+        ensureOpen();
+        TreeSet<String> names = new TreeSet<>();
+        for (KeyLog log : keys.all()) {
+            if (log.hasEntries()) {
+                names.add(log.key());
+            }
+        }
+        return Collections.unmodifiableSortedSet(names);
+    }
+
+    public CompactionResult compact() {
+        ensureOpen();
+        // the sequence floor's file is written and fsynced (see Interrupts)
+        return Interrupts.asideDuring(this::compactNow);
+    }
+
+    private CompactionResult compactNow() {
+        synchronized (compactionLock) {
+            Instant started = options.clock().instant();
+            long now = started.toEpochMilli();
+            long retention = options.entryRetention().toMillis();
+            List<CompactionResult.DeletedSegment> deleted = new ArrayList<>();
+            try {
+                for (KeyLog log : keys.all()) {
+                    deleted.addAll(log.compact(now, retention, guards, directory::protectSequences));
+                    if (log.isRetired()) {
+                        keys.forget(log);
+                    }
+                }
+                if (!deleted.isEmpty()) {
+                    directory.fsync();
+                }
+            } catch (IOException e) {
+                throw events.writeFailed(new WalIOException("Compaction of " + directory.path() + " failed after "
+                        + deleted.size() + " segment deletions", e));
+            }
+            CompactionResult result = new CompactionResult(deleted, started);
+            events.compacted(result);
+            if (!deleted.isEmpty()) {
+                LOG.log(System.Logger.Level.INFO, "Compaction deleted " + result.segmentsDeleted() + " segments ("
+                        + result.bytesDeleted() + " bytes) from " + directory.path());
+            }
+            return result;
+        }
+    }
+
+    public void sync() {
+        ensureOpen();
+        WalException failure = syncPool.syncAll(new ArrayList<>(keys.all()));
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    public WalStats stats() {
+        Keys.Totals totals = keys.totals();
+        return new WalStats(totals.keys(), totals.segments(), totals.bytes(), context.openFiles().count(),
+                totals.appends(), totals.appendedBytes(), events.durableAppends.sum(), events.durableAppendedBytes.sum(),
+                events.reads.sum(), events.syncs.sum(), events.compactions.sum(), events.segmentsDeleted.sum(),
+                events.bytesTruncatedAtRecovery.sum(), events.corruptionsDetected.sum(), events.writeFailures.sum());
+    }
+
+    public Optional<KeyInfo> keyInfo(String key) {
+        KeyNames.utf8(key);
+        KeyLog log = keys.byName(key);
+        return log == null || !log.hasEntries() ? Optional.empty() : Optional.of(log.info());
+    }
+
+    public List<KeyInfo> keyInfos() {
+        List<KeyInfo> infos = new ArrayList<>();
+        for (KeyLog log : keys.all()) {
+            if (log.hasEntries()) {
+                infos.add(log.info());
+            }
+        }
+        infos.sort((a, b) -> a.key().compareTo(b.key()));
+        return infos;
+    }
+
+    public Optional<CompactionResult> lastCompaction() {
+        return Optional.ofNullable(events.lastCompaction.get());
+    }
+
+    public Optional<WalIOException> lastWriteFailure() {
+        return Optional.ofNullable(events.lastWriteFailure.get());
+    }
+
+    public Runnable addListener(WalListener listener) {
+        return events.add(Objects.requireNonNull(listener, "listener must not be null"));
+    }
+
+    public Runnable addCompactionGuard(CompactionGuard guard) {
+        guards.add(Objects.requireNonNull(guard, "guard must not be null"));
+        return () -> guards.remove(guard);
+    }
+
+    public Path directory() {
+        return directory.path();
+    }
+
+    public WalOptions options() {
+        return options;
+    }
+
+    public boolean isOpen() {
+        return !closed;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw closedException();
+        }
+    }
+
+    private WalClosedException closedException() {
+        return new WalClosedException("The WAL at " + directory.path() + " is closed");
+    }
+
+    public void close() {
+        if (markClosed()) {
+            WalException failure = closeFiles();
+            directory.release(false);
+            if (failure != null) {
+                throw failure;
+            }
+        }
+    }
+
+    public void shutdown() {
+        if (!markClosed()) {
+            throw closedException();
+        }
+        closeFiles();
+        Storage storage = context.storage();
+        try {
+            for (Path file : directory.ownFiles()) {
+                storage.delete(file);
+            }
+        } catch (IOException e) {
+            directory.release(false);
+            throw new WalIOException("Could not delete the files of " + directory.path(), e);
+        }
+        directory.release(true);
+        try {
+            storage.delete(directory.path());
+        } catch (DirectoryNotEmptyException e) {
+            LOG.log(System.Logger.Level.INFO, "Kept " + directory.path() + ": it holds files nano-wal did not create");
+        } catch (IOException e) {
+            throw new WalIOException("Could not delete " + directory.path(), e);
+        }
+    }
+
+    private boolean markClosed() {
+        synchronized (closeLock) {
+            if (closed) {
+                return false;
+            }
+            closed = true;
+            return true;
+        }
+    }
+
+    private WalException closeFiles() {
+        return Interrupts.asideDuring(() -> {
+            WalException failure = syncPool.syncAll(new ArrayList<>(keys.all()));
+            syncPool.shutdown();
+            context.openFiles().closeAll();
+            return failure;
+        });
+    }
+}

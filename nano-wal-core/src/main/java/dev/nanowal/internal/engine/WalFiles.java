@@ -1,0 +1,81 @@
+package dev.nanowal.internal.engine;
+
+import dev.nanowal.WalCorruptionException;
+import dev.nanowal.WalLockedException;
+import dev.nanowal.internal.format.SegmentListing;
+import dev.nanowal.internal.io.Storage;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * A WAL directory as a tool reads it without opening the WAL (the CLI's {@code stats}, {@code dump} and
+ * {@code verify}): its lock, held while the tool runs, the segment listing and the meta file, each through
+ * the same code the engine uses. Not thread-safe; one tool, one thread.
+ */
+public final class WalFiles implements AutoCloseable {
+
+    private final Path path;
+    private final Storage storage;
+    private final FileLock lock;
+
+    private WalFiles(Path path, Storage storage, FileLock lock) {
+        this.path = path;
+        this.storage = storage;
+        this.lock = lock;
+    }
+
+    /**
+     * Takes the lock of the existing WAL directory {@code path}.
+     *
+     * @throws WalLockedException when a WAL or another tool holds it
+     */
+    public static WalFiles lock(Path path) throws IOException {
+        Storage storage = new Storage();
+        return new WalFiles(path, storage, WalDirectory.take(path, storage));
+    }
+
+    /** The directory's segment files (regular files with a segment's name) and unfinished creations. */
+    public SegmentListing listing() throws IOException {
+        List<Path> files = new ArrayList<>();
+        for (Path file : storage.list(path)) {
+            if (storage.isRegularFile(file)) {
+                files.add(file);
+            }
+        }
+        return SegmentListing.of(files);
+    }
+
+    /** Opens a file of the directory for reading. */
+    public FileChannel open(Path file) throws IOException {
+        return storage.openForRead(file);
+    }
+
+    /** The names of every entry in {@code directory}, sorted; no lock needed. */
+    public static Set<String> names(Path directory) throws IOException {
+        Set<String> names = new TreeSet<>();
+        for (Path file : new Storage().list(directory)) {
+            names.add(file.getFileName().toString());
+        }
+        return names;
+    }
+
+    /**
+     * Reads the meta file, if there is one.
+     *
+     * @throws WalCorruptionException when it is damaged
+     */
+    public void checkMetaFile() {
+        WalDirectory.readFloor(path, storage);
+    }
+
+    @Override
+    public void close() throws IOException {
+        storage.unlock(lock);
+    }
+}

@@ -1,0 +1,21 @@
+/**
+ * The engine: what one open WAL does with its keys, segments, fsyncs and files. {@link
+ * dev.nanowal.internal.engine.WalEngine} is the one entry point (the facade {@code Wal} delegates to it); calls
+ * go one way, {@code WalEngine -> Keys -> KeyLog -> Segment -> (OpenFiles, Durability -> GroupCommit) ->
+ * Storage}; {@code RecordReader} and {@code EntryIterator} read through a segment's snapshot, {@code SyncPool}
+ * runs the per-key syncs of a sync of every key, {@code Recovery} builds the segments at open from the format's
+ * {@code SegmentScan}. The engine uses the API's value and exception types; it never calls {@code Wal}.
+ *
+ * <p>Locks, from outer to inner (a thread holding one never waits for an outer one):
+ * <ol>
+ *   <li>{@code WalEngine}'s compaction lock (one compaction at a time) and close lock (marking closed);
+ *   <li>a key's lock ({@code KeyLog}), shared by all its segments: every append, rotation, seal, flush and the
+ *       use of a segment's channel and buffer hold it; different keys never share one;
+ *   <li>the group commit of a segment ({@code Durability}): a thread waits there for an fsync <em>without</em>
+ *       holding the key's lock, which the fsync's leader takes briefly to flush and pin the file;
+ *   <li>{@code OpenFiles} and {@code Keys} use concurrent collections and short monitors of their own; the
+ *       open-file cap closes idle files with {@code tryLock} on their key's lock, so eviction never waits.
+ * </ol>
+ * The append path takes the key's lock once and allocates nothing but its {@code EntryRef}.
+ */
+package dev.nanowal.internal.engine;
