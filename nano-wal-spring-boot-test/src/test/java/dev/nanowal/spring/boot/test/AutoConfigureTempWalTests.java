@@ -8,16 +8,20 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import dev.nanowal.CompactionResult;
 import dev.nanowal.Wal;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.MapPropertySource;
 import org.springframework.test.context.ContextCustomizer;
+import org.springframework.test.context.support.TestPropertySourceUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
@@ -53,6 +57,21 @@ class AutoConfigureTempWalTests {
         }
         assertThat(Files.exists(directory)).isFalse();
         assertThat(Files.exists(otherDirectory)).isFalse();
+    }
+
+    @Test
+    void aDirectoryInTheTestsOwnPropertiesWins(@TempDir Path own) {
+        ContextCustomizer customizer = this.factory.createContextCustomizer(Annotated.class, List.of());
+        try (ConfigurableApplicationContext context = new SpringApplicationBuilder(TestApplication.class)
+            .web(WebApplicationType.NONE)
+            .initializers((initialized) -> initialized.getEnvironment()
+                .getPropertySources()
+                .addFirst(new MapPropertySource(TestPropertySourceUtils.INLINED_PROPERTIES_PROPERTY_SOURCE_NAME,
+                        Map.of("nanowal.directory", own.toString()))), (initialized) -> customizer
+                            .customizeContext(initialized, null))
+            .run()) {
+            assertThat(context.getBean(Wal.class).directory()).isEqualTo(own);
+        }
     }
 
     @Test
