@@ -9,7 +9,7 @@ import java.nio.file.Path;
 /**
  * The zeros a segment keeps written ahead of its data for durable appends (FORMAT.md, "Preallocation"), so
  * that their fsyncs find the file's size and blocks unchanged and flush data alone (an fdatasync that skips
- * the journal). Tracks the file's size; the owning {@link Segment} calls it under its lock.
+ * the journal). Tracks the file's size; the owning {@link SegmentFile} calls it under its key's lock.
  */
 final class Preallocation {
 

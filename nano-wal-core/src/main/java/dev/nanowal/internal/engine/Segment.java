@@ -1,7 +1,6 @@
 package dev.nanowal.internal.engine;
 
 import dev.nanowal.WalClosedException;
-import dev.nanowal.WalEntryNotFoundException;
 import dev.nanowal.WalException;
 import dev.nanowal.WalIOException;
 import dev.nanowal.internal.format.Frames;
@@ -40,18 +39,15 @@ final class Segment implements OpenFiles.OpenFile {
 
     private final SegmentHeader header;
     private final Path path;
-    private final Storage storage;
     private final OpenFiles openFiles;
     private final WalEvents events;
     private final boolean writeThrough;
     private final long createdAt;
-    private final Preallocation preallocation;
+    private final SegmentFile file;
     private final ReentrantLock lock;
     private final Durability durability;
     private final Frames.Encoder encoder;
 
-    private FileChannel channel;
-    private int pins;
     private ByteBuffer buffer;
     private long bufferedEntries;
     private long flushedEntries;
@@ -66,14 +62,12 @@ final class Segment implements OpenFiles.OpenFile {
     private volatile long entries;
     private volatile long oldest;
     private volatile long newest;
-    private volatile long lastUsed;
 
     private Segment(SegmentHeader header, Path path, WalContext context, ReentrantLock keyLock, long end, long entries,
             long oldest, long newest, boolean sealed) {
         this.header = header;
         this.lock = keyLock;
         this.path = path;
-        this.storage = context.storage();
         this.openFiles = context.openFiles();
         this.events = context.events();
         this.writeThrough = context.options().writeBufferSize() == 0;
@@ -81,7 +75,7 @@ final class Segment implements OpenFiles.OpenFile {
         this.encoder = new Frames.Encoder(header.keyHash(), header.sequence());
         this.flushedPosition = end;
         this.endPosition = end;
-        this.preallocation = new Preallocation(path, header.dataStart(), context.options().maxSegmentSize(), end);
+        this.file = new SegmentFile(path, context, this, header.dataStart(), end);
         this.entries = entries;
         this.flushedEntries = entries;
         this.oldest = oldest;
@@ -139,16 +133,10 @@ final class Segment implements OpenFiles.OpenFile {
     }
 
     /** Takes the channel that created the file as this segment's open file. */
-    private void adopt(FileChannel file) {
+    private void adopt(FileChannel channel) {
         lock.lock();
         try {
-            channel = file;
-            lastUsed = openFiles.tick();
-            openFiles.opened(this);
-            if (openFiles.isClosed()) {
-                // the WAL closed meanwhile and may have closed every file already
-                closeChannelLocked();
-            }
+            file.adopt(channel);
         } finally {
             lock.unlock();
         }
@@ -202,7 +190,7 @@ final class Segment implements OpenFiles.OpenFile {
 
     @Override
     public long lastUsed() {
-        return lastUsed;
+        return file.lastUsed();
     }
 
     boolean isDeleted() {
@@ -241,7 +229,7 @@ final class Segment implements OpenFiles.OpenFile {
         if (buffer == null) {
             // open the file first: only segments holding a file count against the cap, and eviction is
             // what returns buffers, so a buffer without a file would never be given back
-            channelLocked();
+            file.channel();
             buffer = openFiles.takeBuffer();
         }
         if (size <= buffer.capacity()) {
@@ -306,61 +294,27 @@ final class Segment implements OpenFiles.OpenFile {
 
     /** Writes the parts at the flushed position; a partial write is cut off again before failing. */
     private void writeLocked(ByteBuffer[] parts) {
-        FileChannel file = channelLocked();
-        long at = flushedPosition;
+        long end;
         boolean interrupted = Interrupts.setAside();
         try {
-            for (ByteBuffer part : parts) {
-                while (part.hasRemaining()) {
-                    at += file.write(part, at);
-                }
-            }
+            end = file.write(parts, flushedPosition);
         } catch (IOException e) {
-            for (ByteBuffer part : parts) {
-                part.rewind();
-            }
             discardPartialWriteLocked();
             throw events.writeFailed(new WalIOException("Could not write to segment " + path, e));
         } finally {
             Interrupts.restore(interrupted);
         }
-        flushedPosition = at;
-        preallocation.written(at);
+        flushedPosition = end;
     }
 
     private void discardPartialWriteLocked() {
         try {
-            channelLocked().truncate(flushedPosition);
-            preallocation.truncated(flushedPosition);
+            file.truncate(flushedPosition);
         } catch (IOException | WalException e) {
             failed = true;
             System.getLogger(WalEngine.LOGGER).log(System.Logger.Level.ERROR, "Could not cut a partial write "
                     + "from " + path + " at " + flushedPosition + "; the key continues in a new segment", e);
         }
-    }
-
-    private FileChannel channelLocked() {
-        if (channel == null || !channel.isOpen()) {
-            if (channel != null) {
-                openFiles.closed(this);
-            }
-            if (openFiles.isClosed()) {
-                throw new WalClosedException("The WAL is closed");
-            }
-            if (deleted) {
-                throw new WalEntryNotFoundException("Segment " + path.getFileName() + " was deleted by compaction");
-            }
-            try {
-                channel = storage.openForWrite(path);
-            } catch (IOException e) {
-                throw events.writeFailed(new WalIOException("Could not open segment " + path, e));
-            }
-            lastUsed = openFiles.tick();
-            openFiles.opened(this);
-        } else {
-            lastUsed = openFiles.tick();
-        }
-        return channel;
     }
 
     /**
@@ -382,7 +336,7 @@ final class Segment implements OpenFiles.OpenFile {
     }
 
     private void forceAsLeader(boolean withName, boolean preallocate) {
-        FileChannel file;
+        FileChannel channel;
         long target;
         long targetEntries;
         lock.lock();
@@ -393,19 +347,18 @@ final class Segment implements OpenFiles.OpenFile {
             }
             flushLocked();
             if (preallocate && !sealed) {
-                preallocation.extend(channelLocked(), flushedPosition);
+                file.preallocate(flushedPosition);
             }
             target = flushedPosition;
             targetEntries = flushedEntries;
-            file = channelLocked();
-            pins++;
+            channel = file.pin();
         } finally {
             lock.unlock();
         }
         long started = System.nanoTime();
         boolean interrupted = Interrupts.setAside();
         try {
-            file.force(false);
+            channel.force(false);
         } catch (ClosedByInterruptException e) {
             // the channel is reopened by the next use; the bytes written are intact, only not known durable
             throw events.writeFailed(new WalIOException("Interrupted while fsyncing segment " + path
@@ -471,7 +424,7 @@ final class Segment implements OpenFiles.OpenFile {
                 throw e;
             }
             endPosition = offset + Frames.SEAL_SIZE;
-            preallocation.trim(channelLocked(), flushedPosition);
+            file.trim(flushedPosition);
             // Not through the group commit: the caller (rotation) holds the key's lock, which a leader needs.
             forceAsLeader(true, false);
             sealed = true;
@@ -535,9 +488,7 @@ final class Segment implements OpenFiles.OpenFile {
     FileChannel pin() {
         lock.lock();
         try {
-            FileChannel file = channelLocked();
-            pins++;
-            return file;
+            return file.pin();
         } finally {
             lock.unlock();
         }
@@ -546,7 +497,7 @@ final class Segment implements OpenFiles.OpenFile {
     void unpin() {
         lock.lock();
         try {
-            pins--;
+            file.unpin();
         } finally {
             lock.unlock();
         }
@@ -559,7 +510,7 @@ final class Segment implements OpenFiles.OpenFile {
             return;
         }
         try {
-            if (channel == null || pins > 0) {
+            if (!file.isIdle()) {
                 return;
             }
             try {
@@ -567,7 +518,7 @@ final class Segment implements OpenFiles.OpenFile {
             } catch (WalException e) {
                 return;
             }
-            closeChannelLocked();
+            file.close();
             releaseBufferLocked();
         } finally {
             lock.unlock();
@@ -579,10 +530,7 @@ final class Segment implements OpenFiles.OpenFile {
     public void closeFile() {
         lock.lock();
         try {
-            if (channel != null && channel.isOpen()) {
-                preallocation.trim(channel, flushedPosition);
-            }
-            closeChannelLocked();
+            file.closeTrimmed(flushedPosition);
             releaseBufferLocked();
         } finally {
             lock.unlock();
@@ -594,29 +542,15 @@ final class Segment implements OpenFiles.OpenFile {
         lock.lock();
         try {
             deleted = true;
-            closeChannelLocked();
             if (buffer != null) {
                 buffer.clear();
                 bufferedEntries = 0;
             }
             releaseBufferLocked();
-            storage.delete(path);
+            file.delete();
         } finally {
             lock.unlock();
         }
-    }
-
-    private void closeChannelLocked() {
-        if (channel == null) {
-            return;
-        }
-        try {
-            channel.close();
-        } catch (IOException e) {
-            System.getLogger(WalEngine.LOGGER).log(System.Logger.Level.WARNING, "Closing " + path + " failed", e);
-        }
-        channel = null;
-        openFiles.closed(this);
     }
 
     private void releaseBufferLocked() {
