@@ -98,7 +98,8 @@ class BatchAndOptionsTest {
             EntryRef small = wal.appendEntry("k", null, bytes("small"), false);
             EntryRef large = wal.appendEntry("k", null, new byte[200_000], false);
             assertThat(SegmentFiles.segments(dir)).singleElement()
-                    .satisfies(file -> assertThat(file.toFile().length()).isEqualTo(large.offset() + Frames.recordSize(0, 200_000)));
+                    .satisfies(file -> assertThat(file.toFile().length())
+                            .isEqualTo(large.offset() + Frames.recordSize(0, 200_000)));
             assertThat(wal.readEntryAt(small)).isEqualTo(bytes("small"));
         }
     }

@@ -124,7 +124,8 @@ class ConcurrencyTest {
                 SplittableRandom random = new SplittableRandom(7);
                 while (writing.get()) {
                     int pick = random.nextInt(4);
-                    String key = pick == 0 ? "shared" : pick == 1 ? "pair-" + random.nextInt(2) : "own-" + random.nextInt(writers);
+                    String key = pick == 0 ? "shared"
+                            : pick == 1 ? "pair-" + random.nextInt(2) : "own-" + random.nextInt(writers);
                     checkEnumeration(wal, key);
                     enumerations.incrementAndGet();
                 }
@@ -308,6 +309,7 @@ class ConcurrencyTest {
         int threads = 6;
         record Appended(EntryRef ref, long id, boolean durable) {
         }
+
         List<Appended> all = new ArrayList<>();
         for (int iteration = 0; iteration < 6; iteration++) {
             Queue<Throwable> failures = new ConcurrentLinkedQueue<>();

@@ -133,7 +133,8 @@ class CrashSimulationTest {
             durableAtCrash.addAll(ledger.durableIds());
             clockAtCrash[0] = clock.millis();
         });
-        String where = "crash (" + mode + ") before step " + n + (n <= steps.size() ? " '" + steps.get(n - 1) + "'" : " (after the end)");
+        String where = "crash (" + mode + ") before step " + n
+                + (n <= steps.size() ? " '" + steps.get(n - 1) + "'" : " (after the end)");
         Wal wal = null;
         try {
             wal = Wal.open(work, options(clock), storage);

@@ -7,7 +7,10 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A test clock (shared with the other modules' tests through nano-wal-core's test jar) that only moves when told to; thread-safe, so tests drive rotation and retention without sleeping. */
+/**
+ * A test clock (shared with the other modules' tests through nano-wal-core's test jar) that only moves when told
+ * to; thread-safe, so tests drive rotation and retention without sleeping.
+ */
 public final class MutableClock extends Clock {
 
     private final AtomicLong millis;

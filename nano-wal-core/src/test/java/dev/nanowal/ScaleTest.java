@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Many keys under a small open-file cap: the cap holds at every checkpoint, every key is listed, a sample of
  * refs reads back, and the same holds after reopening. Keys: system property {@code nanowal.scale.keys}
- * (default 10,000 to keep CI fast: every new key costs a file creation and its first sync two fsyncs, ~2-4 ms a key here; run with 100000 for the full check).
+ * (default 10,000 to keep CI fast: every new key costs a file creation and its first sync two fsyncs, ~2-4 ms a
+ * key here; run with 100000 for the full check).
  */
 class ScaleTest {
 

@@ -29,7 +29,8 @@ import java.util.stream.Stream;
  * that a noisy neighbour hurts all of them alike, warm-up rounds first, then reports median and min-max and
  * the ratio of each subject's median to the baseline's ({@code raw}; {@code raw-naive} for W4).
  *
- * <pre>java -cp ... dev.nanowal.bench.Bench quick|full|smoke [--only W1,R2] [--threads 16,64] [--dir /tmp] [--results FILE] [--command TEXT]</pre>
+ * <pre>java -cp ... dev.nanowal.bench.Bench quick|full|smoke [--only W1,R2] [--threads 16,64] [--dir /tmp]
+ *     [--results FILE] [--command TEXT]</pre>
  *
  * {@code --threads} sets W6's thread counts.
  */
@@ -742,7 +743,8 @@ public final class Bench {
         double p50 = Row.median(perRep.stream().map(p -> p[0] / nanosPerUnit).toList());
         double p99 = Row.median(perRep.stream().map(p -> p[1] / nanosPerUnit).toList());
         double p999 = Row.median(perRep.stream().map(p -> p[2] / nanosPerUnit).toList());
-        return String.format(Locale.ROOT, "p50 %s / p99 %s / p99.9 %s %s", Report.format(p50), Report.format(p99), Report.format(p999), unit);
+        return String.format(Locale.ROOT, "p50 %s / p99 %s / p99.9 %s %s", Report.format(p50), Report.format(p99),
+                Report.format(p999), unit);
     }
 
     private static String describe(Throwable e) {

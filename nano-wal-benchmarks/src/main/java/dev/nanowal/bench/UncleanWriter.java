@@ -1,6 +1,5 @@
 package dev.nanowal.bench;
 
-import dev.nanowal.Wal;
 import java.io.File;
 import java.nio.file.Path;
 import java.nio.file.Paths;

@@ -13,6 +13,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+
 /**
  * Store-and-forward through real failures: an application (child JVM) appends entries to six keys and relays them
  * to a broker (another child JVM); the broker is killed mid-stream and started again on the same port and data, then

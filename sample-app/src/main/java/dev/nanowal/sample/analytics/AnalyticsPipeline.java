@@ -15,7 +15,6 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.stream.Stream;
 
-import dev.nanowal.EntryRef;
 import dev.nanowal.Wal;
 import dev.nanowal.WalEntry;
 import dev.nanowal.WalRecord;
