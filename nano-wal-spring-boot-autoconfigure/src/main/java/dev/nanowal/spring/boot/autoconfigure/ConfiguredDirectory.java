@@ -6,8 +6,8 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.env.Environment;
 
 /**
- * The directory that {@code nanowal.directory} names, resolved as {@link NanoWalAutoConfiguration} resolves it, for
- * failure reports that must name it even when the properties could not be bound as a whole.
+ * The directory that {@code nanowal.directory} names (its default included), resolved as
+ * {@link NanoWalAutoConfiguration} resolves it, for failure reports, which run outside the context.
  */
 final class ConfiguredDirectory {
 
@@ -16,11 +16,11 @@ final class ConfiguredDirectory {
 
     static String describe(Environment environment) {
         try {
-            Path directory = Binder.get(environment).bind("nanowal.directory", Path.class).orElse(Path.of("nanowal-data"));
+            Path directory = Binder.get(environment).bindOrCreate("nanowal", NanoWalProperties.class).directory();
             return "'nanowal.directory' (now " + directory.toAbsolutePath().normalize() + ")";
         }
         catch (RuntimeException ex) {
-            // A report about the WAL must not fail on a bad value of the property it is about.
+            // A report about the WAL must not fail on a bad nanowal.* value.
             return "'nanowal.directory'";
         }
     }
