@@ -2,12 +2,15 @@ package dev.nanowal.spring.boot.autoconfigure.endpoint;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 import dev.nanowal.CompactionResult;
 import dev.nanowal.KeyInfo;
 import dev.nanowal.Wal;
 import dev.nanowal.spring.boot.autoconfigure.NanoWalCompactor;
+import org.jspecify.annotations.Nullable;
 
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
@@ -16,10 +19,17 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 
 /**
  * The {@code nanowal} Actuator endpoint: what the WAL holds per key, and compaction on demand. It describes
- * segments and entry times only; entry contents never leave through it.
+ * segments and entry times only; entry contents never leave through it. Keys are listed a page at a time, so a WAL
+ * of many keys never makes one huge response.
  */
 @Endpoint(id = "nanowal")
 public final class NanoWalEndpoint {
+
+    /** Keys listed when the request names no limit. */
+    public static final int DEFAULT_LIMIT = 100;
+
+    /** The most keys one request may list. */
+    public static final int MAX_LIMIT = 10_000;
 
     private final Wal wal;
 
@@ -30,11 +40,39 @@ public final class NanoWalEndpoint {
         this.compactor = compactor;
     }
 
-    /** {@code GET /actuator/nanowal}: every key. */
-    @ReadOperation
+    /** The first {@value #DEFAULT_LIMIT} keys, in key order. */
     public WalDescriptor keys() {
-        List<KeyDescriptor> keys = this.wal.keyInfos().stream().map(KeyDescriptor::new).toList();
-        return new WalDescriptor(this.wal.directory().toString(), keys);
+        return keys(null, null);
+    }
+
+    /**
+     * {@code GET /actuator/nanowal?prefix=orders-&limit=50}: the keys starting with the prefix, in key order, at
+     * most {@code limit} of them, and how many matched.
+     *
+     * @param prefix what the keys start with; every key when absent
+     * @param limit the most keys to list, 1 to {@value #MAX_LIMIT}; {@value #DEFAULT_LIMIT} when absent
+     * @return the keys
+     * @throws InvalidEndpointRequestException (HTTP 400) for a limit out of range
+     */
+    @ReadOperation
+    public WalDescriptor keys(@Nullable String prefix, @Nullable Integer limit) {
+        int max = (limit != null) ? limit : DEFAULT_LIMIT;
+        if (max < 1 || max > MAX_LIMIT) {
+            String message = "limit must be between 1 and " + MAX_LIMIT + ", was " + limit;
+            throw new InvalidEndpointRequestException(message, message);
+        }
+        // Names first, and KeyInfo only for the page: describing every one of 100,000 keys would be the cost.
+        List<String> matching = this.wal.enumerateKeys()
+            .stream()
+            .filter((key) -> prefix == null || key.startsWith(prefix))
+            .toList();
+        List<KeyDescriptor> keys = matching.stream()
+            .limit(max)
+            .map(this.wal::keyInfo)
+            .flatMap(Optional::stream)
+            .map(KeyDescriptor::new)
+            .toList();
+        return new WalDescriptor(this.wal.directory().toString(), matching.size(), keys);
     }
 
     /**
@@ -53,12 +91,18 @@ public final class NanoWalEndpoint {
     }
 
     /**
-     * The WAL's keys.
+     * A page of the WAL's keys.
      *
      * @param directory the WAL directory
-     * @param keys one entry per key
+     * @param matched how many keys matched the prefix (more than listed when the limit cut the list)
+     * @param keys one entry per listed key, in key order
      */
-    public record WalDescriptor(String directory, List<KeyDescriptor> keys) {
+    public record WalDescriptor(String directory, int matched, List<KeyDescriptor> keys) {
+
+        /** Every key listed: {@code matched} is their number. */
+        public WalDescriptor(String directory, List<KeyDescriptor> keys) {
+            this(directory, keys.size(), keys);
+        }
     }
 
     /**

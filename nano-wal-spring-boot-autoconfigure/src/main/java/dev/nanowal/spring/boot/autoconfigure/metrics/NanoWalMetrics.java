@@ -24,11 +24,12 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  *
  * <p>Counters and gauges read {@link Wal#stats()} when the registry polls them, so they cost nothing on the write
  * path. The fsync timer and the group-commit size are recorded by a {@link WalListener}, because only the event
- * carries a latency and a batch size. {@link #close()} removes those listeners.
+ * carries a latency and a batch size. The fsync timer publishes a histogram (aggregatable across instances) and
+ * leaves percentiles to the registry's configuration
+ * ({@code management.metrics.distribution.percentiles.nanowal.fsync=0.5,0.99}). {@link #close()} removes those
+ * listeners.
  */
 public final class NanoWalMetrics implements MeterBinder, AutoCloseable {
-
-    private static final double[] PERCENTILES = { 0.5, 0.95, 0.99 };
 
     private static final double[] GROUP_COMMIT_BUCKETS = { 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024 };
 
@@ -78,7 +79,6 @@ public final class NanoWalMetrics implements MeterBinder, AutoCloseable {
 
         Timer fsync = Timer.builder("nanowal.fsync")
             .description("Time to force a segment file to disk")
-            .publishPercentiles(PERCENTILES)
             .publishPercentileHistogram()
             // Micrometer's default floor is 1 ms, but an fsync on a good SSD takes a fraction of that.
             .minimumExpectedValue(Duration.ofNanos(20_000))

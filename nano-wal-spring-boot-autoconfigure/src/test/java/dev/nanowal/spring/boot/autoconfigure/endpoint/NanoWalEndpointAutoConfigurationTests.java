@@ -15,12 +15,14 @@ import dev.nanowal.spring.boot.autoconfigure.endpoint.NanoWalEndpoint.KeyDescrip
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class NanoWalEndpointAutoConfigurationTests {
 
@@ -64,6 +66,16 @@ class NanoWalEndpointAutoConfigurationTests {
             assertThat(orders.newestEntry()).isEqualTo(START.plusSeconds(5));
             assertThat(endpoint.key(new String[] { "user", "42" }).entries()).isEqualTo(1);
             assertThat(endpoint.key(new String[] { "missing" })).isNull();
+        });
+    }
+
+    @Test
+    void aLimitOutOfRangeIsABadRequest() {
+        runner().run((context) -> {
+            NanoWalEndpoint endpoint = context.getBean(NanoWalEndpoint.class);
+            assertThatThrownBy(() -> endpoint.keys(null, NanoWalEndpoint.MAX_LIMIT + 1))
+                .isInstanceOf(InvalidEndpointRequestException.class)
+                .hasMessageContaining("limit must be between 1 and 10000");
         });
     }
 

@@ -34,6 +34,15 @@ class NanoWalMetricsAutoConfigurationTests {
     }
 
     @Test
+    void percentilesOfTheFsyncTimerAreTheApplicationsChoice() {
+        runner().withPropertyValues("management.metrics.distribution.percentiles.nanowal.fsync=0.99").run((context) -> {
+            context.getBean(Wal.class).appendEntry("a", null, bytes("1"), true);
+            assertThat(context.getBean(MeterRegistry.class).get("nanowal.fsync").timer().takeSnapshot()
+                .percentileValues()).extracting((value) -> value.percentile()).containsExactly(0.99);
+        });
+    }
+
+    @Test
     void metersFollowTheWal() {
         runner().run((context) -> {
             assertThat(context).hasSingleBean(NanoWalMetrics.class);
@@ -58,6 +67,8 @@ class NanoWalMetricsAutoConfigurationTests {
             assertThat(registry.get("nanowal.disk.used").gauge().getId().getBaseUnit()).isEqualTo("bytes");
             assertThat(registry.get("nanowal.files.open").gauge().value()).isPositive();
             assertThat(registry.get("nanowal.fsync").timer().count()).isPositive();
+            // Percentiles only if the application asks for them (they cannot be added up across instances).
+            assertThat(registry.get("nanowal.fsync").timer().takeSnapshot().percentileValues()).isEmpty();
             assertThat(registry.get("nanowal.group.commit.size").summary().totalAmount()).isPositive();
             for (String counter : new String[] { "nanowal.compactions", "nanowal.compaction.segments.deleted",
                     "nanowal.compaction.failures", "nanowal.recovery.truncated", "nanowal.corruptions",
