@@ -101,6 +101,11 @@ public final class KafkaRelay implements AutoCloseable {
         return loop.lag(key);
     }
 
+    /** The options the relay was built with. */
+    public KafkaRelayOptions options() {
+        return loop.options;
+    }
+
     /** What the relay has done and how far behind it is. */
     public RelayStatus status() {
         return loop.status();

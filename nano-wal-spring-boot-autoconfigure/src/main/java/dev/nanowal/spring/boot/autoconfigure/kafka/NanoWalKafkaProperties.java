@@ -13,6 +13,9 @@ import dev.nanowal.kafka.KeySelector;
 import dev.nanowal.kafka.PoisonPolicy;
 import dev.nanowal.kafka.TopicMapping;
 import dev.nanowal.spring.boot.autoconfigure.PropertyValues;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.apache.kafka.clients.producer.ProducerConfig;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -25,7 +28,9 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
  * (the ranges are the relay's own, checked by {@link KafkaRelayOptions.Builder}).
  *
  * @param enabled Whether to forward WAL entries to Kafka. Needs kafka-clients on the class path.
- * @param bootstrapServers Kafka brokers to bootstrap from, host:port.
+ * @param bootstrapServers Kafka brokers to bootstrap from, host:port, for the relay only. Unset (the default), the
+ *     relay connects where Spring Boot's Kafka support does (spring.kafka.bootstrap-servers, or a service
+ *     connection), or to localhost:9092 without spring-boot-kafka on the class path.
  * @param keys WAL keys to forward. Empty (the default) forwards every key except the reserved ones starting with
  *     two underscores, or those matching key-pattern.
  * @param keyPattern Regular expression a whole WAL key must match to be forwarded (reserved keys starting with two
@@ -50,13 +55,14 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
  * @param maxLag Age after which compaction may delete entries the relay has not forwarded (counted from their
  *     write). Unset (the default) keeps them until they are forwarded. Each such deletion is logged at ERROR,
  *     counted and turns the health DOWN.
- * @param producer Further Kafka producer properties, such as security settings. The relay always uses an
- *     idempotent producer with acks=all.
+ * @param producer Kafka producer properties for the relay only, over those of spring.kafka.* (which it starts
+ *     from, SSL bundle included). The relay always uses an idempotent producer with acks=all.
  * @param health Thresholds of the nanowalKafka health indicator.
+ * @param metrics Meters of the relay.
  */
 @ConfigurationProperties("nanowal.kafka")
 public record NanoWalKafkaProperties(@DefaultValue("false") boolean enabled,
-        @DefaultValue("localhost:9092") List<String> bootstrapServers,
+        List<String> bootstrapServers,
         @DefaultValue List<String> keys,
         String keyPattern,
         @DefaultValue("KEY") Mapping topicMapping,
@@ -71,7 +77,8 @@ public record NanoWalKafkaProperties(@DefaultValue("false") boolean enabled,
         @DefaultValue("10s") Duration maxRetryBackoff,
         Duration maxLag,
         @DefaultValue Map<String, String> producer,
-        @DefaultValue Health health) {
+        @DefaultValue Health health,
+        @DefaultValue Metrics metrics) {
 
     /** How a WAL key names its Kafka destination. */
     public enum Mapping {
@@ -89,24 +96,48 @@ public record NanoWalKafkaProperties(@DefaultValue("false") boolean enabled,
         }
     }
 
+    private static final Log logger = LogFactory.getLog(NanoWalKafkaProperties.class);
+
+    /** Where the relay connects when nothing else says: Kafka's own default. */
+    static final String DEFAULT_BOOTSTRAP_SERVERS = "localhost:9092";
+
     /**
-     * The relay options these properties describe.
+     * The relay options these properties describe, on their own (without Spring Boot's Kafka support).
      *
      * @throws InvalidConfigurationPropertyValueException naming the property whose value the relay rejected
      */
     public KafkaRelayOptions toRelayOptions() {
+        return toRelayOptions(Map.of());
+    }
+
+    /**
+     * The relay options these properties describe, over a base of producer properties: those of Spring Boot's
+     * Kafka support, say. A base property that would break the relay's guarantees (acks=1, a transactional id) is
+     * left out and logged; the relay's own settings are applied over everything.
+     *
+     * @param baseProducerProperties producer properties the relay starts from
+     * @throws InvalidConfigurationPropertyValueException naming the property whose value the relay rejected
+     */
+    public KafkaRelayOptions toRelayOptions(Map<String, ?> baseProducerProperties) {
         KafkaRelayOptions.Builder builder = KafkaRelayOptions.builder()
             .topicMapping(topicMapping.mapping)
             .headerMapping(headerMapping)
             .poisonPolicy(poisonPolicy)
             .checkpointFile(checkpointFile);
-        if (bootstrapServers.isEmpty()) {
-            throw new InvalidConfigurationPropertyValueException("nanowal.kafka.bootstrap-servers", bootstrapServers,
-                    "at least one host:port is required");
-        }
-        builder.bootstrapServers(String.join(",", bootstrapServers));
+        baseProducerProperties.forEach((name, value) -> inherit(builder, name, value));
         producer.forEach((name, value) -> PropertyValues.set("nanowal.kafka.producer." + name, value,
                 (checked) -> builder.producerProperty(name, checked)));
+        if (bootstrapServers != null) {
+            if (bootstrapServers.isEmpty()) {
+                throw new InvalidConfigurationPropertyValueException("nanowal.kafka.bootstrap-servers",
+                        bootstrapServers, "at least one host:port is required");
+            }
+            builder.bootstrapServers(String.join(",", bootstrapServers));
+        }
+        else if (!baseProducerProperties.containsKey(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG)
+                && !producer.containsKey(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG)) {
+            builder.bootstrapServers(DEFAULT_BOOTSTRAP_SERVERS);
+        }
         PropertyValues.set("nanowal.kafka.keys", keys, (value) -> builder.keys(keySelector()));
         PropertyValues.set("nanowal.kafka.dead-letter-key", deadLetterKey, builder::deadLetterKey);
         PropertyValues.set("nanowal.kafka.checkpoint-interval", checkpointInterval, builder::checkpointInterval);
@@ -124,6 +155,17 @@ public record NanoWalKafkaProperties(@DefaultValue("false") boolean enabled,
             // The only check left is the combination of the two back-offs.
             throw new InvalidConfigurationPropertyValueException("nanowal.kafka.max-retry-backoff", maxRetryBackoff,
                     ex.getMessage());
+        }
+    }
+
+    private static void inherit(KafkaRelayOptions.Builder builder, String name, Object value) {
+        try {
+            builder.producerProperty(name, value);
+        }
+        catch (IllegalArgumentException ex) {
+            // Right for the application's own producers, wrong for the relay's: not an error in the configuration.
+            logger.warn("The nano-wal Kafka relay does not use the producer setting " + name + "=" + value
+                    + " of spring.kafka.*: " + ex.getMessage());
         }
     }
 
@@ -150,11 +192,15 @@ public record NanoWalKafkaProperties(@DefaultValue("false") boolean enabled,
     /**
      * Thresholds of the nanowalKafka health indicator.
      *
-     * @param unreachableFor How long Kafka may leave sends unacknowledged before the health is DOWN. Must be
+     * @param unreachableFor How long Kafka may leave sends unacknowledged before the health is OUTAGE. Must be
      *     positive.
-     * @param maxLag Age of the oldest unforwarded entry above which the health is DOWN. Must be positive.
+     * @param maxLag Age of the oldest unforwarded entry above which the health is OUTAGE. Must be positive.
+     * @param failOnOutage Whether an outage (Kafka unreachable, lag over max-lag, a key stopped at a refused
+     *     entry) makes the health DOWN instead of OUTAGE. OUTAGE is not mapped to HTTP 503 and leaves the overall
+     *     status alone, as store-and-forward is meant to ride out an outage.
      */
-    public record Health(@DefaultValue("1m") Duration unreachableFor, @DefaultValue("5m") Duration maxLag) {
+    public record Health(@DefaultValue("1m") Duration unreachableFor, @DefaultValue("5m") Duration maxLag,
+            @DefaultValue("false") boolean failOnOutage) {
 
         public Health {
             positive("nanowal.kafka.health.unreachable-for", unreachableFor);
@@ -164,6 +210,41 @@ public record NanoWalKafkaProperties(@DefaultValue("false") boolean enabled,
         private static void positive(String property, Duration value) {
             if (value == null || value.isNegative() || value.isZero()) {
                 throw new InvalidConfigurationPropertyValueException(property, value, "must be positive");
+            }
+        }
+    }
+
+    /**
+     * Meters of the relay.
+     *
+     * @param perKey Gauges per forwarded key, on top of the totals over all keys.
+     */
+    public record Metrics(@DefaultValue PerKey perKey) {
+
+        /**
+         * Gauges per forwarded key (tag key): entries behind and the age of the oldest unforwarded entry.
+         *
+         * @param enabled Whether to add gauges per key. Each key becomes a time series of its own in the
+         *     monitoring system, so they are off by default; nanowal.kafka.lag.entries and nanowal.kafka.lag.age
+         *     cover every key either way.
+         * @param maxKeys For how many keys at most to add gauges, from 1 to 100000; later keys get none (logged
+         *     once). A key's gauges are removed when compaction leaves it without entries.
+         */
+        public record PerKey(@DefaultValue("false") boolean enabled, @DefaultValue("100") int maxKeys) {
+
+            /** The most keys that may get gauges of their own. */
+            static final int MAX_KEYS_LIMIT = 100_000;
+
+            public PerKey {
+                if (maxKeys < 1 || maxKeys > MAX_KEYS_LIMIT) {
+                    throw new InvalidConfigurationPropertyValueException("nanowal.kafka.metrics.per-key.max-keys",
+                            maxKeys, "must be between 1 and " + MAX_KEYS_LIMIT);
+                }
+            }
+
+            /** For how many keys to add gauges: 0 when per-key gauges are off. */
+            int gaugedKeys() {
+                return this.enabled ? this.maxKeys : 0;
             }
         }
     }

@@ -16,6 +16,8 @@ final class KafkaBroker implements AutoCloseable {
 
     private final EmbeddedKafkaKraftBroker broker;
 
+    private boolean closed;
+
     private KafkaBroker(EmbeddedKafkaKraftBroker broker) {
         this.broker = broker;
     }
@@ -51,6 +53,9 @@ final class KafkaBroker implements AutoCloseable {
     /** Stops the broker for good: what is sent afterwards waits. */
     @Override
     public void close() {
-        this.broker.destroy();
+        if (!this.closed) {
+            this.closed = true;
+            this.broker.destroy();
+        }
     }
 }

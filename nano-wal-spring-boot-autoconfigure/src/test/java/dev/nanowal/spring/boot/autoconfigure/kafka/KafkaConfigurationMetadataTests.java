@@ -13,8 +13,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The metadata the configuration processor wrote from {@link NanoWalKafkaProperties}, as an IDE reads it. */
 class KafkaConfigurationMetadataTests {
 
-    /** Unset by default on purpose: they mean "in the WAL directory", "every key" and "never". */
-    private static final List<String> WITHOUT_DEFAULT = List.of("nanowal.kafka.checkpoint-file",
+    /**
+     * Unset by default on purpose: they mean "where Spring Boot's Kafka support connects", "in the WAL directory",
+     * "every key" and "never".
+     */
+    private static final List<String> WITHOUT_DEFAULT = List.of("nanowal.kafka.bootstrap-servers",
+            "nanowal.kafka.checkpoint-file",
             "nanowal.kafka.key-pattern", "nanowal.kafka.max-lag", "nanowal.kafka.keys", "nanowal.kafka.producer");
 
     @Test
@@ -25,8 +29,10 @@ class KafkaConfigurationMetadataTests {
         }
         assertThat(properties).extracting((property) -> property.get("name"))
             .contains("nanowal.kafka.enabled", "nanowal.kafka.bootstrap-servers", "nanowal.kafka.poison-policy",
-                    "nanowal.kafka.health.unreachable-for", "nanowal.kafka.health.max-lag")
-            .hasSize(18);
+                    "nanowal.kafka.health.unreachable-for", "nanowal.kafka.health.max-lag",
+                    "nanowal.kafka.health.fail-on-outage", "nanowal.kafka.metrics.per-key.enabled",
+                    "nanowal.kafka.metrics.per-key.max-keys")
+            .hasSize(21);
         assertThat(properties).allSatisfy((property) -> {
             assertThat((String) property.get("description")).as("description of %s", property.get("name"))
                 .isNotBlank()

@@ -4,10 +4,15 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 
+import dev.nanowal.MutableClock;
 import dev.nanowal.Wal;
 import dev.nanowal.kafka.KafkaRelay;
 import dev.nanowal.spring.boot.autoconfigure.NanoWalAutoConfiguration;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.Test;
@@ -98,7 +103,7 @@ class NanoWalKafkaAutoConfigurationTests {
     }
 
     @Test
-    void healthIsDownWhileKafkaIsUnreachableAndLagGaugesAppear() throws IOException {
+    void healthIsAnOutageWhileKafkaIsUnreachableAndTheLagIsCounted() throws IOException {
         runner().withPropertyValues("nanowal.kafka.enabled=true", "nanowal.kafka.health.unreachable-for=1ms",
                 "nanowal.kafka.retry-backoff=10ms", "nanowal.kafka.max-retry-backoff=50ms")
             .run((context) -> {
@@ -106,12 +111,85 @@ class NanoWalKafkaAutoConfigurationTests {
                 HealthIndicator indicator = context.getBean("nanowalKafkaHealthIndicator", HealthIndicator.class);
                 await().untilAsserted(() -> {
                     Health health = indicator.health();
-                    assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+                    assertThat(health.getStatus()).isEqualTo(NanoWalKafkaHealthIndicator.OUTAGE);
                     assertThat(health.getDetails().get("problems").toString())
                         .contains("nanowal.kafka.health.unreachable-for");
                 });
                 await().untilAsserted(() -> assertThat(context.getBean(MeterRegistry.class)
-                    .find("nanowal.kafka.lag.entries").tag("key", "orders").gauge().value()).isEqualTo(1.0));
+                    .find("nanowal.kafka.lag.entries").gauge().value()).isEqualTo(1.0));
+            });
+    }
+
+    @Test
+    void healthIsDownInAnOutageWhenAskedTo() throws IOException {
+        runner().withPropertyValues("nanowal.kafka.enabled=true", "nanowal.kafka.health.unreachable-for=1ms",
+                "nanowal.kafka.health.fail-on-outage=true")
+            .run((context) -> {
+                context.getBean(Wal.class).logEntry("orders", null, "o1".getBytes(StandardCharsets.UTF_8));
+                HealthIndicator indicator = context.getBean("nanowalKafkaHealthIndicator", HealthIndicator.class);
+                await().untilAsserted(() -> assertThat(indicator.health().getStatus()).isEqualTo(Status.DOWN));
+            });
+    }
+
+    @Test
+    void healthIsDownWhenTheRelayIsStopped() throws IOException {
+        runner().withPropertyValues("nanowal.kafka.enabled=true", "nanowal.kafka.health.unreachable-for=1ms")
+            .run((context) -> {
+                context.getBean(KafkaRelay.class).stop();
+                Health health = context.getBean("nanowalKafkaHealthIndicator", HealthIndicator.class).health();
+                assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+                assertThat(health.getDetails().get("problems").toString()).contains("not running");
+            });
+    }
+
+    @Test
+    void aValueThatIsNotABooleanForFailOnOutageStopsStartUpNamingTheProperty() throws IOException {
+        runner().withPropertyValues("nanowal.kafka.enabled=true", "nanowal.kafka.health.fail-on-outage=maybe")
+            .run((context) -> assertThat(context.getStartupFailure())
+                .hasStackTraceContaining("Failed to bind properties under 'nanowal.kafka.health.fail-on-outage'"));
+    }
+
+    @Test
+    void onlyTotalsByDefaultAndADurationAsATimeGauge() throws IOException {
+        runner().withPropertyValues("nanowal.kafka.enabled=true").run((context) -> {
+            context.getBean(Wal.class).logEntry("orders", null, "o1".getBytes(StandardCharsets.UTF_8));
+            MeterRegistry registry = context.getBean(MeterRegistry.class);
+            await().until(() -> context.getBean(KafkaRelay.class).status().failures() > 0);
+            assertThat(registry.find("nanowal.kafka.key.lag.entries").meters()).isEmpty();
+            assertThat(registry.get("nanowal.kafka.lag.age").timeGauge().baseTimeUnit())
+                .isEqualTo(java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(registry.get("nanowal.kafka.stalled").timeGauge()).isNotNull();
+            assertThat(registry.get("nanowal.kafka.send").timer().takeSnapshot().percentileValues()).isEmpty();
+        });
+    }
+
+    @Test
+    void perKeyGaugesAreCappedAndGoWithTheirKey() throws IOException {
+        MutableClock clock = new MutableClock(Instant.parse("2030-01-01T00:00:00Z"));
+        runner().withBean(Clock.class, () -> clock)
+            .withPropertyValues("nanowal.kafka.enabled=true", "nanowal.kafka.metrics.per-key.enabled=true",
+                    "nanowal.kafka.metrics.per-key.max-keys=1", "nanowal.entry-retention=1h",
+                    "nanowal.kafka.max-lag=1h")
+            .run((context) -> {
+                Wal wal = context.getBean(Wal.class);
+                wal.logEntry("first", null, "1".getBytes(StandardCharsets.UTF_8));
+                MeterRegistry registry = context.getBean(MeterRegistry.class);
+                await().until(() -> {
+                    Gauge first = registry.find("nanowal.kafka.key.lag.entries").tag("key", "first").gauge();
+                    return first != null && first.value() == 1.0;
+                });
+                wal.logEntry("second", null, "2".getBytes(StandardCharsets.UTF_8));
+                await().until(() -> context.getBean(KafkaRelay.class).lag("second")
+                    .map((lag) -> lag.entriesBehind() == 1).orElse(false));
+                await().until(() -> context.getBean(KafkaRelay.class).status().failures() > 2);
+                assertThat(registry.find("nanowal.kafka.key.lag.entries").meters()).hasSize(1);
+                assertThat(registry.find("nanowal.kafka.key.lag.age").tag("key", "first").timeGauge()).isNotNull();
+
+                // Past the maximum lag, compaction deletes both keys' only segments: the gauges go too.
+                clock.advance(Duration.ofHours(3));
+                assertThat(wal.compact().segmentsDeleted()).isEqualTo(2);
+                assertThat(registry.find("nanowal.kafka.key.lag.entries").meters()).isEmpty();
+                assertThat(registry.find("nanowal.kafka.key.lag.age").meters()).isEmpty();
             });
     }
 
@@ -132,7 +210,9 @@ class NanoWalKafkaAutoConfigurationTests {
             "nanowal.kafka.key-pattern=( | nanowal.kafka.key-pattern | not a regular expression",
             "nanowal.kafka.producer.acks=1 | nanowal.kafka.producer.acks | must be all",
             "nanowal.kafka.producer.transactional.id=t | nanowal.kafka.producer.transactional.id | not supported",
-            "nanowal.kafka.health.unreachable-for=0s | nanowal.kafka.health.unreachable-for | must be positive" })
+            "nanowal.kafka.health.unreachable-for=0s | nanowal.kafka.health.unreachable-for | must be positive",
+            "nanowal.kafka.metrics.per-key.max-keys=0 | nanowal.kafka.metrics.per-key.max-keys | between 1 and 100000",
+            "nanowal.kafka.bootstrap-servers= | nanowal.kafka.bootstrap-servers | at least one host:port" })
     void aBadValueStopsStartUpNamingTheProperty(String setting, String property, String message) throws IOException {
         runner().withPropertyValues("nanowal.kafka.enabled=true", setting).run((context) -> {
             assertThat(context).hasFailed();
