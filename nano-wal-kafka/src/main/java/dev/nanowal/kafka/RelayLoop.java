@@ -113,8 +113,10 @@ final class RelayLoop implements Runnable {
 
     private volatile long waitingSinceNanos;
 
-    /** Guarded by retriesLock, which also guards the producer's replacement by null. */
+    /** The retries of the producers closed so far, and the producer whose retries count on top; retriesLock. */
     private long retriesOfClosedProducers;
+
+    private Producer<byte[], byte[]> countedProducer;
 
     private final Object retriesLock = new Object();
 
@@ -135,6 +137,7 @@ final class RelayLoop implements Runnable {
         this.options = options;
         this.producers = producers;
         this.producer = producers.get();
+        this.countedProducer = producer;
         this.checkpoints = checkpoints;
         this.stored = checkpoints.load();
         this.removeGuard = wal.addCompactionGuard(this::mayDelete);
@@ -157,8 +160,11 @@ final class RelayLoop implements Runnable {
     void start() {
         synchronized (producerLock) {
             if (producer == null) {
-                producer = producers.get();
-                Producer<byte[], byte[]> created = producer;
+                Producer<byte[], byte[]> created = producers.get();
+                synchronized (retriesLock) {
+                    countedProducer = created;
+                }
+                producer = created;
                 notify((listener) -> listener.onProducerStarted(created));
             }
         }
@@ -253,17 +259,19 @@ final class RelayLoop implements Runnable {
         Duration timeout = stopping ? Duration.ofNanos(Math.max(0, stopDeadlineNanos - System.nanoTime()))
                 : STOP_TIMEOUT;
         synchronized (producerLock) {
+            Producer<byte[], byte[]> closed = producer;
+            // Taken before the close, which drops the producer's metrics: the counter must never go back.
+            synchronized (retriesLock) {
+                retriesOfClosedProducers += retriesOf(closed);
+                countedProducer = null;
+            }
             try {
                 // Waits for the sends in flight, so their acknowledgements can still move checkpoints.
-                producer.close(timeout);
+                closed.close(timeout);
             } catch (RuntimeException e) {
                 log.warn("Closing the Kafka producer failed", e);
             }
-            Producer<byte[], byte[]> closed = producer;
-            synchronized (retriesLock) {
-                retriesOfClosedProducers += retriesOf(closed);
-                producer = null;
-            }
+            producer = null;
             notify((listener) -> listener.onProducerClosed(closed));
         }
         runTasks();
@@ -517,8 +525,7 @@ final class RelayLoop implements Runnable {
     /** Retries of every producer so far: the counter must not go back when a restart brings a new producer. */
     private long producerRetries() {
         synchronized (retriesLock) {
-            Producer<byte[], byte[]> current = producer;
-            return retriesOfClosedProducers + (current == null ? 0 : retriesOf(current));
+            return retriesOfClosedProducers + (countedProducer == null ? 0 : retriesOf(countedProducer));
         }
     }
 

@@ -61,6 +61,12 @@ public final class NanoWalKafkaMetrics implements MeterBinder, AutoCloseable {
 
     private final Map<String, List<Meter>> keyGauges = new ConcurrentHashMap<>();
 
+    /**
+     * Held to add or remove a key's gauges, each after looking at whether the key has entries, so a gauge added
+     * for a key while compaction takes its last entries is removed again, never left behind.
+     */
+    private final Object keyGaugesLock = new Object();
+
     private final AtomicBoolean capReported = new AtomicBoolean();
 
     private final Map<Producer<byte[], byte[]>, KafkaClientMetrics> producerMetrics = new ConcurrentHashMap<>();
@@ -186,35 +192,43 @@ public final class NanoWalKafkaMetrics implements MeterBinder, AutoCloseable {
         if (this.maxKeyGauges == 0 || this.keyGauges.containsKey(key)) {
             return;
         }
-        if (this.keyGauges.size() >= this.maxKeyGauges) {
-            if (this.capReported.compareAndSet(false, true)) {
-                logger.warn("Per-key relay gauges are capped at " + this.maxKeyGauges + " keys "
-                        + "(nanowal.kafka.metrics.per-key.max-keys); key '" + key + "' and later ones have none. "
-                        + "nanowal.kafka.lag.entries and nanowal.kafka.lag.age cover every key");
+        synchronized (this.keyGaugesLock) {
+            if (this.keyGauges.size() >= this.maxKeyGauges) {
+                if (this.capReported.compareAndSet(false, true)) {
+                    logger.warn("Per-key relay gauges are capped at " + this.maxKeyGauges + " keys "
+                            + "(nanowal.kafka.metrics.per-key.max-keys); key '" + key + "' and later ones have "
+                            + "none. nanowal.kafka.lag.entries and nanowal.kafka.lag.age cover every key");
+                }
+                return;
             }
-            return;
+            if (this.wal.keyInfo(key).isPresent()) {
+                this.keyGauges.computeIfAbsent(key, (added) -> registerKeyGauges(registry, added));
+            }
         }
-        this.keyGauges.computeIfAbsent(key, (added) -> {
-            Tags tags = Tags.of("key", added);
-            Meter entries = Gauge.builder("nanowal.kafka.key.lag.entries", this,
-                    (metrics) -> metrics.lag(added, KeyLag::entriesBehind))
-                .description("Entries of the key not yet acknowledged by Kafka")
-                .tags(tags)
-                .register(registry);
-            Meter age = TimeGauge.builder("nanowal.kafka.key.lag.age", this, TimeUnit.NANOSECONDS,
-                    (metrics) -> metrics.lag(added, (lag) -> lag.oldestUnforwardedAge().toNanos()))
-                .description("How long the oldest unforwarded entry of the key has waited")
-                .tags(tags)
-                .register(registry);
-            return List.of(entries, age);
-        });
+    }
+
+    private List<Meter> registerKeyGauges(MeterRegistry registry, String key) {
+        Tags tags = Tags.of("key", key);
+        Meter entries = Gauge.builder("nanowal.kafka.key.lag.entries", this,
+                (metrics) -> metrics.lag(key, KeyLag::entriesBehind))
+            .description("Entries of the key not yet acknowledged by Kafka")
+            .tags(tags)
+            .register(registry);
+        Meter age = TimeGauge.builder("nanowal.kafka.key.lag.age", this, TimeUnit.NANOSECONDS,
+                (metrics) -> metrics.lag(key, (lag) -> lag.oldestUnforwardedAge().toNanos()))
+            .description("How long the oldest unforwarded entry of the key has waited")
+            .tags(tags)
+            .register(registry);
+        return List.of(entries, age);
     }
 
     private void removeKeyGaugesIfGone(MeterRegistry registry, String key) {
-        if (this.wal.keyInfo(key).isEmpty()) {
-            List<Meter> meters = this.keyGauges.remove(key);
-            if (meters != null) {
-                meters.forEach(registry::remove);
+        synchronized (this.keyGaugesLock) {
+            if (this.wal.keyInfo(key).isEmpty()) {
+                List<Meter> meters = this.keyGauges.remove(key);
+                if (meters != null) {
+                    meters.forEach(registry::remove);
+                }
             }
         }
     }
