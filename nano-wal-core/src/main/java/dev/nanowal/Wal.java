@@ -188,6 +188,11 @@ public final class Wal implements AutoCloseable {
         return engine.stats();
     }
 
+    /** The commit journal's counters since the WAL was opened, and what opening replayed (see {@link WalOptions#journal()}). */
+    public JournalStats journalStats() {
+        return engine.journalStats();
+    }
+
     /** What the WAL holds for {@code key}, empty when it has no entries. */
     public Optional<KeyInfo> keyInfo(String key) {
         return engine.keyInfo(key);

@@ -41,4 +41,24 @@ public interface WalListener {
     /** A compaction finished. */
     default void onCompaction(CompactionResult result) {
     }
+
+    /**
+     * One commit of the shared journal finished: a write and an fdatasync covering durable appends to any keys.
+     *
+     * @param duration how long the write and the fdatasync took
+     * @param entries the durable entries it made durable (the group-commit batch size)
+     * @param keys how many keys' segments they belong to
+     */
+    default void onJournalCommit(Duration duration, int entries, int keys) {
+    }
+
+    /**
+     * A checkpoint finished: the segments with unsynced bytes were fsynced and the journal files they made
+     * redundant retired.
+     *
+     * @param duration how long it took
+     * @param segments how many segment files it fsynced
+     */
+    default void onCheckpoint(Duration duration, int segments) {
+    }
 }

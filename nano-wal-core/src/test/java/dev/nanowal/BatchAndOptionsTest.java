@@ -20,15 +20,35 @@ class BatchAndOptionsTest {
     Path dir;
 
     @Test
-    void aDurableBatchFsyncsEachTouchedFileOnce() {
-        try (Wal wal = Wal.open(dir)) {
+    void aDurableBatchAcrossKeysIsOneJournalCommitAndNoSegmentFsync() {
+        int[] fsyncs = durableBatchOfFiftyToTwoKeys(WalOptions.defaults());
+        assertThat(fsyncs).as("journal commits, segment fsyncs").containsExactly(1, 0);
+    }
+
+    @Test
+    void aDurableBatchWithoutTheJournalFsyncsEachTouchedFileOnce() {
+        int[] fsyncs = durableBatchOfFiftyToTwoKeys(WalOptions.builder().journal(false).build());
+        assertThat(fsyncs).as("journal commits, segment fsyncs").containsExactly(0, 2);
+    }
+
+    /** Appends a durable batch of 50 entries to keys a and b, checks it reads back; returns the fsyncs it took. */
+    private int[] durableBatchOfFiftyToTwoKeys(WalOptions options) {
+        try (Wal wal = Wal.open(dir, options)) {
             wal.logEntry("a", null, bytes("warm-up a"));
             wal.logEntry("b", null, bytes("warm-up b"));
             AtomicInteger syncs = new AtomicInteger();
+            AtomicInteger commits = new AtomicInteger();
             wal.addListener(new WalListener() {
                 @Override
                 public void onSync(Duration duration, int waiters) {
                     syncs.incrementAndGet();
+                }
+
+                @Override
+                public void onJournalCommit(Duration duration, int entries, int keys) {
+                    commits.incrementAndGet();
+                    assertThat(entries).isEqualTo(50);
+                    assertThat(keys).isEqualTo(2);
                 }
             });
             List<WalEntry> batch = new ArrayList<>();
@@ -37,8 +57,8 @@ class BatchAndOptionsTest {
             }
 
             List<EntryRef> refs = wal.appendBatch(batch, true);
+            int[] fsyncs = {commits.get(), syncs.get()};
 
-            assertThat(syncs).hasValue(2);
             assertThat(refs).hasSize(50);
             for (int i = 0; i < 50; i++) {
                 WalRecord record = wal.readRecordAt(refs.get(i));
@@ -46,6 +66,7 @@ class BatchAndOptionsTest {
                 assertThat(record.header()).isEqualTo(bytes("h" + i));
             }
             assertThat(contents(wal, "a")).hasSize(26).startsWith("warm-up a", "v0", "v2");
+            return fsyncs;
         }
     }
 

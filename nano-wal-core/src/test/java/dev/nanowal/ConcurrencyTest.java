@@ -23,6 +23,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * One {@link Wal} shared by many threads on real files: per-key total order, nothing lost, every ref exact,
@@ -208,33 +210,54 @@ class ConcurrencyTest {
         }
     }
 
-    @Test
-    @Timeout(value = 2, unit = TimeUnit.MINUTES)
-    void concurrentDurableAppendsToOneKeyShareFsyncs() throws Exception {
+    @ParameterizedTest(name = "journal {0}")
+    @ValueSource(booleans = {true, false})
+    void concurrentDurableAppendsToOneKeyShareFsyncs(boolean journal) throws Exception {
         int threads = 8;
         int perThread = 200;
-        AtomicLong listenerSyncs = new AtomicLong();
-        AtomicLong waiters = new AtomicLong();
-        AtomicInteger largestBatch = new AtomicInteger();
-        try (Wal wal = Wal.open(dir)) {
-            wal.addListener(new WalListener() {
-                @Override
-                public void onSync(Duration duration, int batch) {
-                    listenerSyncs.incrementAndGet();
-                    waiters.addAndGet(batch);
-                    largestBatch.accumulateAndGet(batch, Math::max);
-                }
-            });
+        DurabilityCount count = new DurabilityCount();
+        try (Wal wal = Wal.open(dir, WalOptions.builder().journal(journal).build())) {
+            wal.addListener(count);
             List<List<EntryRef>> refs = durableAppendsToOneKey(wal, threads, perThread, 64);
             WalStats stats = wal.stats();
             int appends = threads * perThread;
-            System.out.printf("ConcurrencyTest: %d durable appends to one key took %d fsyncs (largest batch %d)%n",
-                    appends, stats.syncs(), largestBatch.get());
+            System.out.printf("ConcurrencyTest: %d durable appends to one key took %d segment fsyncs and %d journal "
+                    + "commits (largest batch %d)%n", appends, stats.syncs(), count.commits.get(), count.largestBatch.get());
             assertThat(stats.durableAppends()).isEqualTo(appends);
-            assertThat(stats.syncs()).as("fsyncs for %d concurrent durable appends", appends).isLessThan(appends);
-            assertThat(listenerSyncs.get()).isEqualTo(stats.syncs());
-            assertThat(waiters.get()).as("entries made durable, summed over onSync's batch sizes").isEqualTo(appends);
+            assertThat(count.syncs.get()).isEqualTo(stats.syncs());
+            count.assertShared(journal, appends);
             assertEveryRefReadsItsEntry(wal, refs);
+        }
+    }
+
+    /** What a listener heard of fsyncs: of segment files (onSync) and of the journal (onJournalCommit). */
+    private static final class DurabilityCount implements WalListener {
+        final AtomicLong syncs = new AtomicLong();
+        final AtomicLong syncedEntries = new AtomicLong();
+        final AtomicLong commits = new AtomicLong();
+        final AtomicLong committedEntries = new AtomicLong();
+        final AtomicInteger largestBatch = new AtomicInteger();
+
+        @Override
+        public void onSync(Duration duration, int batch) {
+            syncs.incrementAndGet();
+            syncedEntries.addAndGet(batch);
+            largestBatch.accumulateAndGet(batch, Math::max);
+        }
+
+        @Override
+        public void onJournalCommit(Duration duration, int entries, int keys) {
+            commits.incrementAndGet();
+            committedEntries.addAndGet(entries);
+            largestBatch.accumulateAndGet(entries, Math::max);
+        }
+
+        /** Fewer fsyncs than appends, and every entry made durable by exactly one of them. */
+        void assertShared(boolean journal, int appends) {
+            AtomicLong fsyncs = journal ? commits : syncs;
+            AtomicLong entries = journal ? committedEntries : syncedEntries;
+            assertThat(fsyncs.get()).as("fsyncs for %d concurrent durable appends", appends).isLessThan(appends);
+            assertThat(entries.get()).as("entries made durable, summed over the batch sizes").isEqualTo(appends);
         }
     }
 
@@ -274,28 +297,24 @@ class ConcurrencyTest {
     }
 
     /**
-     * Rotation seals and fsyncs under the key's lock while other threads wait in the group commit for the old
-     * segment: the seal must not wait for that group (whose leader needs the lock). Tiny segments make almost
-     * every append rotate.
+     * Rotation seals under the key's lock while other threads wait for the old segment's durability (its group
+     * commit, or the journal's): the seal must not wait for them (a leader may need the lock). Tiny segments make
+     * almost every append rotate.
      */
-    @Test
+    @ParameterizedTest(name = "journal {0}")
+    @ValueSource(booleans = {true, false})
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
-    void durableAppendsToOneKeyRotatingConstantlyNeitherDeadlockNorLoseEntries() throws Exception {
+    void durableAppendsToOneKeyRotatingConstantlyNeitherDeadlockNorLoseEntries(boolean journal) throws Exception {
         int threads = 8;
         int perThread = 150;
-        AtomicLong madeDurable = new AtomicLong();
-        WalOptions options = WalOptions.builder().maxSegmentSize(4 * 1024).build();
+        DurabilityCount count = new DurabilityCount();
+        WalOptions options = WalOptions.builder().maxSegmentSize(4 * 1024).journal(journal).build();
         try (Wal wal = Wal.open(dir, options)) {
-            wal.addListener(new WalListener() {
-                @Override
-                public void onSync(Duration duration, int batch) {
-                    madeDurable.addAndGet(batch);
-                }
-            });
+            wal.addListener(count);
             List<List<EntryRef>> refs = durableAppendsToOneKey(wal, threads, perThread, 900);
             int appends = threads * perThread;
             assertThat(wal.keyInfo("hot").orElseThrow().segments()).as("segments of 4 KiB").isGreaterThan(appends / 5);
-            assertThat(madeDurable.get()).as("entries made durable, summed over onSync's batch sizes").isEqualTo(appends);
+            count.assertShared(journal, appends);
             assertEveryRefReadsItsEntry(wal, refs);
         }
         try (Wal reopened = Wal.open(dir, options)) {

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Durable appends keep zeros preallocated ahead of the data (FORMAT.md). Nobody may see them: not readers,
+ * Durable appends without the commit journal (which fsync their own segment) keep zeros preallocated ahead of the data (FORMAT.md). Nobody may see them: not readers,
  * not a clean reopen, not {@code verify}; a crash image that holds them opens with every entry and no torn
  * tail; seals and clean closes leave files that end exactly at their data.
  */
@@ -34,10 +34,13 @@ class PreallocationTest {
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
+    /** With the journal, segments are fsynced by checkpoints only, which never preallocate. */
+    private static final WalOptions PER_SEGMENT_FSYNC = WalOptions.builder().journal(false).build();
+
     @Test
     void durableAppendsPreallocateAndACleanCloseLeavesTheFileEndingAtItsData() throws IOException {
         List<EntryRef> refs = new ArrayList<>();
-        try (Wal wal = Wal.open(dir)) {
+        try (Wal wal = Wal.open(dir, PER_SEGMENT_FSYNC)) {
             for (int i = 0; i < 20; i++) {
                 refs.add(wal.logEntry("k", null, TestPayloads.content(i, 100)));
             }
@@ -50,7 +53,7 @@ class PreallocationTest {
             assertThatThrownBy(() -> wal.readEntryAt(past)).isInstanceOf(WalEntryNotFoundException.class);
         }
         Path segment = SegmentFiles.segmentOf(dir, refs.get(0));
-        try (Wal wal = Wal.open(dir)) {
+        try (Wal wal = Wal.open(dir, PER_SEGMENT_FSYNC)) {
             assertThat(Files.size(segment)).isEqualTo(wal.keyInfo("k").orElseThrow().bytes());
             for (int i = 0; i < refs.size(); i++) {
                 assertThat(TestPayloads.checkedId(wal.readEntryAt(refs.get(i)))).isEqualTo(i);
@@ -61,7 +64,7 @@ class PreallocationTest {
     @Test
     void aCrashImageWithPreallocatedZerosOpensWithEveryEntryAndNoTornTail() throws IOException {
         List<EntryRef> refs = new ArrayList<>();
-        try (Wal wal = Wal.open(dir)) {
+        try (Wal wal = Wal.open(dir, PER_SEGMENT_FSYNC)) {
             for (int i = 0; i < 50; i++) {
                 refs.add(wal.logEntry("k", null, TestPayloads.content(i, 200)));
             }
@@ -72,7 +75,7 @@ class PreallocationTest {
         assertThat(verify(crashImage)).as(out.toString()).isZero();
         assertThat(out.toString()).contains("no problems");
 
-        try (Wal wal = Wal.open(crashImage)) {
+        try (Wal wal = Wal.open(crashImage, PER_SEGMENT_FSYNC)) {
             assertThat(wal.stats().bytesTruncatedAtRecovery()).isZero();
             long dataEnd = wal.keyInfo("k").orElseThrow().bytes();
             assertThat(imageSize).as("the image held zeros after the data").isGreaterThan(dataEnd);
@@ -83,7 +86,7 @@ class PreallocationTest {
             EntryRef next = wal.logEntry("k", null, TestPayloads.content(50, 200));
             assertThat(next.offset()).isEqualTo(dataEnd);
         }
-        try (Wal wal = Wal.open(crashImage)) {
+        try (Wal wal = Wal.open(crashImage, PER_SEGMENT_FSYNC)) {
             assertThat(wal.enumerateRecords("k").count()).isEqualTo(51);
         }
     }

@@ -1,22 +1,25 @@
 package dev.nanowal.internal.engine;
 
-import java.util.IdentityHashMap;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * The fsyncs a durable batch owes: per segment it wrote, where its last record there ends. Run once every key's
- * lock is released, so a batch costs at most one fsync per touched segment file.
+ * What a durable batch waits for once every key's lock is released: per key, its journal ticket (all of them
+ * queued before the first wait, so one journal commit usually covers the whole batch) or, without the journal,
+ * the fsyncs of its segments.
  */
 final class BatchSyncs {
 
-    private final Map<Segment, Long> ends = new IdentityHashMap<>();
+    private final List<Runnable> waits = new ArrayList<>();
 
-    /** Called with the key's lock held, so that the segment's end is where the batch's last record ended. */
-    void add(Segment segment) {
-        ends.merge(segment, segment.end(), Math::max);
+    /** Called with the key's lock held; {@code wait} may be null (nothing left to wait for). */
+    void add(Runnable wait) {
+        if (wait != null) {
+            waits.add(wait);
+        }
     }
 
     void syncAll() {
-        ends.forEach(Segment::syncTo);
+        waits.forEach(Runnable::run);
     }
 }

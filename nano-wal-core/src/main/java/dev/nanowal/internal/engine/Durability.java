@@ -16,6 +16,8 @@ final class Durability {
     private final WalEvents events;
     private final GroupCommit groupCommit = new GroupCommit();
     private volatile long position;
+    /** Where the bytes that an fsync of the segment itself covered end; the journal may cover more. */
+    private volatile long fsynced;
     private long entries;
     private volatile boolean nameDurable;
 
@@ -25,6 +27,7 @@ final class Durability {
         this.directory = directory;
         this.events = events;
         this.position = position;
+        this.fsynced = position;
         this.entries = entries;
         this.nameDurable = nameDurable;
     }
@@ -32,6 +35,31 @@ final class Durability {
     /** Returns once an fsync covered every byte below {@code target}, running {@code fsync} as the leader if needed. */
     void await(long target, Runnable fsync) {
         groupCommit.await(() -> position >= target, fsync);
+    }
+
+    /** Returns once an fsync of the segment itself covered every byte below {@code target} (a checkpoint). */
+    void awaitFsync(long target, Runnable fsync) {
+        groupCommit.await(() -> fsynced >= target, fsync);
+    }
+
+    /** Where the durable bytes end, by the segment's fsyncs or the journal. */
+    long position() {
+        return position;
+    }
+
+    long fsynced() {
+        return fsynced;
+    }
+
+    /** Records that the commit journal made the bytes below {@code target} durable. */
+    synchronized void journaled(long target) {
+        position = Math.max(position, target);
+    }
+
+    /** Records that the bytes below {@code target} were written again and fsynced (not through this segment). */
+    synchronized void fsyncedTo(long target) {
+        fsynced = Math.max(fsynced, target);
+        position = Math.max(position, target);
     }
 
     /**
@@ -44,6 +72,7 @@ final class Durability {
             newlyDurable = Math.max(0, targetEntries - entries);
             entries = Math.max(entries, targetEntries);
             position = Math.max(position, target);
+            fsynced = Math.max(fsynced, target);
         }
         events.synced(nanos, (int) newlyDurable);
     }

@@ -37,8 +37,11 @@ final class GroupCommit {
                         }
                     } finally {
                         running.set(false);
-                        for (Thread waiter : waiters) {
-                            LockSupport.unpark(waiter);
+                        // A snapshot: iterating the live queue would also reach the waiters that, woken here, queue
+                        // themselves again behind the iterator, and wake them again, and so on: a storm of wake-ups
+                        // that burned the CPUs the next leader needed (W6: 16 threads, 60 parks per append).
+                        for (Object waiter : waiters.toArray()) {
+                            LockSupport.unpark((Thread) waiter);
                         }
                     }
                 } else {

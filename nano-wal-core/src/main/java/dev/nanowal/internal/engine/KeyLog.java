@@ -116,30 +116,95 @@ final class KeyLog {
     /**
      * Appends one record under the lock from {@link #lockForAppend()}, releases the lock, and for a durable
      * append then waits until the record is on stable storage (outside the lock, so that concurrent durable
-     * appends to the key share the fsync).
+     * appends share the fsync: the journal's, of any key, or without it the segment's).
+     *
+     * @param journal the commit journal, or null when the WAL runs without it
      */
-    EntryRef appendAndUnlock(long now, byte[] header, byte[] content, boolean durable) {
+    EntryRef appendAndUnlock(long now, byte[] header, byte[] content, boolean durable, Journal journal) {
         EntryRef ref;
-        Segment toSync = null;
-        long end = 0;
+        Runnable pending = null;
         try {
-            ref = appendLocked(now, header, content, durable);
+            // With the journal the frame stays in the write buffer, where the journal copies it from: a write per
+            // durable append to its own file would double the writes, and each growth of the file is file-system
+            // metadata that the journal's fdatasync must commit too (W6: a fifth of the throughput).
+            ref = appendLocked(now, header, content, durable && journal == null);
             if (durable) {
-                toSync = lastSegment;
-                end = toSync.end();
+                pending = durableLocked(journal);
             }
         } finally {
             lock.unlock();
         }
-        if (toSync != null) {
-            toSync.syncTo(end);
+        if (pending != null) {
+            pending.run();
         }
         return ref;
     }
 
-    /** Adds where the last append ended to the batch's fsyncs; the caller holds the lock. */
-    void addLastAppendTo(BatchSyncs syncs) {
-        syncs.add(lastSegment);
+    /** Adds what makes the key's appends so far durable to a durable batch; the caller holds the lock. */
+    void addDurableTo(BatchSyncs syncs, Journal journal) {
+        syncs.add(durableLocked(journal));
+    }
+
+    /**
+     * What makes the key's appends so far durable, taken under its lock and run after it is released: a journal
+     * ticket, or without the journal the fsyncs of its unsynced segments, oldest first (a segment sealed by
+     * rotation keeps its unsynced rest until a checkpoint, and a durable append makes the key's earlier entries
+     * durable too). Null when it is done already: a durable append too large for the journal fsyncs its segments
+     * with the lock held, so that no later range of the key reaches the journal first.
+     */
+    private Runnable durableLocked(Journal journal) {
+        if (journal != null) {
+            if (journalBacklogLocked() > journal.maxRangeBytes()) {
+                for (Segment segment : segments) {
+                    if (!segment.isFsynced()) {
+                        segment.forceLocked();
+                    }
+                }
+                return null;
+            }
+            Journal.Ticket ticket = journal.submit(journalRangesLocked());
+            return () -> journal.await(ticket);
+        }
+        List<Segment> unsynced = new ArrayList<>(1);
+        for (Segment segment : segments) {
+            if (!segment.isFsynced()) {
+                unsynced.add(segment);
+            }
+        }
+        long[] ends = new long[unsynced.size()];
+        for (int i = 0; i < ends.length; i++) {
+            ends[i] = unsynced.get(i).end();
+        }
+        return () -> {
+            for (int i = 0; i < ends.length; i++) {
+                unsynced.get(i).syncTo(ends[i]);
+            }
+        };
+    }
+
+    /** The ranges of every segment of the key with bytes neither journaled nor fsynced, oldest first. */
+    private List<Journal.Range> journalRangesLocked() {
+        List<Journal.Range> ranges = new ArrayList<>(1);
+        for (Segment segment : segments) {
+            if (!segment.isFsynced()) {
+                Journal.Range range = segment.journalRangeLocked();
+                if (range != null) {
+                    ranges.add(range);
+                }
+            }
+        }
+        return ranges;
+    }
+
+    /** How many bytes {@link #journalRangesLocked()} would hand over. */
+    private long journalBacklogLocked() {
+        long backlog = 0;
+        for (Segment segment : segments) {
+            if (!segment.isFsynced()) {
+                backlog += segment.journalBacklogLocked();
+            }
+        }
+        return backlog;
     }
 
     /** Entries appended to this key since the WAL was opened, a failed durable append's included. */
@@ -254,40 +319,53 @@ final class KeyLog {
     }
 
     /**
-     * Makes every append so far durable, except the directory entry of a new segment when {@code withName} is
-     * false (the caller fsyncs the directory once for many keys). A segment whose fsync failed is skipped: that
-     * failure was reported to the call that met it, its durable appends up to then are durable, and the key's
-     * next append starts a new segment; retrying the fsync would prove nothing (the kernel may have dropped
-     * the dirty pages).
+     * Makes every append so far durable by fsyncs of the key's segments themselves (a checkpoint, {@code sync()},
+     * {@code close()}), except the directory entries of new segments when {@code withName} is false (the caller
+     * fsyncs the directory once for many keys). A segment whose fsync failed is skipped: that failure was
+     * reported to the call that met it, and retrying the fsync would prove nothing (the kernel may have dropped
+     * the dirty pages); a checkpoint writes what the journal holds of it again ({@link #journaledButFailed()}).
      *
-     * @return the segment synced, or null
+     * @return the segments synced
      */
-    Segment sync(boolean withName) {
-        Segment active = flushActive();
-        if (active == null || active.isFailed()) {
-            return null;
-        }
-        active.syncTo(active.end(), withName);
-        return active;
-    }
-
-    /**
-     * Flushes the active segment under the key's lock, so no append is half-way through it: on close, an append
-     * admitted before the WAL was marked closed is waited for and synced, not skipped.
-     */
-    private Segment flushActive() {
+    List<Segment> sync(boolean withName) {
+        List<Segment> current;
         lock.lock();
         try {
-            List<Segment> current = segments;
-            if (current.isEmpty()) {
-                return null;
+            current = segments;
+            if (!current.isEmpty()) {
+                // under the lock, so no append is half-way through it: on close, an append admitted before the WAL
+                // was marked closed is waited for and synced, not skipped
+                current.get(current.size() - 1).flush();
             }
-            Segment active = current.get(current.size() - 1);
-            active.flush();
-            return active;
         } finally {
             lock.unlock();
         }
+        List<Segment> synced = new ArrayList<>(1);
+        for (Segment segment : current) {
+            if (segment.isFsynced() || segment.isDeleted() || segment.isFailed()) {
+                continue;
+            }
+            segment.fsyncAll(withName);
+            synced.add(segment);
+        }
+        return synced;
+    }
+
+    /** The segments whose own fsync failed after the journal made bytes of them durable that no fsync covered. */
+    List<Segment> journaledButFailed() {
+        List<Segment> failed = new ArrayList<>(0);
+        for (Segment segment : segments) {
+            if (segment.isFailed() && !segment.isDeleted() && segment.durablePosition() > segment.fsyncedPosition()) {
+                failed.add(segment);
+            }
+        }
+        return failed;
+    }
+
+    /** Whether the oldest segment's newest entry is past the retention (read without the lock: a hint). */
+    boolean hasExpired(long now, long retentionMillis) {
+        List<Segment> current = segments;
+        return !current.isEmpty() && current.get(0).newest() + retentionMillis <= now;
     }
 
     /**

@@ -63,8 +63,16 @@ final class Segment implements OpenFiles.OpenFile {
     private volatile long oldest;
     private volatile long newest;
 
+    // The commit journal's view (see Journal): where the next range handed to it starts and how many entries lie
+    // before that (under the key's lock), where its leader has encoded ranges to (the journal's leader alone), and
+    // whether a failed commit sends the bytes again from the durable position.
+    private long journalRequested;
+    private long journalRequestedEntries;
+    private long journalEncodedTo;
+    private volatile boolean rejournal;
+
     private Segment(SegmentHeader header, Path path, WalContext context, ReentrantLock keyLock, long end, long entries,
-            long oldest, long newest, boolean sealed) {
+            long oldest, long newest, boolean sealed, long durableEnd) {
         this.header = header;
         this.lock = keyLock;
         this.path = path;
@@ -81,13 +89,18 @@ final class Segment implements OpenFiles.OpenFile {
         this.oldest = oldest;
         this.newest = newest;
         this.sealed = sealed;
-        this.durability = new Durability(path, context.directory(), events, end, entries, end > header.dataStart());
+        this.durability = new Durability(path, context.directory(), events, durableEnd, entries,
+                end > header.dataStart());
+        this.journalRequested = durableEnd;
+        this.journalRequestedEntries = entries;
+        this.journalEncodedTo = durableEnd;
     }
 
     /**
      * Creates a segment file: its header goes to a temporary file that is renamed into place, so the name
-     * never shows a partial header to a later open after a process crash. The file and the directory entry
-     * are fsynced by the segment's first sync, before any durable append into it returns. The segment keeps
+     * never shows a partial header to a later open after a process crash. Neither is fsynced here: with the
+     * journal, the first durable append carries the header (a range from offset 0) and replay recreates a file
+     * a power loss dropped; without it, the segment's first sync fsyncs the file and the directory entry. The segment keeps
      * the channel that wrote the header (a renamed file keeps its open descriptors), instead of opening the
      * file again for its first append.
      */
@@ -126,8 +139,9 @@ final class Segment implements OpenFiles.OpenFile {
     /** A segment just created (header written; its first sync makes it and its name durable), taking appends. */
     private static Segment created(SegmentHeader header, Path path, WalContext context, ReentrantLock keyLock,
             FileChannel channel) {
+        // nothing of it is durable yet, not even its header: the journal carries it from offset 0
         Segment segment = new Segment(header, path, context, keyLock, header.dataStart(), 0, header.createdAt(),
-                header.createdAt(), false);
+                header.createdAt(), false, 0);
         segment.adopt(channel);
         return segment;
     }
@@ -145,7 +159,7 @@ final class Segment implements OpenFiles.OpenFile {
     /** A segment found on disk when opening, as recovery or its seal described it. */
     static Segment existing(SegmentHeader header, Path path, WalContext context, ReentrantLock keyLock, long end,
             long entries, long oldest, long newest, boolean sealed) {
-        return new Segment(header, path, context, keyLock, end, entries, oldest, newest, sealed);
+        return new Segment(header, path, context, keyLock, end, entries, oldest, newest, sealed, end);
     }
 
     /** The owning key's lock, which this segment shares. */
@@ -399,8 +413,10 @@ final class Segment implements OpenFiles.OpenFile {
     }
 
     /**
-     * Writes the seal and makes the whole segment durable; after this it takes no appends. On failure the
-     * seal is not left behind, so the rotation can be tried again.
+     * Writes the seal; after this the segment takes no appends. No fsync: a rotating append must not wait for one.
+     * The seal becomes durable with the segment's next fsync (a checkpoint, {@code sync()}, {@code close()}) or
+     * with the key's next durable append, which covers the segment's rest and its seal too. On failure the seal
+     * is not left behind, so the rotation can be tried again.
      */
     void seal() {
         lock.lock();
@@ -409,6 +425,7 @@ final class Segment implements OpenFiles.OpenFile {
                 return;
             }
             if (buffer == null) {
+                file.channel();
                 buffer = openFiles.takeBuffer();
             }
             if (buffer.remaining() < Frames.SEAL_SIZE) {
@@ -418,6 +435,7 @@ final class Segment implements OpenFiles.OpenFile {
             long offset = endPosition;
             encoder.seal(buffer, offset, entries, oldest, newest);
             try {
+                // handed to the operating system (not fsynced), so a process crash keeps the seal
                 flushLocked();
             } catch (WalException e) {
                 buffer.position(start);
@@ -425,13 +443,126 @@ final class Segment implements OpenFiles.OpenFile {
             }
             endPosition = offset + Frames.SEAL_SIZE;
             file.trim(flushedPosition);
-            // Not through the group commit: the caller (rotation) holds the key's lock, which a leader needs.
-            forceAsLeader(true, false);
             sealed = true;
             releaseBufferLocked();
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * The bytes appended since the last range handed to the journal, as a range for it, or null when there are
+     * none; the caller holds the key's lock.
+     */
+    Journal.Range journalRangeLocked() {
+        long from = Math.max(journalRequested, durability.fsynced());
+        if (rejournal) {
+            rejournal = false;
+            from = Math.min(from, durability.position());
+        }
+        long to = endPosition;
+        if (from >= to) {
+            return null;
+        }
+        Journal.Range range = new Journal.Range(this, from, to, (int) Math.max(0, entries - journalRequestedEntries),
+                copyLocked(from, to));
+        journalRequested = to;
+        journalRequestedEntries = entries;
+        return range;
+    }
+
+    /** Bytes not yet handed to the journal. */
+    long journalBacklogLocked() {
+        return endPosition - journalRequested;
+    }
+
+    /**
+     * Makes everything appended so far durable by an fsync of this segment alone, with the key's lock held (so no
+     * later range of it can reach the journal first): for a durable append too large for the journal.
+     */
+    void forceLocked() {
+        forceAsLeader(true, false);
+        journalRequested = endPosition;
+        journalRequestedEntries = entries;
+    }
+
+    /** The bytes {@code [from, to)}: the file's part read back, the write buffer's copied. */
+    private byte[] copyLocked(long from, long to) {
+        byte[] out = new byte[(int) (to - from)];
+        long flushed = flushedPosition;
+        if (from < flushed) {
+            ByteBuffer part = ByteBuffer.wrap(out, 0, (int) (Math.min(to, flushed) - from));
+            boolean interrupted = Interrupts.setAside();
+            try {
+                FileChannel channel = file.channel();
+                while (part.hasRemaining()) {
+                    if (channel.read(part, from + part.position()) < 0) {
+                        throw new IOException("end of file at " + (from + part.position()));
+                    }
+                }
+            } catch (IOException e) {
+                throw events.writeFailed(new WalIOException("Could not read back the unsynced bytes of segment "
+                        + path + " for the commit journal", e));
+            } finally {
+                Interrupts.restore(interrupted);
+            }
+        }
+        if (to > flushed) {
+            long start = Math.max(from, flushed);
+            buffer.get((int) (start - flushed), out, (int) (start - from), (int) (to - start));
+        }
+        return out;
+    }
+
+    /** The journal's leader alone: where the ranges it has encoded for this segment end. */
+    long journalEncodedTo() {
+        return journalEncodedTo;
+    }
+
+    void journalEncodedTo(long to) {
+        journalEncodedTo = Math.max(journalEncodedTo, to);
+    }
+
+    /** Where the bytes known durable end, by fsync or the journal. */
+    long durablePosition() {
+        return durability.position();
+    }
+
+    /** The journal made the bytes below {@code to} durable. */
+    void journaled(long to) {
+        durability.journaled(to);
+    }
+
+    /**
+     * A journal commit with a range of this segment failed: the next durable append sends the bytes again from
+     * the durable position.
+     */
+    void journalFailed() {
+        journalEncodedTo = durability.position();
+        rejournal = true;
+    }
+
+    /**
+     * For a checkpoint: returns once an fsync of the file itself covered everything appended so far (and the
+     * directory entry when {@code withName}), whatever the journal holds.
+     */
+    void fsyncAll(boolean withName) {
+        long target = flush();
+        durability.awaitFsync(target, () -> forceAsLeader(withName, false));
+    }
+
+    /** Whether everything appended so far was covered by an fsync of the file itself. */
+    boolean isFsynced() {
+        return durability.fsynced() >= endPosition;
+    }
+
+    long fsyncedPosition() {
+        return durability.fsynced();
+    }
+
+    /** A checkpoint wrote the journal's ranges of this segment again, up to {@code end}, and fsynced them. */
+    void rewrittenFromJournal(long end) {
+        durability.fsyncedTo(end);
     }
 
     /** Flushes the write buffer, so that the file holds everything appended so far; returns the end. */

@@ -73,7 +73,8 @@ final class SyncPool {
      * {@link WalException} is returned, not thrown, so every key is tried.
      */
     private WalException syncEach(List<KeyLog> logs, List<Segment> unnamed) {
-        Segment[] synced = new Segment[logs.size()];
+        @SuppressWarnings("unchecked")
+        List<Segment>[] synced = new List[logs.size()];
         WalException[] failures = new WalException[logs.size()];
         AtomicInteger next = new AtomicInteger();
         Runnable worker = () -> {
@@ -91,8 +92,12 @@ final class SyncPool {
         // The helpers' writes to the arrays happen-before their futures complete, which awaitAll waited for.
         WalException failure = null;
         for (int i = 0; i < logs.size(); i++) {
-            if (synced[i] != null && !synced[i].isNameDurable()) {
-                unnamed.add(synced[i]);
+            if (synced[i] != null) {
+                for (Segment segment : synced[i]) {
+                    if (!segment.isNameDurable()) {
+                        unnamed.add(segment);
+                    }
+                }
             }
             failure = failure == null ? failures[i] : failure;
         }

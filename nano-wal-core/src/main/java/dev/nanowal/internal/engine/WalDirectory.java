@@ -5,6 +5,7 @@ import dev.nanowal.WalException;
 import dev.nanowal.WalIOException;
 import dev.nanowal.WalLockedException;
 import dev.nanowal.internal.format.FormatException;
+import dev.nanowal.internal.format.JournalFormat;
 import dev.nanowal.internal.format.SegmentNames;
 import dev.nanowal.internal.format.SequenceFloor;
 import dev.nanowal.internal.io.Interrupts;
@@ -161,6 +162,7 @@ final class WalDirectory {
         for (Path entry : storage.list(path)) {
             String name = entry.getFileName().toString();
             if (SegmentNames.parse(name) != null || SegmentNames.isTemporary(name) || SegmentNames.isBroken(name)
+                    || JournalFormat.slotOf(name) >= 0
                     || name.equals(SequenceFloor.FILE_NAME)
                     || name.equals(SequenceFloor.FILE_NAME + Storage.TEMP_SUFFIX)) {
                 files.add(entry);

@@ -3,6 +3,7 @@ package dev.nanowal.internal.engine;
 import dev.nanowal.CompactionGuard;
 import dev.nanowal.CompactionResult;
 import dev.nanowal.EntryRef;
+import dev.nanowal.JournalStats;
 import dev.nanowal.KeyInfo;
 import dev.nanowal.WalClosedException;
 import dev.nanowal.WalEntry;
@@ -21,6 +22,7 @@ import dev.nanowal.internal.io.Storage;
 import java.io.IOException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -32,6 +34,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -46,6 +51,8 @@ public final class WalEngine {
     static final String LOGGER = "dev.nanowal.Wal";
 
     private static final byte[] NO_HEADER = new byte[0];
+    /** Journal files that may wait for a checkpoint before durable appends fail as "journal full". */
+    private static final int MAX_JOURNAL_FILES = 16;
     private static final System.Logger LOG = System.getLogger(LOGGER);
 
     private final WalContext context;
@@ -57,10 +64,17 @@ public final class WalEngine {
     private final Object compactionLock = new Object();
     private final List<CompactionGuard> guards = new CopyOnWriteArrayList<>();
     private final Object closeLock = new Object();
+    /** Checkpoints, and compaction's deletions, one at a time. */
+    private final Object checkpointLock = new Object();
+    /** The commit journal, or null when the WAL runs without it. */
+    private final Journal journal;
+    private final JournalReplay.Result replayed;
+    private final ScheduledExecutorService checkpointer;
     private volatile boolean closed;
 
-    private WalEngine(WalContext context, Map<Long, List<Segment>> loaded) {
+    private WalEngine(WalContext context, Map<Long, List<Segment>> loaded, JournalReplay.Result replayed) {
         this.context = context;
+        this.replayed = replayed;
         this.directory = context.directory();
         this.options = context.options();
         this.events = context.events();
@@ -69,6 +83,21 @@ public final class WalEngine {
         // below the cap: more fsyncs at once than that headroom would hold more files open than the cap.
         this.syncPool = new SyncPool(Math.min(options.syncThreads(), Math.max(1, options.maxOpenFiles() / 8)),
                 directory, events);
+        if (options.journal()) {
+            this.checkpointer = Executors.newSingleThreadScheduledExecutor(task -> {
+                Thread thread = new Thread(task, "nano-wal-checkpoint " + directory.path());
+                thread.setDaemon(true);
+                return thread;
+            });
+            this.journal = new Journal(directory.path(), context.storage(), events, options.journalFileSize(),
+                    MAX_JOURNAL_FILES, replayed.spares(), replayed.slots(), replayed.nextGeneration(),
+                    () -> checkpointer.execute(this::backgroundCheckpoint));
+            long interval = options.checkpointInterval().toMillis();
+            checkpointer.scheduleWithFixedDelay(this::backgroundCheckpoint, interval, interval, TimeUnit.MILLISECONDS);
+        } else {
+            this.checkpointer = null;
+            this.journal = null;
+        }
     }
 
     /** Locks {@code directory} (creating it if needed) and recovers it; see {@code Wal.open}. */
@@ -84,10 +113,18 @@ public final class WalEngine {
         try {
             WalContext context = new WalContext(locked, options, storage,
                     new OpenFiles(options.maxOpenFiles(), options.writeBufferSize()), new WalEvents());
+            // Replayed first, whether or not this open uses the journal, so recovery finds every durable entry.
+            JournalReplay.Result replayed;
+            try {
+                replayed = JournalReplay.run(locked.path(), storage, locked.ownFiles());
+            } catch (IOException e) {
+                throw new WalIOException("Could not replay the commit journal of " + locked.path() + " into its "
+                        + "segments; nothing was lost: free space if the disk is full, and open again", e);
+            }
             Recovery recovery = new Recovery(context);
             Map<Long, List<Segment>> loaded = recovery.load();
             locked.startSequencesAfter(recovery.highestSequence());
-            WalEngine engine = new WalEngine(context, loaded);
+            WalEngine engine = new WalEngine(context, loaded, replayed);
             LOG.log(System.Logger.Level.DEBUG, "Opened WAL {0} with {1} keys", locked.path(), loaded.size());
             return engine;
         } catch (IOException e) {
@@ -101,7 +138,8 @@ public final class WalEngine {
 
     public EntryRef append(String key, byte[] header, byte[] content, boolean durable) {
         byte[] checkedHeader = checkEntry(header, content);
-        EntryRef ref = lockLive(keys.logFor(key)).appendAndUnlock(now(), checkedHeader, content, durable);
+        EntryRef ref = lockLive(keys.logFor(key)).appendAndUnlock(now(), checkedHeader, content, durable,
+                journal);
         events.appended(1, (long) checkedHeader.length + content.length, durable);
         return ref;
     }
@@ -126,10 +164,10 @@ public final class WalEngine {
             try {
                 for (int i : key.getValue()) {
                     refs[i] = log.appendLocked(now(), headers[i], entries.get(i).content(), false);
-                    if (durable) {
-                        log.addLastAppendTo(toSync);
-                    }
                     bytes += headers[i].length + entries.get(i).content().length;
+                }
+                if (durable) {
+                    log.addDurableTo(toSync, journal);
                 }
             } finally {
                 log.unlock();
@@ -241,40 +279,126 @@ public final class WalEngine {
 
     private CompactionResult compactNow() {
         synchronized (compactionLock) {
-            Instant started = options.clock().instant();
-            long now = started.toEpochMilli();
-            long retention = options.entryRetention().toMillis();
-            List<CompactionResult.DeletedSegment> deleted = new ArrayList<>();
-            try {
-                for (KeyLog log : keys.all()) {
-                    deleted.addAll(log.compact(now, retention, guards, directory::protectSequences));
-                    if (log.isRetired()) {
-                        keys.forget(log);
-                    }
-                }
-                if (!deleted.isEmpty()) {
-                    directory.fsync();
-                }
-            } catch (IOException e) {
-                throw events.writeFailed(new WalIOException("Compaction of " + directory.path() + " failed after "
-                        + deleted.size() + " segment deletions", e));
+            synchronized (checkpointLock) {
+                return compactCheckpointed();
             }
-            CompactionResult result = new CompactionResult(deleted, started);
-            events.compacted(result);
-            if (!deleted.isEmpty()) {
-                LOG.log(System.Logger.Level.INFO, "Compaction deleted " + result.segmentsDeleted() + " segments ("
-                        + result.bytesDeleted() + " bytes) from " + directory.path());
-            }
-            return result;
         }
     }
 
+    /**
+     * Compacts with the checkpoint lock held. When the journal holds records and something expired, a checkpoint
+     * runs first: a replay after a crash must never bring back a segment that compaction deleted.
+     */
+    private CompactionResult compactCheckpointed() {
+        Instant started = options.clock().instant();
+        long now = started.toEpochMilli();
+        long retention = options.entryRetention().toMillis();
+        List<CompactionResult.DeletedSegment> deleted = new ArrayList<>();
+        if (journal != null && journal.hasLiveRecords() && anyExpired(now, retention)) {
+            WalException failure = checkpointLocked();
+            if (failure != null) {
+                throw failure;
+            }
+        }
+        try {
+            for (KeyLog log : keys.all()) {
+                deleted.addAll(log.compact(now, retention, guards, directory::protectSequences));
+                if (log.isRetired()) {
+                    keys.forget(log);
+                }
+            }
+            if (!deleted.isEmpty()) {
+                directory.fsync();
+            }
+        } catch (IOException e) {
+            throw events.writeFailed(new WalIOException("Compaction of " + directory.path() + " failed after "
+                    + deleted.size() + " segment deletions", e));
+        }
+        CompactionResult result = new CompactionResult(deleted, started);
+        events.compacted(result);
+        if (!deleted.isEmpty()) {
+            LOG.log(System.Logger.Level.INFO, "Compaction deleted " + result.segmentsDeleted() + " segments ("
+                    + result.bytesDeleted() + " bytes) from " + directory.path());
+        }
+        return result;
+    }
+
+    private boolean anyExpired(long now, long retention) {
+        for (KeyLog log : keys.all()) {
+            if (log.hasExpired(now, retention)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** With the journal, a checkpoint: the journal files it makes redundant are retired. */
     public void sync() {
         ensureOpen();
-        WalException failure = syncPool.syncAll(new ArrayList<>(keys.all()));
+        // segment and journal I/O; a pending interrupt would close shared channels (see Interrupts)
+        WalException failure = Interrupts.asideDuring(() -> {
+            synchronized (checkpointLock) {
+                return journal == null ? syncPool.syncAll(new ArrayList<>(keys.all())) : checkpointLocked();
+            }
+        });
         if (failure != null) {
             throw failure;
         }
+    }
+
+    /**
+     * A checkpoint: moves the journal on to a new file, fsyncs every segment with bytes no fsync of its own
+     * covered (the journal's included), writes from the journal again the segments whose own fsync failed, then
+     * retires the journal files from before the move. On failure the journal keeps them, so the next open replays
+     * them. The caller holds {@link #checkpointLock}.
+     */
+    private WalException checkpointLocked() {
+        long started = System.nanoTime();
+        long covered = journal.roll();
+        List<KeyLog> logs = new ArrayList<>(keys.all());
+        WalException failure = syncPool.syncAll(logs);
+        if (failure != null) {
+            return failure;
+        }
+        try {
+            List<Segment> failed = new ArrayList<>(0);
+            for (KeyLog log : logs) {
+                failed.addAll(log.journaledButFailed());
+            }
+            if (!failed.isEmpty()) {
+                journal.rewrite(failed, covered);
+            }
+            journal.retireUpTo(covered);
+        } catch (IOException e) {
+            return events.writeFailed(new WalIOException("Could not retire the commit journal files of "
+                    + directory.path() + " after a checkpoint; the next open replays them", e));
+        }
+        events.checkpointed(System.nanoTime() - started, logs.size());
+        return null;
+    }
+
+    /** Runs on the checkpoint thread, on its interval and when a journal file fills up. */
+    private void backgroundCheckpoint() {
+        if (closed || !journal.hasLiveRecords()) {
+            return;
+        }
+        // segment I/O; a pending interrupt would close shared channels (see Interrupts)
+        WalException failure = Interrupts.asideDuring(() -> {
+            synchronized (checkpointLock) {
+                return closed ? null : checkpointLocked();
+            }
+        });
+        if (failure != null) {
+            LOG.log(System.Logger.Level.WARNING, "A background checkpoint of " + directory.path() + " failed; the "
+                    + "commit journal keeps what it covers", failure);
+        }
+    }
+
+    /** The journal's counters since the WAL was opened, and what opening replayed. */
+    public JournalStats journalStats() {
+        return new JournalStats(journal != null, events.journalCommits.sum(), events.journalEntries.sum(),
+                events.journalBytes.sum(), events.checkpoints.sum(), replayed.records(), replayed.bytes(),
+                Duration.ofNanos(replayed.nanos()));
     }
 
     public WalStats stats() {
@@ -375,6 +499,19 @@ public final class WalEngine {
         }
     }
 
+    /** On close, after a checkpoint: nothing is left for the next open to replay. */
+    private WalException retireJournal() {
+        try {
+            journal.retireAll();
+            return null;
+        } catch (IOException e) {
+            return events.writeFailed(new WalIOException("Could not retire the commit journal of " + directory.path()
+                    + " on close; the next open replays it", e));
+        } catch (WalIOException e) {
+            return e;
+        }
+    }
+
     private boolean markClosed() {
         synchronized (closeLock) {
             if (closed) {
@@ -387,7 +524,17 @@ public final class WalEngine {
 
     private WalException closeFiles() {
         return Interrupts.asideDuring(() -> {
-            WalException failure = syncPool.syncAll(new ArrayList<>(keys.all()));
+            WalException failure;
+            synchronized (checkpointLock) {
+                if (journal == null) {
+                    failure = syncPool.syncAll(new ArrayList<>(keys.all()));
+                } else {
+                    checkpointer.shutdownNow();
+                    failure = checkpointLocked();
+                    failure = failure != null ? failure : retireJournal();
+                    journal.closeFiles();
+                }
+            }
             syncPool.shutdown();
             context.openFiles().closeAll();
             return failure;

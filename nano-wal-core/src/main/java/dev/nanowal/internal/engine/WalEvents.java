@@ -26,6 +26,10 @@ final class WalEvents {
     final LongAdder bytesTruncatedAtRecovery = new LongAdder();
     final LongAdder corruptionsDetected = new LongAdder();
     final LongAdder writeFailures = new LongAdder();
+    final LongAdder journalCommits = new LongAdder();
+    final LongAdder journalEntries = new LongAdder();
+    final LongAdder journalBytes = new LongAdder();
+    final LongAdder checkpoints = new LongAdder();
     final AtomicReference<WalIOException> lastWriteFailure = new AtomicReference<>();
     final AtomicReference<CompactionResult> lastCompaction = new AtomicReference<>();
 
@@ -50,6 +54,20 @@ final class WalEvents {
         syncs.increment();
         Duration duration = Duration.ofNanos(nanos);
         tell(listener -> listener.onSync(duration, entries));
+    }
+
+    void journalCommitted(long nanos, int entries, int keys, long bytes) {
+        journalCommits.increment();
+        journalEntries.add(entries);
+        journalBytes.add(bytes);
+        Duration duration = Duration.ofNanos(nanos);
+        tell(listener -> listener.onJournalCommit(duration, entries, keys));
+    }
+
+    void checkpointed(long nanos, int segments) {
+        checkpoints.increment();
+        Duration duration = Duration.ofNanos(nanos);
+        tell(listener -> listener.onCheckpoint(duration, segments));
     }
 
     WalIOException writeFailed(WalIOException failure) {

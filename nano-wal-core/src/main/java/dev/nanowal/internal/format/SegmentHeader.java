@@ -33,7 +33,7 @@ public record SegmentHeader(String key, byte[] keyBytes, long keyHash, long sequ
     private static final int KEY_HASH_AT = 16;
     private static final int SEQUENCE_AT = 24;
     private static final int CREATED_AT_AT = 32;
-    private static final int KEY_LENGTH_AT = 40;
+    public static final int KEY_LENGTH_AT = 40;
     /** The fixed part's size, where the key starts. */
     public static final int FIXED_SIZE = 48;
 

@@ -1,0 +1,175 @@
+package dev.nanowal.internal.engine;
+
+import dev.nanowal.internal.format.JournalFormat;
+import dev.nanowal.internal.format.JournalReader;
+import dev.nanowal.internal.format.Limits;
+import dev.nanowal.internal.format.SegmentHeader;
+import dev.nanowal.internal.format.SegmentNames;
+import dev.nanowal.internal.io.Storage;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.zip.CRC32C;
+
+/**
+ * Opening a WAL with a commit journal: writes every range of the live journal files (those no checkpoint retired)
+ * at its segment offset, in generation order, then fsyncs the segments it touched and retires the files (FORMAT.md,
+ * "The commit journal"). Idempotent: a crash during replay replays again. Runs before {@link Recovery}, which then
+ * finds every acknowledged durable entry in its segment.
+ */
+final class JournalReplay {
+
+    private static final System.Logger LOG = System.getLogger(WalEngine.LOGGER);
+
+    /** What replay found and left: the files to reuse, and where the journal's generations go on. */
+    record Result(List<Path> spares, int slots, long nextGeneration, long records, long bytes, long nanos) {
+    }
+
+    private final Path directory;
+    private final Storage storage;
+    private final CRC32C crc = new CRC32C();
+    private final Map<Path, FileChannel> touched = new LinkedHashMap<>();
+    private final Map<Long, Map<Long, Path>> segments = new HashMap<>();
+    private boolean created;
+    private long records;
+    private long bytes;
+
+    private JournalReplay(Path directory, Storage storage) {
+        this.directory = directory;
+        this.storage = storage;
+    }
+
+    static Result run(Path directory, Storage storage, List<Path> ownFiles) throws IOException {
+        return new JournalReplay(directory, storage).replay(ownFiles);
+    }
+
+    private Result replay(List<Path> ownFiles) throws IOException {
+        long started = System.nanoTime();
+        TreeMap<Long, Path> live = new TreeMap<>();
+        List<Path> spares = new ArrayList<>();
+        int slots = 0;
+        long highest = 0;
+        for (Path file : ownFiles) {
+            String name = file.getFileName().toString();
+            int slot = JournalFormat.slotOf(name);
+            if (slot >= 0) {
+                slots = Math.max(slots, slot + 1);
+                long generation = generationOf(file);
+                if (generation > 0) {
+                    live.put(generation, file);
+                    highest = Math.max(highest, generation);
+                } else {
+                    spares.add(file);
+                }
+                continue;
+            }
+            SegmentNames.Parsed parsed = SegmentNames.parse(name);
+            if (parsed != null) {
+                segments.computeIfAbsent(parsed.keyHash(), hash -> new HashMap<>()).put(parsed.sequence(), file);
+            }
+        }
+        try {
+            for (Map.Entry<Long, Path> file : live.entrySet()) {
+                replayFile(file.getValue(), file.getKey());
+            }
+            for (FileChannel channel : touched.values()) {
+                channel.force(true);
+            }
+            if (created) {
+                storage.fsyncDirectory(directory);
+            }
+        } finally {
+            for (FileChannel channel : touched.values()) {
+                channel.close();
+            }
+        }
+        for (Path file : live.values()) {
+            erase(file);
+            spares.add(file);
+        }
+        long nanos = System.nanoTime() - started;
+        if (!live.isEmpty()) {
+            LOG.log(System.Logger.Level.INFO, "Replayed the commit journal of {0}: {1} ranges ({2} bytes) from {3} files "
+                    + "into {4} segments in {5} ms", directory, records, bytes, live.size(), touched.size(), nanos / 1_000_000);
+        }
+        return new Result(spares, slots, highest + 1, records, bytes, nanos);
+    }
+
+    private long generationOf(Path file) throws IOException {
+        try (FileChannel channel = storage.openForRead(file)) {
+            return JournalReader.generation(channel);
+        }
+    }
+
+    /** Applies the file's records up to the first that is not valid: a torn tail, or an older generation's. */
+    private void replayFile(Path file, long generation) throws IOException {
+        try (FileChannel channel = storage.openForRead(file)) {
+            JournalReader.End end = JournalReader.read(channel, generation, this::apply);
+            if (end.damaged()) {
+                LOG.log(System.Logger.Level.WARNING, "The commit journal {0} ends at offset {1} with a record that "
+                        + "fails its CRC32C: a commit cut short by a crash, never acknowledged; the rest is ignored",
+                        file, end.offset());
+            }
+        }
+    }
+
+    private void apply(long keyHash, long sequence, long offset, int entries, ByteBuffer data) throws IOException {
+        Path segment = segments.getOrDefault(keyHash, Map.of()).get(sequence);
+        if (segment == null) {
+            if (offset != 0) {
+                LOG.log(System.Logger.Level.WARNING, "The commit journal holds bytes of segment {0} of key hash {1}, "
+                        + "which is gone (deleted by hand?); skipped", sequence, Long.toHexString(keyHash));
+                return;
+            }
+            String key = keyOf(data);
+            if (key == null) {
+                LOG.log(System.Logger.Level.WARNING, "The commit journal holds the start of segment {0} of key hash {1} "
+                        + "without a readable segment header; skipped", sequence, Long.toHexString(keyHash));
+                return;
+            }
+            segment = directory.resolve(SegmentNames.fileName(key, keyHash, sequence));
+            storage.createNew(segment).close();
+            created = true;
+            segments.computeIfAbsent(keyHash, hash -> new HashMap<>()).put(sequence, segment);
+        }
+        FileChannel channel = touched.get(segment);
+        if (channel == null) {
+            channel = storage.openForWrite(segment);
+            touched.put(segment, channel);
+        }
+        long at = offset;
+        while (data.hasRemaining()) {
+            at += channel.write(data, at);
+        }
+        records++;
+        bytes += data.capacity();
+    }
+
+    /** The key a range from offset 0 holds in its segment header, to name a segment file the crash lost. */
+    private static String keyOf(ByteBuffer header) {
+        if (header.remaining() < SegmentHeader.FIXED_SIZE) {
+            return null;
+        }
+        int length = header.getInt(SegmentHeader.KEY_LENGTH_AT);
+        if (length < 0 || length > Limits.MAX_KEY_BYTES || SegmentHeader.FIXED_SIZE + length > header.remaining()) {
+            return null;
+        }
+        byte[] key = new byte[length];
+        header.get(SegmentHeader.FIXED_SIZE, key);
+        return new String(key, StandardCharsets.UTF_8);
+    }
+
+    private void erase(Path file) throws IOException {
+        try (FileChannel channel = storage.openForWrite(file)) {
+            Journal.eraseHeader(channel);
+        }
+    }
+}
