@@ -20,9 +20,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Durable appends without the commit journal (which fsync their own segment) keep zeros preallocated ahead of the data (FORMAT.md). Nobody may see them: not readers,
- * not a clean reopen, not {@code verify}; a crash image that holds them opens with every entry and no torn
- * tail; seals and clean closes leave files that end exactly at their data.
+ * Durable appends without the commit journal (which fsync their own segment) keep zeros preallocated ahead of
+ * the data (FORMAT.md). Nobody may see them: not readers, not a clean reopen, not {@code verify}; a crash image
+ * that holds them opens with every entry and no torn tail; seals and clean closes leave files that end exactly
+ * at their data.
  */
 class PreallocationTest {
 
