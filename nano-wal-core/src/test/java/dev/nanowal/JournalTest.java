@@ -6,9 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.nanowal.CrashStorage.Mode;
 import dev.nanowal.FaultyStorage.Fault;
 import dev.nanowal.FaultyStorage.Op;
+import dev.nanowal.cli.WalCli;
 import dev.nanowal.internal.format.JournalFormat;
 import dev.nanowal.internal.format.JournalReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -144,6 +148,30 @@ class JournalTest {
                 assertThat(r.map(TestPayloads::checkedId)).hasSize(31).isSorted();
             }
         }
+    }
+
+    @Test
+    void theCliShowsWhatTheLiveJournalHoldsAndVerifyChecksItsRecords() throws IOException {
+        Path image = powerLossImage(wal -> {
+            for (int i = 0; i < 5; i++) {
+                wal.appendEntry("k" + i, null, TestPayloads.content(i, 200), true);
+            }
+        });
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
+        assertThat(WalCli.run(new String[] {"stats", image.toString()}, print, print)).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).containsPattern("journal nanowal-0\\.journal: generation 1, 5 "
+                + "ranges \\(\\d+ bytes\\) that opening replays into their segments, ending cleanly");
+        out.reset();
+        WalCli.run(new String[] {"verify", image.toString()}, print, print);
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("NOTE: the live journal holds 5 ranges");
+        try (Wal wal = Wal.open(image, options().build())) {
+            assertThat(wal.enumerateKeys()).hasSize(5);
+        }
+        out.reset();
+        assertThat(WalCli.run(new String[] {"verify", image.toString()}, print, print)).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("spare (retired, replays nothing)")
+                .doesNotContain("NOTE").contains("no problems");
     }
 
     @Test

@@ -22,7 +22,8 @@ final class StatsCommand {
 
     static final String HELP = """
             Usage: stats <dir>
-            Prints the WAL's keys, segment files, bytes, entries, and the oldest and newest entry of each key.
+            Prints the WAL's keys, segment files, bytes, entries, and the oldest and newest entry of each key,
+            then the commit journal's files: live ones (what the next open replays) and spares.
             Reads only; the directory must not be open by an application.
             """;
 
@@ -71,6 +72,9 @@ final class StatsCommand {
         out.println("bytes: " + bytes);
         byName.values().forEach(out::println);
         lines.forEach(out::println);
+        for (JournalSummary.File journal : JournalSummary.of(files, dir)) {
+            out.println(journal.describe());
+        }
         return WalCli.OK;
     }
 }

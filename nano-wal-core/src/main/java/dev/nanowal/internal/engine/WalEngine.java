@@ -159,11 +159,13 @@ public final class WalEngine {
         EntryRef[] refs = new EntryRef[entries.size()];
         BatchSyncs toSync = new BatchSyncs();
         long bytes = 0;
+        // one clock read for the whole batch: its entries are appended together
+        long now = now();
         for (Map.Entry<KeyLog, List<Integer>> key : byKey.entrySet()) {
             KeyLog log = lockLive(key.getKey());
             try {
                 for (int i : key.getValue()) {
-                    refs[i] = log.appendLocked(now(), headers[i], entries.get(i).content(), false);
+                    refs[i] = log.appendLocked(now, headers[i], entries.get(i).content(), false);
                     bytes += headers[i].length + entries.get(i).content().length;
                 }
                 if (durable) {

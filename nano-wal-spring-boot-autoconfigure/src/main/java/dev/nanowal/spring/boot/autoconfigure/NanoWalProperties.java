@@ -36,6 +36,7 @@ import org.springframework.util.unit.DataSize;
  *     keeping the cut bytes in a .broken file. When false, such a WAL fails to open.
  * @param compaction Scheduled compaction.
  * @param health Thresholds of the nanowal health indicator.
+ * @param journal The shared commit journal that makes durable appends of every key durable with one fsync.
  */
 @ConfigurationProperties("nanowal")
 public record NanoWalProperties(@DefaultValue("true") boolean enabled,
@@ -48,7 +49,8 @@ public record NanoWalProperties(@DefaultValue("true") boolean enabled,
         @DefaultValue("16") int syncThreads,
         @DefaultValue("false") boolean repairCorruptTail,
         @DefaultValue Compaction compaction,
-        @DefaultValue Health health) {
+        @DefaultValue Health health,
+        @DefaultValue Journal journal) {
 
     /**
      * The core options these properties describe.
@@ -68,6 +70,11 @@ public record NanoWalProperties(@DefaultValue("true") boolean enabled,
         PropertyValues.set("nanowal.write-buffer-size", writeBufferSize,
                 (size) -> builder.writeBufferSize(saturatedInt(size.toBytes())));
         PropertyValues.set("nanowal.sync-threads", syncThreads, builder::syncThreads);
+        builder.journal(journal.enabled());
+        PropertyValues.set("nanowal.journal.file-size", journal.fileSize(),
+                (size) -> builder.journalFileSize(size.toBytes()));
+        PropertyValues.set("nanowal.journal.checkpoint-interval", journal.checkpointInterval(),
+                builder::checkpointInterval);
         try {
             return builder.build();
         }
@@ -115,5 +122,20 @@ public record NanoWalProperties(@DefaultValue("true") boolean enabled,
                         "must be zero or positive");
             }
         }
+    }
+
+    /**
+     * The shared commit journal (see the core's FORMAT.md, "The commit journal").
+     *
+     * @param enabled Whether durable appends go through the shared journal: one write and one fdatasync for the
+     *     durable appends of every key that arrived meanwhile. When false, each durable append fsyncs its own
+     *     key's segment file.
+     * @param fileSize Size of one journal file, from 1MB to 1GB. A checkpoint starts when one is half full, so this
+     *     bounds what opening replays after a crash.
+     * @param checkpointInterval Time between background checkpoints while the journal holds anything: each fsyncs
+     *     the segments written since the last one and retires the journal files they cover. At least 1ms.
+     */
+    public record Journal(@DefaultValue("true") boolean enabled, @DefaultValue("64MB") DataSize fileSize,
+            @DefaultValue("10s") Duration checkpointInterval) {
     }
 }

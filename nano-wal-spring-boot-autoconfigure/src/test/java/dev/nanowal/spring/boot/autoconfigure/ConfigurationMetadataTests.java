@@ -16,7 +16,8 @@ class ConfigurationMetadataTests {
     private static final List<String> PROPERTIES = List.of("nanowal.enabled", "nanowal.directory",
             "nanowal.entry-retention", "nanowal.segments-per-retention-period", "nanowal.max-segment-size",
             "nanowal.max-open-files", "nanowal.write-buffer-size", "nanowal.sync-threads", "nanowal.repair-corrupt-tail",
-            "nanowal.compaction.enabled", "nanowal.compaction.interval", "nanowal.health.min-free-disk");
+            "nanowal.compaction.enabled", "nanowal.compaction.interval", "nanowal.health.min-free-disk",
+            "nanowal.journal.enabled", "nanowal.journal.file-size", "nanowal.journal.checkpoint-interval");
 
     @Test
     void everyPropertyHasADescriptionAndADefault() throws IOException {

@@ -66,6 +66,9 @@ class NanoWalAutoConfigurationTests {
             assertThat(properties.compaction().enabled()).isTrue();
             assertThat(properties.compaction().interval()).isEqualTo(Duration.ofMinutes(5));
             assertThat(properties.health().minFreeDisk()).isEqualTo(DataSize.ofMegabytes(100));
+            assertThat(properties.journal().enabled()).isTrue();
+            assertThat(properties.journal().fileSize()).isEqualTo(DataSize.ofMegabytes(64));
+            assertThat(properties.journal().checkpointInterval()).isEqualTo(Duration.ofSeconds(10));
         });
     }
 
@@ -87,6 +90,9 @@ class NanoWalAutoConfigurationTests {
             assertThat(options.writeBufferSize()).isEqualTo(defaults.writeBufferSize());
             assertThat(options.syncThreads()).isEqualTo(defaults.syncThreads());
             assertThat(options.repairCorruptTail()).isFalse();
+            assertThat(options.journal()).isTrue();
+            assertThat(options.journalFileSize()).isEqualTo(defaults.journalFileSize());
+            assertThat(options.checkpointInterval()).isEqualTo(defaults.checkpointInterval());
             assertThat(context.getBean(NanoWalCompactionScheduler.class).isRunning()).isTrue();
         });
     }
@@ -96,7 +102,8 @@ class NanoWalAutoConfigurationTests {
         runner().withPropertyValues("nanowal.entry-retention=2h", "nanowal.segments-per-retention-period=4",
                 "nanowal.max-segment-size=8MB", "nanowal.max-open-files=32", "nanowal.write-buffer-size=0",
                 "nanowal.sync-threads=3", "nanowal.repair-corrupt-tail=true", "nanowal.compaction.enabled=false",
-                "nanowal.compaction.interval=30s", "nanowal.health.min-free-disk=1GB")
+                "nanowal.compaction.interval=30s", "nanowal.health.min-free-disk=1GB", "nanowal.journal.enabled=false",
+                "nanowal.journal.file-size=8MB", "nanowal.journal.checkpoint-interval=2s")
             .run((context) -> {
                 WalOptions options = context.getBean(Wal.class).options();
                 assertThat(options.entryRetention()).isEqualTo(Duration.ofHours(2));
@@ -106,6 +113,9 @@ class NanoWalAutoConfigurationTests {
                 assertThat(options.writeBufferSize()).isZero();
                 assertThat(options.syncThreads()).isEqualTo(3);
                 assertThat(options.repairCorruptTail()).isTrue();
+                assertThat(options.journal()).isFalse();
+                assertThat(options.journalFileSize()).isEqualTo(8L * 1024 * 1024);
+                assertThat(options.checkpointInterval()).isEqualTo(Duration.ofSeconds(2));
                 NanoWalProperties properties = context.getBean(NanoWalProperties.class);
                 assertThat(properties.compaction().enabled()).isFalse();
                 assertThat(properties.compaction().interval()).isEqualTo(Duration.ofSeconds(30));
@@ -171,6 +181,8 @@ class NanoWalAutoConfigurationTests {
             nanowal.sync-threads                  | 0      | between 1 and 256
             nanowal.compaction.interval           | 0s     | must be positive
             nanowal.health.min-free-disk          | -1MB   | must be zero or positive
+            nanowal.journal.file-size             | 512KB  | between 1048576 and
+            nanowal.journal.checkpoint-interval   | 0s     | at least 1 ms
             """)
     void badValueFailsNamingThePropertyAndTheAllowedRange(String property, String value, String range) {
         runner().withPropertyValues(property + "=" + value).run((context) -> {

@@ -3,8 +3,10 @@ package dev.nanowal.spring.boot.autoconfigure.metrics;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
+import dev.nanowal.JournalStats;
 import dev.nanowal.Wal;
 import dev.nanowal.WalClosedException;
 import dev.nanowal.WalListener;
@@ -15,6 +17,7 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -98,6 +101,61 @@ public final class NanoWalMetrics implements MeterBinder, AutoCloseable {
             }
 
         }));
+        bindJournal(registry);
+    }
+
+    /** The commit journal: its commits (the fsyncs durable appends wait for), checkpoints and the replay at open. */
+    private void bindJournal(MeterRegistry registry) {
+        Timer commit = Timer.builder("nanowal.journal.commit")
+            .description("Time of one commit of the shared journal: one write and one fdatasync")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofNanos(20_000))
+            .maximumExpectedValue(Duration.ofSeconds(10))
+            .register(registry);
+        DistributionSummary entries = DistributionSummary.builder("nanowal.journal.commit.entries")
+            .description("Durable entries made durable by one journal commit")
+            .baseUnit(BaseUnits.OPERATIONS)
+            .serviceLevelObjectives(GROUP_COMMIT_BUCKETS)
+            .register(registry);
+        DistributionSummary keys = DistributionSummary.builder("nanowal.journal.commit.keys")
+            .description("Keys whose durable entries one journal commit covered")
+            .serviceLevelObjectives(GROUP_COMMIT_BUCKETS)
+            .register(registry);
+        Timer checkpoint = Timer.builder("nanowal.journal.checkpoint")
+            .description("Time of one checkpoint: segments fsynced, covered journal files retired")
+            .publishPercentileHistogram()
+            .register(registry);
+        FunctionCounter.builder("nanowal.journal.written", this.wal, (wal) -> journal(wal, JournalStats::bytes))
+            .description("Bytes written to the commit journal")
+            .baseUnit(BaseUnits.BYTES)
+            .register(registry);
+        Gauge.builder("nanowal.journal.replayed", this.wal, (wal) -> journal(wal, JournalStats::replayedBytes))
+            .description("Bytes the journal wrote back into segments when the WAL was opened")
+            .baseUnit(BaseUnits.BYTES)
+            .register(registry);
+        TimeGauge.builder("nanowal.journal.replay.time", this.wal, TimeUnit.NANOSECONDS,
+                (wal) -> journal(wal, (stats) -> stats.replayTime().toNanos()))
+            .description("How long replaying the journal took when the WAL was opened")
+            .register(registry);
+        this.listenerRemovals.add(this.wal.addListener(new WalListener() {
+
+            @Override
+            public void onJournalCommit(Duration duration, int entryCount, int keyCount) {
+                commit.record(duration);
+                entries.record(entryCount);
+                keys.record(keyCount);
+            }
+
+            @Override
+            public void onCheckpoint(Duration duration, int segments) {
+                checkpoint.record(duration);
+            }
+
+        }));
+    }
+
+    private static double journal(Wal wal, ToDoubleFunction<JournalStats> value) {
+        return wal.isOpen() ? value.applyAsDouble(wal.journalStats()) : Double.NaN;
     }
 
     private void counter(MeterRegistry registry, String name, String baseUnit, String description, Tags tags,

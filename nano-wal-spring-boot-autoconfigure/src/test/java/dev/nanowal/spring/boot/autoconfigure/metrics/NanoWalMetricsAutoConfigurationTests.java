@@ -66,10 +66,19 @@ class NanoWalMetricsAutoConfigurationTests {
             assertThat(registry.get("nanowal.disk.used").gauge().value()).isPositive();
             assertThat(registry.get("nanowal.disk.used").gauge().getId().getBaseUnit()).isEqualTo("bytes");
             assertThat(registry.get("nanowal.files.open").gauge().value()).isPositive();
+            assertThat(registry.get("nanowal.journal.commit").timer().count()).isEqualTo(1);
+            assertThat(registry.get("nanowal.journal.commit.entries").summary().totalAmount()).isEqualTo(1);
+            assertThat(registry.get("nanowal.journal.commit.keys").summary().totalAmount()).isEqualTo(1);
+            assertThat(registry.get("nanowal.journal.written").functionCounter().count()).isPositive();
+            assertThat(registry.get("nanowal.journal.replayed").gauge().value()).isZero();
+            // the durable append was made durable by the journal; a sync checkpoints: it fsyncs the segments
+            assertThat(registry.get("nanowal.fsync").timer().count()).isZero();
+            wal.sync();
             assertThat(registry.get("nanowal.fsync").timer().count()).isPositive();
             // Percentiles only if the application asks for them (they cannot be added up across instances).
             assertThat(registry.get("nanowal.fsync").timer().takeSnapshot().percentileValues()).isEmpty();
             assertThat(registry.get("nanowal.group.commit.size").summary().totalAmount()).isPositive();
+            assertThat(registry.get("nanowal.journal.checkpoint").timer().count()).isPositive();
             for (String counter : new String[] { "nanowal.compactions", "nanowal.compaction.segments.deleted",
                     "nanowal.compaction.failures", "nanowal.recovery.truncated", "nanowal.corruptions",
                     "nanowal.write.failures" }) {

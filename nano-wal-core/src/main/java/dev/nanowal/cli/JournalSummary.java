@@ -1,0 +1,63 @@
+package dev.nanowal.cli;
+
+import dev.nanowal.internal.engine.WalFiles;
+import dev.nanowal.internal.format.JournalFormat;
+import dev.nanowal.internal.format.JournalReader;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The commit journal files of a directory as {@code stats} and {@code verify} show them: per file its generation
+ * (or "spare": retired, replays nothing), and for a live one the records a next open would replay and how its
+ * records end. Read with the same {@link JournalReader} that replay uses.
+ */
+final class JournalSummary {
+
+    /** One journal file; {@code generation} is -1 for a spare. */
+    record File(String name, long generation, long records, long bytes, JournalReader.End end) {
+
+        boolean live() {
+            return generation > 0;
+        }
+
+        String describe() {
+            if (!live()) {
+                return "journal " + name + ": spare (retired, replays nothing)";
+            }
+            return "journal " + name + ": generation " + generation + ", " + records + " ranges (" + bytes
+                    + " bytes) that opening replays into their segments, "
+                    + (end.damaged() ? "then a record cut short by a crash at offset " + end.offset()
+                            + " (never acknowledged; ignored)" : "ending cleanly at offset " + end.offset());
+        }
+    }
+
+    private JournalSummary() {
+    }
+
+    static List<File> of(WalFiles files, Path dir) throws IOException {
+        List<File> journals = new ArrayList<>();
+        for (String name : WalFiles.names(dir)) {
+            if (JournalFormat.slotOf(name) < 0) {
+                continue;
+            }
+            try (FileChannel channel = files.open(dir.resolve(name))) {
+                long generation = JournalReader.generation(channel);
+                if (generation <= 0) {
+                    journals.add(new File(name, -1, 0, 0, null));
+                    continue;
+                }
+                long[] counts = new long[2];
+                JournalReader.End end = JournalReader.read(channel, generation, (keyHash, sequence, offset, entries,
+                        data) -> {
+                    counts[0]++;
+                    counts[1] += data.remaining();
+                });
+                journals.add(new File(name, generation, counts[0], counts[1], end));
+            }
+        }
+        return journals;
+    }
+}
