@@ -148,13 +148,25 @@ public final class WalEngine {
         Objects.requireNonNull(entries, "entries must not be null");
         byte[][] headers = new byte[entries.size()][];
         Map<KeyLog, List<Integer>> byKey = new LinkedHashMap<>();
+        // A batch usually runs of one key: its checks and lookup are done once per run, not once per entry.
+        String previous = null;
         for (int i = 0; i < entries.size(); i++) {
             WalEntry entry = Objects.requireNonNull(entries.get(i), "entries must not hold null");
             headers[i] = checkEntry(entry.header(), entry.content());
-            KeyNames.utf8(entry.key());
+            if (!entry.key().equals(previous)) {
+                KeyNames.utf8(entry.key());
+                previous = entry.key();
+            }
         }
+        previous = null;
+        List<Integer> run = null;
         for (int i = 0; i < entries.size(); i++) {
-            byKey.computeIfAbsent(keys.logFor(entries.get(i).key()), log -> new ArrayList<>()).add(i);
+            String key = entries.get(i).key();
+            if (!key.equals(previous)) {
+                run = byKey.computeIfAbsent(keys.logFor(key), log -> new ArrayList<>());
+                previous = key;
+            }
+            run.add(i);
         }
         EntryRef[] refs = new EntryRef[entries.size()];
         BatchSyncs toSync = new BatchSyncs();
