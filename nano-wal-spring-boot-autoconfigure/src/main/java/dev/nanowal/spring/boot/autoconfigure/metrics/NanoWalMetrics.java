@@ -80,18 +80,9 @@ public final class NanoWalMetrics implements MeterBinder, AutoCloseable {
         gauge(registry, "nanowal.disk.used", BaseUnits.BYTES, "Total size of the segment files", WalStats::bytesOnDisk);
         gauge(registry, "nanowal.files.open", BaseUnits.FILES, "Segment files open right now", WalStats::openFiles);
 
-        Timer fsync = Timer.builder("nanowal.fsync")
-            .description("Time to force a segment file to disk")
-            .publishPercentileHistogram()
-            // Micrometer's default floor is 1 ms, but an fsync on a good SSD takes a fraction of that.
-            .minimumExpectedValue(Duration.ofNanos(20_000))
-            .maximumExpectedValue(Duration.ofSeconds(10))
-            .register(registry);
-        DistributionSummary groupCommit = DistributionSummary.builder("nanowal.group.commit.size")
-            .description("Durable appends or syncs made durable by one fsync")
-            .baseUnit(BaseUnits.OPERATIONS)
-            .serviceLevelObjectives(GROUP_COMMIT_BUCKETS)
-            .register(registry);
+        Timer fsync = fsyncTimer(registry, "nanowal.fsync", "Time to force a segment file to disk");
+        DistributionSummary groupCommit = batchSummary(registry, "nanowal.group.commit.size",
+                "Durable appends or syncs made durable by one fsync", BaseUnits.OPERATIONS);
         this.listenerRemovals.add(this.wal.addListener(new WalListener() {
 
             @Override
@@ -106,21 +97,12 @@ public final class NanoWalMetrics implements MeterBinder, AutoCloseable {
 
     /** The commit journal: its commits (the fsyncs durable appends wait for), checkpoints and the replay at open. */
     private void bindJournal(MeterRegistry registry) {
-        Timer commit = Timer.builder("nanowal.journal.commit")
-            .description("Time of one commit of the shared journal: one write and one fdatasync")
-            .publishPercentileHistogram()
-            .minimumExpectedValue(Duration.ofNanos(20_000))
-            .maximumExpectedValue(Duration.ofSeconds(10))
-            .register(registry);
-        DistributionSummary entries = DistributionSummary.builder("nanowal.journal.commit.entries")
-            .description("Durable entries made durable by one journal commit")
-            .baseUnit(BaseUnits.OPERATIONS)
-            .serviceLevelObjectives(GROUP_COMMIT_BUCKETS)
-            .register(registry);
-        DistributionSummary keys = DistributionSummary.builder("nanowal.journal.commit.keys")
-            .description("Keys whose durable entries one journal commit covered")
-            .serviceLevelObjectives(GROUP_COMMIT_BUCKETS)
-            .register(registry);
+        Timer commit = fsyncTimer(registry, "nanowal.journal.commit",
+                "Time of one commit of the shared journal: one write and one fdatasync");
+        DistributionSummary entries = batchSummary(registry, "nanowal.journal.commit.entries",
+                "Durable entries made durable by one journal commit", BaseUnits.OPERATIONS);
+        DistributionSummary keys = batchSummary(registry, "nanowal.journal.commit.keys",
+                "Keys whose durable entries one journal commit covered", null);
         Timer checkpoint = Timer.builder("nanowal.journal.checkpoint")
             .description("Time of one checkpoint: segments fsynced, covered journal files retired")
             .publishPercentileHistogram()
@@ -152,6 +134,25 @@ public final class NanoWalMetrics implements MeterBinder, AutoCloseable {
             }
 
         }));
+    }
+
+    private static Timer fsyncTimer(MeterRegistry registry, String name, String description) {
+        return Timer.builder(name)
+            .description(description)
+            .publishPercentileHistogram()
+            // Micrometer's default floor is 1 ms, but an fsync on a good SSD takes a fraction of that.
+            .minimumExpectedValue(Duration.ofNanos(20_000))
+            .maximumExpectedValue(Duration.ofSeconds(10))
+            .register(registry);
+    }
+
+    private static DistributionSummary batchSummary(MeterRegistry registry, String name, String description,
+            String baseUnit) {
+        return DistributionSummary.builder(name)
+            .description(description)
+            .baseUnit(baseUnit)
+            .serviceLevelObjectives(GROUP_COMMIT_BUCKETS)
+            .register(registry);
     }
 
     private static double journal(Wal wal, ToDoubleFunction<JournalStats> value) {
