@@ -1,7 +1,8 @@
 package dev.nanowal;
 
 /**
- * Bytes on disk fail their checksum or framing: a flipped bit, a bad length, a foreign file, or corruption in the middle of a segment. Wrong bytes are never returned as data.
+ * Bytes on disk fail their checksum or framing: a flipped bit, a bad length, a foreign file, or corruption in the
+ * middle of a segment. Wrong bytes are never returned as data.
  */
 public class WalCorruptionException extends WalException {
 

@@ -1,7 +1,8 @@
 package dev.nanowal;
 
 /**
- * An {@link EntryRef} that does not resolve to an entry: its key or segment is unknown or was compacted, or no entry starts at its offset (a forged or stale reference).
+ * An {@link EntryRef} that does not resolve to an entry: its key or segment is unknown or was compacted, or no entry
+ * starts at its offset (a forged or stale reference).
  */
 public class WalEntryNotFoundException extends WalException {
 

@@ -1,7 +1,8 @@
 package dev.nanowal;
 
 /**
- * An entry is larger than a documented limit (the header at most 65,535 bytes, the content at most {@link Wal#MAX_CONTENT_SIZE} bytes). Nothing was written.
+ * An entry is larger than a documented limit (the header at most 65,535 bytes, the content at most {@link
+ * Wal#MAX_CONTENT_SIZE} bytes). Nothing was written.
  */
 public class WalLimitExceededException extends WalException {
 

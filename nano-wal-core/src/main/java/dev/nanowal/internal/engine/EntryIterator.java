@@ -49,7 +49,8 @@ final class EntryIterator implements Iterator<WalRecord>, AutoCloseable {
      * @param snapshots where each segment ends, and its unflushed bytes
      * @param startOffset where to start in the first segment (its data start for "from the beginning")
      */
-    EntryIterator(List<Segment> segments, List<Segment.ReadSnapshot> snapshots, long startOffset, Storage storage, WalEvents events) {
+    EntryIterator(List<Segment> segments, List<Segment.ReadSnapshot> snapshots, long startOffset, Storage storage,
+            WalEvents events) {
         this.segments = segments;
         this.snapshots = snapshots;
         this.startOffset = startOffset;

@@ -24,6 +24,7 @@ final class OpenFiles {
     private final int max;
     private final int lowWater;
     private final int bufferSize;
+
     /** What the cap needs of a file it holds open (a segment's): when it was last used, and closing it. */
     interface OpenFile {
 

@@ -72,8 +72,8 @@ final class RecordReader {
             }
             ByteBuffer body = ByteBuffer.allocate(headerLength + (int) contentLength);
             bytes.readFully(body, offset + Frames.RECORD_HEADER_SIZE);
-            if (!Frames.recordCrcMatches(new CRC32C(), ByteBuffer.allocate(Frames.CRC_PREFIX_SIZE), header.keyHash(), header.sequence(),
-                    offset, head, 0, body, 0, body.capacity())) {
+            if (!Frames.recordCrcMatches(new CRC32C(), ByteBuffer.allocate(Frames.CRC_PREFIX_SIZE), header.keyHash(),
+                    header.sequence(), offset, head, 0, body, 0, body.capacity())) {
                 throw events.corrupt(new WalCorruptionException("The record at offset " + offset + " of segment "
                         + path + " fails its CRC32C check: the bytes are damaged, or the reference does not point at "
                         + "an entry of this key and segment: " + ref));

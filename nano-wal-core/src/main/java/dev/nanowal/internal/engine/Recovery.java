@@ -1,7 +1,6 @@
 package dev.nanowal.internal.engine;
 
 import dev.nanowal.WalCorruptionException;
-import dev.nanowal.WalOptions;
 import dev.nanowal.internal.format.FormatException;
 import dev.nanowal.internal.format.SegmentHeader;
 import dev.nanowal.internal.format.SegmentListing;

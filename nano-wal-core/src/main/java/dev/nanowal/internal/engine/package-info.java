@@ -2,7 +2,8 @@
  * The engine: what one open WAL does with its keys, segments, fsyncs and files. {@link
  * dev.nanowal.internal.engine.WalEngine} is the one entry point (the facade {@code Wal} delegates to it); calls
  * go one way, {@code WalEngine -> Keys -> KeyLog -> Segment -> SegmentFile -> Storage}, with a segment's
- * durability in {@code Durability -> GroupCommit} and the open-file cap in {@code OpenFiles}; {@code RecordReader} and {@code EntryIterator} read through a segment's snapshot, {@code SyncPool}
+ * durability in {@code Durability -> GroupCommit} and the open-file cap in {@code OpenFiles}; {@code RecordReader} and
+ * {@code EntryIterator} read through a segment's snapshot, {@code SyncPool}
  * runs the per-key syncs of a sync of every key, {@code Recovery} builds the segments at open from the format's
  * {@code SegmentScan}. The engine uses the API's value and exception types; it never calls {@code Wal}.
  *

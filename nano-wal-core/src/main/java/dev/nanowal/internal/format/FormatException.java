@@ -1,6 +1,5 @@
 package dev.nanowal.internal.format;
 
-
 /**
  * Bytes that are not what the format says: a damaged or foreign segment header or meta file. Checked, so
  * that every caller decides what it means there (the engine reports a {@code WalCorruptionException}, a
