@@ -92,7 +92,6 @@ final class Journal {
     private boolean checkpointAsked;
     private boolean broken;
     private ByteBuffer writeBuffer = ByteBuffer.allocateDirect(256 * 1024);
-    private volatile boolean closed;
 
     /**
      * @param spareSlots the files replay retired, reused before new ones are made
@@ -266,7 +265,6 @@ final class Journal {
 
     /** Closes the files without retiring them (a failed close: the next open replays them). */
     void closeFiles() {
-        closed = true;
         synchronized (files) {
             for (JournalFile file : live) {
                 closeQuietly(file);
@@ -505,9 +503,5 @@ final class Journal {
             at += file.channel.write(out, at);
         }
         file.position = at;
-    }
-
-    boolean isClosed() {
-        return closed;
     }
 }
