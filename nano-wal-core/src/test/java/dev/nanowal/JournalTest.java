@@ -360,12 +360,60 @@ class JournalTest {
     }
 
     /**
+     * Replay reads a journal file a window at a time (16 MiB) and writes each window's ranges per segment: records
+     * that straddle a window's end, adjoining ranges of many keys, and one range larger than the window all come back.
+     */
+    @Test
+    void aJournalLargerThanReplaysReadWindowComesBackWhole() throws IOException {
+        List<List<EntryRef>> batches = new ArrayList<>();
+        List<EntryRef> large = new ArrayList<>();
+        // few commits: the crash storage copies the whole journal file at each of its fsyncs
+        int keys = 13;
+        int rounds = 8;
+        int size = 200_000;
+        Path image = powerLossImage(options().journalFileSize(128L << 20).build(), wal -> {
+            batches.clear();
+            large.clear();
+            for (int round = 0; round < rounds; round++) {
+                List<WalEntry> batch = new ArrayList<>();
+                for (int key = 0; key < keys; key++) {
+                    batch.add(WalEntry.of("k" + key, TestPayloads.content((long) round * keys + key, size)));
+                }
+                batches.add(wal.appendBatch(batch, true));
+            }
+            // buffered, then made durable by one durable append: a single range of 18 MiB
+            for (int i = 0; i < 18; i++) {
+                large.add(wal.appendEntry("large", null, TestPayloads.content(i, 1 << 20), i == 17));
+            }
+        });
+        try (Wal wal = Wal.open(image, options().build())) {
+            JournalStats stats = wal.journalStats();
+            assertThat(stats.replayedBytes()).as("bytes replayed").isGreaterThan(2L * 16 * 1024 * 1024);
+            for (int round = 0; round < rounds; round++) {
+                for (int key = 0; key < keys; key++) {
+                    assertThat(TestPayloads.checkedId(wal.readEntryAt(batches.get(round).get(key))))
+                            .isEqualTo((long) round * keys + key);
+                }
+            }
+            for (int i = 0; i < large.size(); i++) {
+                assertThat(TestPayloads.checkedId(wal.readEntryAt(large.get(i)))).isEqualTo(i);
+            }
+            try (Stream<byte[]> k0 = wal.enumerateRecords("k0")) {
+                assertThat(k0.map(TestPayloads::checkedId)).hasSize(rounds).isSorted();
+            }
+        }
+    }
+
+    /**
      * The directory a power loss leaves right after {@code work}: a first run counts the storage steps {@code work}
      * takes, a second run does the same and crashes at the next step (the start of a sync), keeping only what was
      * fsynced, under the names the directory had at its last fsync.
      */
     private Path powerLossImage(Consumer<Wal> work) throws IOException {
-        WalOptions walOptions = options().maxSegmentSize(4096).build();
+        return powerLossImage(options().maxSegmentSize(4096).build(), work);
+    }
+
+    private Path powerLossImage(WalOptions walOptions, Consumer<Wal> work) throws IOException {
         Path counted = root.resolve("counted");
         CrashStorage counting = new CrashStorage(Files.createDirectories(counted), 0, Mode.POWER_LOSS, null, () -> { });
         try (Wal wal = Wal.open(counted, walOptions, counting)) {

@@ -38,7 +38,7 @@ class BenchSmokeTest {
         assertThat(rows).filteredOn(r -> r.workload.startsWith("W6 ")).allSatisfy(row ->
                 assertThat(row.notes).as(row.subject).anyMatch(n -> n.startsWith("p50 ")));
         assertThat(subjects(rows, "R2")).containsExactly("nano-wal", "raw", "chronicle");
-        assertThat(subjects(rows, "O1")).containsExactly("nano-wal", "raw");
+        assertThat(subjects(rows, "O1")).containsExactly("nano-wal", "raw", "nano-wal-durable", "nano-wal-replay");
         assertThat(Report.table(rows)).contains("| W1 1 key, 100 B | raw |");
     }
 

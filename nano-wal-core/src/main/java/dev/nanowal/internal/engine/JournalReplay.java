@@ -12,18 +12,23 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.zip.CRC32C;
 
 /**
  * Opening a WAL with a commit journal: writes every range of the live journal files (those no checkpoint retired)
  * at its segment offset, in generation order, then fsyncs the segments it touched and retires the files (FORMAT.md,
  * "The commit journal"). Idempotent: a crash during replay replays again. Runs before {@link Recovery}, which then
  * finds every acknowledged durable entry in its segment.
+ *
+ * <p>What an open costs is mostly the writes and fsyncs of up to a journal's worth of small ranges of many
+ * segments: the ranges of one window of the journal ({@link JournalReader}) are written per segment, each run of
+ * adjoining ranges in one gathering write, and the segments are fsynced several at once ({@link SyncPool}), with
+ * one directory fsync for the files replay had to create.
  */
 final class JournalReplay {
 
@@ -33,22 +38,32 @@ final class JournalReplay {
     record Result(List<Path> spares, int slots, long nextGeneration, long records, long bytes, long nanos) {
     }
 
+    /** A segment replay writes to, opened once. */
+    private record Target(int index, FileChannel channel) {
+    }
+
+    /** A record's data, written at {@code offset} of its target when its window of the journal ends. */
+    private record Pending(Target target, long offset, ByteBuffer data) {
+    }
+
     private final Path directory;
     private final Storage storage;
-    private final CRC32C crc = new CRC32C();
-    private final Map<Path, FileChannel> touched = new LinkedHashMap<>();
+    private final SyncPool syncPool;
+    private final Map<Path, Target> touched = new LinkedHashMap<>();
     private final Map<Long, Map<Long, Path>> segments = new HashMap<>();
+    private final List<Pending> pending = new ArrayList<>();
     private boolean created;
     private long records;
     private long bytes;
 
-    private JournalReplay(Path directory, Storage storage) {
+    private JournalReplay(Path directory, Storage storage, SyncPool syncPool) {
         this.directory = directory;
         this.storage = storage;
+        this.syncPool = syncPool;
     }
 
-    static Result run(Path directory, Storage storage, List<Path> ownFiles) throws IOException {
-        return new JournalReplay(directory, storage).replay(ownFiles);
+    static Result run(Path directory, Storage storage, List<Path> ownFiles, SyncPool syncPool) throws IOException {
+        return new JournalReplay(directory, storage, syncPool).replay(ownFiles);
     }
 
     private Result replay(List<Path> ownFiles) throws IOException {
@@ -80,15 +95,13 @@ final class JournalReplay {
             for (Map.Entry<Long, Path> file : live.entrySet()) {
                 replayFile(file.getValue(), file.getKey());
             }
-            for (FileChannel channel : touched.values()) {
-                channel.force(true);
-            }
+            syncPool.runEach(new ArrayList<>(touched.values()), target -> target.channel().force(true));
             if (created) {
                 storage.fsyncDirectory(directory);
             }
         } finally {
-            for (FileChannel channel : touched.values()) {
-                channel.close();
+            for (Target target : touched.values()) {
+                target.channel().close();
             }
         }
         for (Path file : live.values()) {
@@ -112,7 +125,18 @@ final class JournalReplay {
     /** Applies the file's records up to the first that is not valid: a torn tail, or an older generation's. */
     private void replayFile(Path file, long generation) throws IOException {
         try (FileChannel channel = storage.openForRead(file)) {
-            JournalReader.End end = JournalReader.read(channel, generation, this::apply);
+            JournalReader.End end = JournalReader.read(channel, generation, new JournalReader.Visitor() {
+                @Override
+                public void record(long keyHash, long sequence, long offset, int entries, ByteBuffer data)
+                        throws IOException {
+                    apply(keyHash, sequence, offset, data);
+                }
+
+                @Override
+                public void windowEnds() throws IOException {
+                    writePending();
+                }
+            });
             if (end.damaged()) {
                 LOG.log(System.Logger.Level.WARNING, "The commit journal {0} ends at offset {1} with a record that "
                         + "fails its CRC32C: a commit cut short by a crash, never acknowledged; the rest is ignored",
@@ -121,7 +145,7 @@ final class JournalReplay {
         }
     }
 
-    private void apply(long keyHash, long sequence, long offset, int entries, ByteBuffer data) throws IOException {
+    private void apply(long keyHash, long sequence, long offset, ByteBuffer data) throws IOException {
         Path segment = segments.getOrDefault(keyHash, Map.of()).get(sequence);
         if (segment == null) {
             if (offset != 0) {
@@ -140,17 +164,44 @@ final class JournalReplay {
             created = true;
             segments.computeIfAbsent(keyHash, hash -> new HashMap<>()).put(sequence, segment);
         }
-        FileChannel channel = touched.get(segment);
-        if (channel == null) {
-            channel = storage.openForWrite(segment);
-            touched.put(segment, channel);
+        Target target = touched.get(segment);
+        if (target == null) {
+            target = new Target(touched.size(), storage.openForWrite(segment));
+            touched.put(segment, target);
         }
-        long at = offset;
-        while (data.hasRemaining()) {
-            at += channel.write(data, at);
-        }
+        pending.add(new Pending(target, offset, data));
         records++;
-        bytes += data.capacity();
+        bytes += data.remaining();
+    }
+
+    /**
+     * Writes the window's ranges segment by segment, in journal order within each segment (a range sent again
+     * after a failed commit overlaps an earlier one: the later one is written last); adjoining ranges go in one
+     * gathering write.
+     */
+    private void writePending() throws IOException {
+        pending.sort(Comparator.comparingInt(write -> write.target().index())); // stable: journal order kept
+        int from = 0;
+        while (from < pending.size()) {
+            Pending first = pending.get(from);
+            long end = first.offset() + first.data().remaining();
+            int to = from + 1;
+            while (to < pending.size() && pending.get(to).target() == first.target() && pending.get(to).offset() == end) {
+                end += pending.get(to).data().remaining();
+                to++;
+            }
+            ByteBuffer[] run = new ByteBuffer[to - from];
+            for (int i = from; i < to; i++) {
+                run[i - from] = pending.get(i).data();
+            }
+            FileChannel channel = first.target().channel();
+            channel.position(first.offset());
+            while (run[run.length - 1].hasRemaining()) {
+                channel.write(run);
+            }
+            from = to;
+        }
+        pending.clear();
     }
 
     /** The key a range from offset 0 holds in its segment header, to name a segment file the crash lost. */

@@ -13,6 +13,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 
 /**
  * Runs the per-key fsyncs of a sync of every key several at a time ({@link WalOptions#syncThreads()}). One
@@ -76,20 +77,13 @@ final class SyncPool {
         @SuppressWarnings("unchecked")
         List<Segment>[] synced = new List[logs.size()];
         WalException[] failures = new WalException[logs.size()];
-        AtomicInteger next = new AtomicInteger();
-        Runnable worker = () -> {
-            for (int i = next.getAndIncrement(); i < logs.size(); i = next.getAndIncrement()) {
-                try {
-                    synced[i] = logs.get(i).sync(false);
-                } catch (WalException e) {
-                    failures[i] = e;
-                }
+        inParallel(logs.size(), i -> {
+            try {
+                synced[i] = logs.get(i).sync(false);
+            } catch (WalException e) {
+                failures[i] = e;
             }
-        };
-        List<Future<?>> started = startHelpers(Math.min(helperCount(), logs.size() - 1), worker);
-        worker.run();
-        awaitAll(started);
-        // The helpers' writes to the arrays happen-before their futures complete, which awaitAll waited for.
+        });
         WalException failure = null;
         for (int i = 0; i < logs.size(); i++) {
             if (synced[i] != null) {
@@ -102,6 +96,55 @@ final class SyncPool {
             failure = failure == null ? failures[i] : failure;
         }
         return failure;
+    }
+
+    /** One file operation of {@link #runEach}. */
+    @FunctionalInterface
+    interface IoTask<T> {
+        void run(T item) throws IOException;
+    }
+
+    /**
+     * Runs {@code task} for every item, several at once, and returns once all are done (the journal's replay
+     * fsyncs the segments it wrote so); throws the first failure, the others suppressed in it, after every item was
+     * tried.
+     */
+    <T> void runEach(List<T> items, IoTask<T> task) throws IOException {
+        IOException[] failures = new IOException[items.size()];
+        inParallel(items.size(), i -> {
+            try {
+                task.run(items.get(i));
+            } catch (IOException e) {
+                failures[i] = e;
+            }
+        });
+        IOException first = null;
+        for (IOException failure : failures) {
+            if (failure != null && first == null) {
+                first = failure;
+            } else if (failure != null) {
+                first.addSuppressed(failure);
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    /**
+     * Runs {@code work} for each index below {@code count} on the calling thread and the helpers, and returns once
+     * all are done; their writes happen-before the return (the helpers' futures completed, awaitAll waited for them).
+     */
+    private void inParallel(int count, IntConsumer work) {
+        AtomicInteger next = new AtomicInteger();
+        Runnable worker = () -> {
+            for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
+                work.accept(i);
+            }
+        };
+        List<Future<?>> started = startHelpers(Math.min(helperCount(), count - 1), worker);
+        worker.run();
+        awaitAll(started);
     }
 
     private int helperCount() {

@@ -72,17 +72,15 @@ public final class WalEngine {
     private final ScheduledExecutorService checkpointer;
     private volatile boolean closed;
 
-    private WalEngine(WalContext context, Map<Long, List<Segment>> loaded, JournalReplay.Result replayed) {
+    private WalEngine(WalContext context, Map<Long, List<Segment>> loaded, JournalReplay.Result replayed,
+            SyncPool syncPool) {
         this.context = context;
         this.replayed = replayed;
         this.directory = context.directory();
         this.options = context.options();
         this.events = context.events();
         this.keys = new Keys(context, loaded);
-        // A file in an fsync cannot be closed for the open-files cap, which closes idle files down to 1/8
-        // below the cap: more fsyncs at once than that headroom would hold more files open than the cap.
-        this.syncPool = new SyncPool(Math.min(options.syncThreads(), Math.max(1, options.maxOpenFiles() / 8)),
-                directory, events);
+        this.syncPool = syncPool;
         if (options.journal()) {
             this.checkpointer = Executors.newSingleThreadScheduledExecutor(task -> {
                 Thread thread = new Thread(task, "nano-wal-checkpoint " + directory.path());
@@ -110,13 +108,18 @@ public final class WalEngine {
     }
 
     private static WalEngine openLocked(WalDirectory locked, WalOptions options, Storage storage) {
+        SyncPool syncPool = null;
         try {
             WalContext context = new WalContext(locked, options, storage,
                     new OpenFiles(options.maxOpenFiles(), options.writeBufferSize()), new WalEvents());
+            // A file in an fsync cannot be closed for the open-files cap, which closes idle files down to 1/8
+            // below the cap: more fsyncs at once than that headroom would hold more files open than the cap.
+            syncPool = new SyncPool(Math.min(options.syncThreads(), Math.max(1, options.maxOpenFiles() / 8)),
+                    locked, context.events());
             // Replayed first, whether or not this open uses the journal, so recovery finds every durable entry.
             JournalReplay.Result replayed;
             try {
-                replayed = JournalReplay.run(locked.path(), storage, locked.ownFiles());
+                replayed = JournalReplay.run(locked.path(), storage, locked.ownFiles(), syncPool);
             } catch (IOException e) {
                 throw new WalIOException("Could not replay the commit journal of " + locked.path() + " into its "
                         + "segments; nothing was lost: free space if the disk is full, and open again", e);
@@ -124,16 +127,23 @@ public final class WalEngine {
             Recovery recovery = new Recovery(context);
             Map<Long, List<Segment>> loaded = recovery.load();
             locked.startSequencesAfter(recovery.highestSequence());
-            WalEngine engine = new WalEngine(context, loaded, replayed);
+            WalEngine engine = new WalEngine(context, loaded, replayed, syncPool);
             LOG.log(System.Logger.Level.DEBUG, "Opened WAL {0} with {1} keys", locked.path(), loaded.size());
             return engine;
         } catch (IOException e) {
-            locked.release(false);
+            failedOpen(locked, syncPool);
             throw new WalIOException("Could not open the WAL at " + locked.path(), e);
         } catch (RuntimeException | Error e) {
-            locked.release(false);
+            failedOpen(locked, syncPool);
             throw e;
         }
+    }
+
+    private static void failedOpen(WalDirectory locked, SyncPool syncPool) {
+        if (syncPool != null) {
+            syncPool.shutdown();
+        }
+        locked.release(false);
     }
 
     public EntryRef append(String key, byte[] header, byte[] content, boolean durable) {
