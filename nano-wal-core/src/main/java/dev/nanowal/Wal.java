@@ -87,6 +87,73 @@ public final class Wal implements AutoCloseable {
         return engine.append(key, header, content, durable);
     }
 
+    /**
+     * Appends an entry to {@code key} only if the key's newest entry is still {@code expectedLast}: optimistic
+     * concurrency for a writer that read the key and decided from what it read. Decided under the key's lock,
+     * so of many threads appending with the same {@code expectedLast} exactly one succeeds. Durable when asked
+     * exactly as {@link #appendEntry}. A key whose entries all expired and were compacted holds no entry.
+     *
+     * @param expectedLast the newest entry the caller saw ({@link #lastEntry}, or the reference an append
+     *     returned); null to append only if the key holds no entry
+     * @return where the entry is
+     * @throws WalConflictException when the key's newest entry is another one (nothing is written);
+     *     {@link WalConflictException#actualLast()} says which
+     * @throws IllegalArgumentException when {@code expectedLast} is an entry of another key
+     * @throws WalLimitExceededException when the header or content is too large (nothing is written)
+     * @throws WalIOException when the disk refused the write
+     * @throws WalClosedException when the WAL is closed
+     */
+    public EntryRef appendEntryIf(String key, EntryRef expectedLast, byte[] header, byte[] content, boolean durable) {
+        return engine.appendIf(key, expectedLast, header, content, durable);
+    }
+
+    /** The newest entry of {@code key}, empty when it holds none. */
+    public Optional<EntryRef> lastEntry(String key) {
+        return engine.lastEntry(key);
+    }
+
+    /**
+     * Follows {@code key}: a tailer whose {@link WalTailer#poll} returns the key's entries after {@code after},
+     * in order, and then waits for new ones. See {@link WalTailer} for what wakes it and what it does when
+     * compaction deletes entries it has not read.
+     *
+     * @param after the entry to start after; null to start at the oldest entry held
+     * @throws IllegalArgumentException when {@code after} is an entry of another key
+     * @throws WalEntryNotFoundException when {@code after} is not an entry of the key (nor of a compacted segment)
+     * @throws WalClosedException when the WAL is closed
+     */
+    public WalTailer tail(String key, EntryRef after) {
+        return engine.tail(key, after);
+    }
+
+    /**
+     * The durable cursor {@code name} on {@code key}: a committed position kept in the WAL directory across
+     * restarts (see {@link WalCursor}). The same instance for the same name and key.
+     *
+     * @param name 1 to 64 letters, digits, '.', '_' or '-'
+     * @throws IllegalArgumentException when the name breaks these rules (the message names the limit)
+     * @throws WalCorruptionException when the cursor's file is damaged (delete it to start the cursor again)
+     * @throws WalClosedException when the WAL is closed
+     */
+    public WalCursor cursor(String name, String key) {
+        return engine.cursor(name, key);
+    }
+
+    /** Every cursor (committed ones from earlier runs included), sorted by name then key. */
+    public List<CursorInfo> cursors() {
+        return engine.cursors();
+    }
+
+    /**
+     * A guard that makes retention wait for cursors: it keeps every segment of a key that a cursor on that key
+     * has not committed past (a cursor that never committed keeps all of them). Not registered by default;
+     * {@code wal.addCompactionGuard(wal.cursorRetentionGuard())} registers it. Disk use then grows while a cursor
+     * is stuck.
+     */
+    public CompactionGuard cursorRetentionGuard() {
+        return engine.cursorRetentionGuard();
+    }
+
     /** Appends a durable entry: {@code appendEntry(key, header, content, true)}. */
     public EntryRef logEntry(String key, byte[] header, byte[] content) {
         return appendEntry(key, header, content, true);

@@ -3,8 +3,8 @@ package dev.nanowal;
 /**
  * The root of every failure the WAL reports. Unchecked, so the API can be used in lambdas and streams.
  * Subtypes say what went wrong: {@link WalCorruptionException}, {@link WalEntryNotFoundException},
- * {@link WalClosedException}, {@link WalLockedException}, {@link WalLimitExceededException} and
- * {@link WalIOException}.
+ * {@link WalConflictException}, {@link WalClosedException}, {@link WalLockedException},
+ * {@link WalLimitExceededException} and {@link WalIOException}.
  */
 public class WalException extends RuntimeException {
 

@@ -72,6 +72,11 @@ final class EntryIterator implements Iterator<WalRecord>, AutoCloseable {
         return new WalRecord(new EntryRef(keyHash, sequence, cursor.recordOffset()), cursor.header(), cursor.content());
     }
 
+    /** The segment of the record {@link #next()} returned last. */
+    Segment segment() {
+        return segments.get(index);
+    }
+
     /** The entries, as a stream that closes this iterator. */
     Stream<WalRecord> records() {
         return stream(this);

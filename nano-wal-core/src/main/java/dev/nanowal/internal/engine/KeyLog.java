@@ -4,6 +4,7 @@ import dev.nanowal.CompactionGuard;
 import dev.nanowal.CompactionResult;
 import dev.nanowal.EntryRef;
 import dev.nanowal.KeyInfo;
+import dev.nanowal.WalConflictException;
 import dev.nanowal.WalEntryNotFoundException;
 import dev.nanowal.WalRecord;
 import dev.nanowal.internal.format.Frames;
@@ -13,6 +14,7 @@ import java.lang.invoke.VarHandle;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -40,15 +42,27 @@ final class KeyLog {
     // without the fence of a volatile write on every append.
     private long appends;
     private long appendedBytes;
+    /** The newest entry, under the lock; trusted while {@link #lastKnown} and its segment is held. */
+    private EntryRef last;
+    /** False for a log found on disk until its newest entry is looked up (appends set it too). */
+    private boolean lastKnown;
+    /** The sequence of the key's newest segment, this log's or a predecessor's; -1 when none or unknown. */
+    private long newestSequence;
 
     /** @param lock the lock the segments were made with, which the key's new segments will share */
     KeyLog(String key, byte[] keyBytes, long keyHash, WalContext context, List<Segment> segments, ReentrantLock lock) {
         this(key, keyBytes, keyHash, context, segments, lock, null);
     }
 
-    /** A fresh log replacing {@code retired}, whose append counts it carries on (null when there is none). */
-    KeyLog(String key, byte[] keyBytes, long keyHash, WalContext context, KeyLog retired) {
+    /**
+     * A fresh log replacing {@code retired}, whose append counts it carries on (null when there is none).
+     *
+     * @param newestBefore the sequence of the key's newest segment before this log, -1 when unknown
+     */
+    KeyLog(String key, byte[] keyBytes, long keyHash, WalContext context, KeyLog retired, long newestBefore) {
         this(key, keyBytes, keyHash, context, List.of(), new ReentrantLock(), retired);
+        this.newestSequence = retired != null ? retired.newestSequence : newestBefore;
+        this.lastKnown = true;
     }
 
     private KeyLog(String key, byte[] keyBytes, long keyHash, WalContext context, List<Segment> segments,
@@ -56,6 +70,10 @@ final class KeyLog {
         if (countedBefore != null) {
             this.appends = countedBefore.appends();
             this.appendedBytes = countedBefore.appendedBytes();
+        }
+        this.newestSequence = segments.isEmpty() ? -1 : segments.get(segments.size() - 1).sequence();
+        for (int i = 1; i < segments.size(); i++) {
+            segments.get(i).follows(segments.get(i - 1).sequence());
         }
         this.key = key;
         this.lock = lock;
@@ -79,6 +97,16 @@ final class KeyLog {
     /** Oldest first; an immutable snapshot. */
     List<Segment> segments() {
         return segments;
+    }
+
+    /** The sequence of the key's newest segment, deleted or not; -1 when unknown. */
+    long newestSequence() {
+        lock.lock();
+        try {
+            return newestSequence;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Whether compaction removed every segment; a retired log takes no appends (a fresh one replaces it). */
@@ -110,7 +138,9 @@ final class KeyLog {
         long offset = active.append(now, header, content, handOver);
         APPENDS.setOpaque(this, appends + 1);
         APPENDED_BYTES.setOpaque(this, appendedBytes + header.length + content.length);
-        return new EntryRef(keyHash, active.sequence(), offset);
+        last = new EntryRef(keyHash, active.sequence(), offset);
+        lastKnown = true;
+        return last;
     }
 
     /**
@@ -121,9 +151,33 @@ final class KeyLog {
      * @param journal the commit journal, or null when the WAL runs without it
      */
     EntryRef appendAndUnlock(long now, byte[] header, byte[] content, boolean durable, Journal journal) {
+        return appendAndUnlock(false, null, now, header, content, durable, journal);
+    }
+
+    /**
+     * {@link #appendAndUnlock(long, byte[], byte[], boolean, Journal)} if the key's newest entry is
+     * {@code expectedLast} (null: if it holds none), decided under the lock; otherwise nothing is written.
+     *
+     * @throws WalConflictException when the newest entry is another one
+     */
+    EntryRef appendIfAndUnlock(EntryRef expectedLast, long now, byte[] header, byte[] content, boolean durable,
+            Journal journal) {
+        return appendAndUnlock(true, expectedLast, now, header, content, durable, journal);
+    }
+
+    private EntryRef appendAndUnlock(boolean conditional, EntryRef expectedLast, long now, byte[] header,
+            byte[] content, boolean durable, Journal journal) {
         EntryRef ref;
         Runnable pending = null;
         try {
+            if (conditional) {
+                EntryRef actual = lastLocked();
+                if (!Objects.equals(actual, expectedLast)) {
+                    throw new WalConflictException("Key '" + key + "' ends at " + (actual == null ? "no entry" : actual)
+                            + ", not at the expected " + (expectedLast == null ? "no entry" : expectedLast)
+                            + ". Nothing was written", actual);
+                }
+            }
             // With the journal the frame stays in the write buffer, where the journal copies it from: a write per
             // durable append to its own file would double the writes, and each growth of the file is file-system
             // metadata that the journal's fdatasync must commit too (W6: a fifth of the throughput).
@@ -138,6 +192,43 @@ final class KeyLog {
             pending.run();
         }
         return ref;
+    }
+
+    /**
+     * The key's newest entry, or null when it holds none; the caller holds the lock. A log found on disk reads
+     * its newest segment once to find it; compaction of the segment holding it leaves none.
+     */
+    EntryRef lastLocked() {
+        if (lastKnown && (last == null || isHeld(segment(last.sequenceNumber())))) {
+            return last;
+        }
+        last = null;
+        List<Segment> current = segments;
+        for (int i = current.size() - 1; i >= 0 && last == null; i--) {
+            if (current.get(i).entries() > 0 && isHeld(current.get(i))) {
+                try (EntryIterator records = entries(current.subList(i, i + 1), 0)) {
+                    while (records.hasNext()) {
+                        last = records.next().ref();
+                    }
+                }
+            }
+        }
+        lastKnown = true;
+        return last;
+    }
+
+    private static boolean isHeld(Segment segment) {
+        return segment != null && !segment.isDeleted();
+    }
+
+    /** The key's newest entry, or null when it holds none. */
+    EntryRef last() {
+        lock.lock();
+        try {
+            return retired ? null : lastLocked();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Adds what makes the key's appends so far durable to a durable batch; the caller holds the lock. */
@@ -228,6 +319,8 @@ final class KeyLog {
             last.seal();
         }
         Segment next = Segment.create(key, keyBytes, keyHash, now, context, lock);
+        next.follows(newestSequence);
+        newestSequence = next.sequence();
         List<Segment> grown = new ArrayList<>(segments);
         grown.add(next);
         segments = List.copyOf(grown);
@@ -280,6 +373,60 @@ final class KeyLog {
         WalRecord record = RecordReader.read(current.get(from), checkpoint, context.events());
         long next = checkpoint.offset() + Frames.recordSize(record.header().length, record.content().length);
         return entries(current.subList(from, current.size()), next);
+    }
+
+    /**
+     * Where a reader goes on after {@code ref}: just past it when its segment is held, at the oldest entry held
+     * when its segment was compacted.
+     *
+     * @throws WalEntryNotFoundException when {@code ref} is not one of the key's entries
+     */
+    TailPosition positionAfter(EntryRef ref) {
+        List<Segment> current = segments;
+        Segment segment = segment(ref.sequenceNumber());
+        if (segment == null || segment.isDeleted()) {
+            if (!current.isEmpty() && ref.sequenceNumber() > current.get(0).sequence()) {
+                throw new WalEntryNotFoundException("Key '" + key + "' has no segment " + ref.sequenceNumber() + ": "
+                        + ref);
+            }
+            return new TailPosition(null, ref.sequenceNumber(), 0);
+        }
+        WalRecord record = RecordReader.read(segment, ref, context.events());
+        return new TailPosition(segment, ref.sequenceNumber(),
+                ref.offset() + Frames.recordSize(record.header().length, record.content().length));
+    }
+
+    /**
+     * How many entries the key holds after {@code position}: the counts of the newer segments, and the records of
+     * its own segment after it, read (one segment at most).
+     */
+    long entriesAfter(TailPosition position) {
+        List<Segment> current = segments;
+        long behind = 0;
+        for (Segment segment : current) {
+            if (segment.sequence() > position.sequence()) {
+                behind += segment.entries();
+            } else if (segment.sequence() == position.sequence() && !segment.isDeleted()) {
+                try (EntryIterator rest = entries(List.of(segment), position.next())) {
+                    while (rest.hasNext()) {
+                        rest.next();
+                        behind++;
+                    }
+                }
+            }
+        }
+        return behind;
+    }
+
+    /** The entries from {@code position} on: of its segment from its offset, else of the first newer segment. */
+    EntryIterator entriesFrom(TailPosition position) {
+        List<Segment> current = segments;
+        int from = 0;
+        while (from < current.size() && current.get(from).sequence() < position.sequence()) {
+            from++;
+        }
+        boolean same = from < current.size() && current.get(from).sequence() == position.sequence();
+        return entries(current.subList(from, current.size()), same ? position.next() : 0);
     }
 
     private EntryIterator entries(List<Segment> from, long startOffset) {

@@ -57,6 +57,8 @@ final class Segment implements OpenFiles.OpenFile {
     private volatile boolean failed;
     private volatile boolean deleted;
 
+    /** The sequence of the key's segment before this one, or -1 when unknown (set by the key's {@link KeyLog}). */
+    private volatile long previousSequence = -1;
     private volatile long flushedPosition;
     private volatile long endPosition;
     private volatile long entries;
@@ -190,6 +192,21 @@ final class Segment implements OpenFiles.OpenFile {
 
     long entries() {
         return entries;
+    }
+
+    /** Where the records end: {@link #end()}, less the seal of a sealed segment. */
+    long recordsEnd() {
+        long end = endPosition;
+        return sealed ? end - Frames.SEAL_SIZE : end;
+    }
+
+    /** The sequence of the key's segment before this one, or -1 when unknown: a tailer's proof it missed none. */
+    long previousSequence() {
+        return previousSequence;
+    }
+
+    void follows(long sequence) {
+        previousSequence = sequence;
     }
 
     /** The timestamp of the oldest entry, or the creation time when empty. */

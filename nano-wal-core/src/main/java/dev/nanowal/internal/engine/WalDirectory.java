@@ -4,6 +4,7 @@ import dev.nanowal.WalCorruptionException;
 import dev.nanowal.WalException;
 import dev.nanowal.WalIOException;
 import dev.nanowal.WalLockedException;
+import dev.nanowal.internal.format.CursorFormat;
 import dev.nanowal.internal.format.FormatException;
 import dev.nanowal.internal.format.JournalFormat;
 import dev.nanowal.internal.format.SegmentNames;
@@ -163,6 +164,9 @@ final class WalDirectory {
             String name = entry.getFileName().toString();
             if (SegmentNames.parse(name) != null || SegmentNames.isTemporary(name) || SegmentNames.isBroken(name)
                     || JournalFormat.slotOf(name) >= 0
+                    || CursorFormat.isCursorFile(name)
+                    || (name.endsWith(Storage.TEMP_SUFFIX)
+                            && CursorFormat.isCursorFile(name.substring(0, name.length() - Storage.TEMP_SUFFIX.length())))
                     || name.equals(SequenceFloor.FILE_NAME)
                     || name.equals(SequenceFloor.FILE_NAME + Storage.TEMP_SUFFIX)) {
                 files.add(entry);

@@ -2,10 +2,12 @@ package dev.nanowal.internal.engine;
 
 import dev.nanowal.CompactionGuard;
 import dev.nanowal.CompactionResult;
+import dev.nanowal.CursorInfo;
 import dev.nanowal.EntryRef;
 import dev.nanowal.JournalStats;
 import dev.nanowal.KeyInfo;
 import dev.nanowal.WalClosedException;
+import dev.nanowal.WalCursor;
 import dev.nanowal.WalEntry;
 import dev.nanowal.WalEntryNotFoundException;
 import dev.nanowal.WalException;
@@ -15,10 +17,13 @@ import dev.nanowal.WalListener;
 import dev.nanowal.WalOptions;
 import dev.nanowal.WalRecord;
 import dev.nanowal.WalStats;
+import dev.nanowal.WalTailer;
 import dev.nanowal.internal.format.KeyNames;
 import dev.nanowal.internal.format.Limits;
 import dev.nanowal.internal.io.Interrupts;
 import dev.nanowal.internal.io.Storage;
+import dev.nanowal.internal.tail.AppendSignals;
+import dev.nanowal.internal.tail.SignalledTailer;
 import java.io.IOException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Path;
@@ -60,6 +65,9 @@ public final class WalEngine {
     private final WalOptions options;
     private final WalEvents events;
     private final Keys keys;
+    private final Cursors cursors;
+    /** Wakes the tailers of a key after each append to it, and all of them at close. */
+    private final AppendSignals signals = new AppendSignals();
     private final SyncPool syncPool;
     private final Object compactionLock = new Object();
     private final List<CompactionGuard> guards = new CopyOnWriteArrayList<>();
@@ -73,7 +81,7 @@ public final class WalEngine {
     private volatile boolean closed;
 
     private WalEngine(WalContext context, Map<Long, List<Segment>> loaded, JournalReplay.Result replayed,
-            SyncPool syncPool) {
+            SyncPool syncPool) throws IOException {
         this.context = context;
         this.replayed = replayed;
         this.directory = context.directory();
@@ -81,6 +89,7 @@ public final class WalEngine {
         this.events = context.events();
         this.keys = new Keys(context, loaded);
         this.syncPool = syncPool;
+        this.cursors = Cursors.load(directory.path(), context.storage(), options.clock(), keys, this::tailFrom);
         if (options.journal()) {
             this.checkpointer = Executors.newSingleThreadScheduledExecutor(task -> {
                 Thread thread = new Thread(task, "nano-wal-checkpoint " + directory.path());
@@ -148,10 +157,71 @@ public final class WalEngine {
 
     public EntryRef append(String key, byte[] header, byte[] content, boolean durable) {
         byte[] checkedHeader = checkEntry(header, content);
-        EntryRef ref = lockLive(keys.logFor(key)).appendAndUnlock(now(), checkedHeader, content, durable,
-                journal);
+        KeyLog log = keys.logFor(key);
+        EntryRef ref;
+        try {
+            ref = lockLive(log).appendAndUnlock(now(), checkedHeader, content, durable, journal);
+        } finally {
+            // also when a durable append failed: its entry may be readable all the same
+            signals.appended(log.keyHash());
+        }
         events.appended(1, (long) checkedHeader.length + content.length, durable);
         return ref;
+    }
+
+    /** {@link #append} if {@code key}'s newest entry is {@code expectedLast} (null: if it has none). */
+    public EntryRef appendIf(String key, EntryRef expectedLast, byte[] header, byte[] content, boolean durable) {
+        byte[] checkedHeader = checkEntry(header, content);
+        long hash = KeyNames.hash(KeyNames.utf8(key));
+        if (expectedLast != null && expectedLast.keyHash() != hash) {
+            throw new IllegalArgumentException("expectedLast " + expectedLast + " is an entry of another key (hash "
+                    + Long.toHexString(expectedLast.keyHash()) + "), not of '" + key + "' (hash "
+                    + Long.toHexString(hash) + ")");
+        }
+        KeyLog log = keys.logFor(key);
+        EntryRef ref;
+        try {
+            ref = lockLive(log).appendIfAndUnlock(expectedLast, now(), checkedHeader, content, durable, journal);
+        } finally {
+            signals.appended(hash);
+        }
+        events.appended(1, (long) checkedHeader.length + content.length, durable);
+        return ref;
+    }
+
+    /** {@code key}'s newest entry. */
+    public Optional<EntryRef> lastEntry(String key) {
+        KeyNames.utf8(key);
+        ensureOpen();
+        KeyLog log = keys.byName(key);
+        return log == null ? Optional.empty() : Optional.ofNullable(log.last());
+    }
+
+    /** A tailer of {@code key} from after {@code after} (null: from the oldest entry held). */
+    public WalTailer tail(String key, EntryRef after) {
+        long hash = KeyNames.hash(KeyNames.utf8(key));
+        ensureOpen();
+        return tailFrom(key, hash, keys.positionAfter(key, hash, after));
+    }
+
+    private WalTailer tailFrom(String key, long hash, TailPosition from) {
+        return new SignalledTailer(signals, hash, new KeyTailReader(keys, key, hash, from), this::closedException);
+    }
+
+    /** The cursor {@code name} on {@code key}. */
+    public WalCursor cursor(String name, String key) {
+        ensureOpen();
+        return cursors.cursor(name, key);
+    }
+
+    public List<CursorInfo> cursors() {
+        ensureOpen();
+        return cursors.list();
+    }
+
+    /** A guard that keeps the segments a cursor on their key has not committed past. */
+    public CompactionGuard cursorRetentionGuard() {
+        return cursors.retentionGuard();
     }
 
     public List<EntryRef> appendBatch(List<WalEntry> entries, boolean durable) {
@@ -183,22 +253,28 @@ public final class WalEngine {
         long bytes = 0;
         // one clock read for the whole batch: its entries are appended together
         long now = now();
-        for (Map.Entry<KeyLog, List<Integer>> key : byKey.entrySet()) {
-            KeyLog log = lockLive(key.getKey());
-            try {
-                for (int i : key.getValue()) {
-                    refs[i] = log.appendLocked(now, headers[i], entries.get(i).content(), false);
-                    bytes += headers[i].length + entries.get(i).content().length;
+        try {
+            for (Map.Entry<KeyLog, List<Integer>> key : byKey.entrySet()) {
+                KeyLog log = lockLive(key.getKey());
+                try {
+                    for (int i : key.getValue()) {
+                        refs[i] = log.appendLocked(now, headers[i], entries.get(i).content(), false);
+                        bytes += headers[i].length + entries.get(i).content().length;
+                    }
+                    if (durable) {
+                        log.addDurableTo(toSync, journal);
+                    }
+                } finally {
+                    log.unlock();
                 }
-                if (durable) {
-                    log.addDurableTo(toSync, journal);
-                }
-            } finally {
-                log.unlock();
             }
-        }
-        if (durable) {
-            toSync.syncAll();
+            if (durable) {
+                toSync.syncAll();
+            }
+        } finally {
+            for (KeyLog log : byKey.keySet()) {
+                signals.appended(log.keyHash());
+            }
         }
         events.appended(entries.size(), bytes, durable);
         return List.of(refs);
@@ -542,8 +618,10 @@ public final class WalEngine {
                 return false;
             }
             closed = true;
-            return true;
         }
+        signals.close();
+        cursors.close();
+        return true;
     }
 
     private WalException closeFiles() {

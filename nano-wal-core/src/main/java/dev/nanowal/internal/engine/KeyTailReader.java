@@ -1,0 +1,95 @@
+package dev.nanowal.internal.engine;
+
+import dev.nanowal.WalException;
+import dev.nanowal.WalRecord;
+import dev.nanowal.internal.format.Frames;
+import dev.nanowal.internal.io.Interrupts;
+import dev.nanowal.internal.tail.TailReader;
+
+/**
+ * A {@link TailReader} over one key of an open WAL: reads through an {@link EntryIterator} until it ends, then
+ * through a fresh one from where it stopped, so that it sees appends made since. On entering another segment it
+ * checks that it missed nothing: the segment it leaves was read to its end and the new one directly follows it,
+ * otherwise compaction deleted unread entries and {@link #skipped()} counts it. The log is looked up by hash on
+ * every fresh iterator: compaction may have replaced it.
+ */
+final class KeyTailReader implements TailReader {
+
+    private final Keys keys;
+    private final String key;
+    private final long keyHash;
+    private Segment at;
+    private long atSequence;
+    private long next;
+    private EntryIterator records;
+    private long skipped;
+
+    KeyTailReader(Keys keys, String key, long keyHash, TailPosition from) {
+        this.keys = keys;
+        this.key = key;
+        this.keyHash = keyHash;
+        this.at = from.segment();
+        this.atSequence = from.sequence();
+        this.next = from.next();
+    }
+
+    @Override
+    public WalRecord next() {
+        // an interrupted poller would close the shared channels it reads (see Interrupts)
+        return Interrupts.asideDuring(this::read);
+    }
+
+    private WalRecord read() {
+        if (records != null && records.hasNext()) {
+            return take();
+        }
+        closeRecords();
+        KeyLog log = keys.byHash(keyHash);
+        if (log == null) {
+            return null;
+        }
+        if (!log.key().equals(key)) {
+            throw new WalException("Key '" + key + "' has the same 64-bit hash (" + Long.toHexString(keyHash)
+                    + ") as key '" + log.key() + "'; it cannot be tailed");
+        }
+        records = log.entriesFrom(new TailPosition(at, atSequence, next));
+        if (records.hasNext()) {
+            return take();
+        }
+        closeRecords();
+        return null;
+    }
+
+    private WalRecord take() {
+        WalRecord record = records.next();
+        Segment segment = records.segment();
+        if (segment != at) {
+            boolean provenContiguous = at != null && next >= at.recordsEnd()
+                    && segment.previousSequence() == at.sequence();
+            if (atSequence >= 0 && !provenContiguous) {
+                skipped++;
+            }
+            at = segment;
+            atSequence = segment.sequence();
+        }
+        next = record.ref().offset() + Frames.recordSize(record.header().length, record.content().length);
+        return record;
+    }
+
+    @Override
+    public long skipped() {
+        return skipped;
+    }
+
+    private void closeRecords() {
+        if (records != null) {
+            records.close();
+            records = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        closeRecords();
+    }
+}
