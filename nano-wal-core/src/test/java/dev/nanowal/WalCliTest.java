@@ -63,6 +63,20 @@ class WalCliTest {
     }
 
     @Test
+    void statsListsTheCursorsWithTheEntriesBehindThem() {
+        List<EntryRef> refs = writeSome();
+        try (Wal wal = Wal.open(dir, WalOptions.builder().maxSegmentSize(4096).build())) {
+            wal.cursor("billing", "orders").commit(refs.get(4));
+            wal.cursor("audit", "bin").commit(refs.get(30));
+        }
+        assertThat(run("stats", dir.toString())).isZero();
+        assertThat(out()).contains("cursor \"audit\" key \"bin\": segment=" + refs.get(30).sequenceNumber()
+                + " offset=" + refs.get(30).offset()).contains(" behind=0\n")
+                .contains("cursor \"billing\" key \"orders\": segment=" + refs.get(4).sequenceNumber())
+                .contains(" behind=25");
+    }
+
+    @Test
     void dumpPrintsJsonLinesWithTextOrBase64() {
         List<EntryRef> refs = writeSome();
         assertThat(run("dump", dir.toString(), "orders")).isZero();

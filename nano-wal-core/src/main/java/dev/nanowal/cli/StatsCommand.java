@@ -13,17 +13,19 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** {@code stats <dir>}: keys, segment files, bytes, entries, and each key's oldest and newest entry. */
+/** {@code stats <dir>}: keys, segment files, bytes, entries, each key's oldest and newest entry, and the cursors. */
 final class StatsCommand {
 
     static final String HELP = """
             Usage: stats <dir>
             Prints the WAL's keys, segment files, bytes, entries, and the oldest and newest entry of each key,
-            then the commit journal's files: live ones (what the next open replays) and spares.
+            then the commit journal's files: live ones (what the next open replays) and spares, then each
+            cursor's committed position and the entries after it.
             Reads only; the directory must not be open by an application.
             """;
 
@@ -37,6 +39,7 @@ final class StatsCommand {
         long bytes = 0;
         List<String> lines = new ArrayList<>();
         TreeMap<String, String> byName = new TreeMap<>();
+        Map<Path, Long> records = new HashMap<>();
         for (Map.Entry<Long, TreeMap<Long, Path>> key : listing.byKey().entrySet()) {
             String name = null;
             long entries = 0;
@@ -51,6 +54,7 @@ final class StatsCommand {
                     SegmentHeader header = SegmentHeader.read(channel, file.getValue(), key.getKey(), file.getKey());
                     name = header.key();
                     SegmentScan.Verdict verdict = SegmentScan.scan(channel, header, size, window);
+                    records.put(file.getValue(), verdict.records());
                     if (verdict.records() > 0) {
                         entries += verdict.records();
                         oldest = Math.min(oldest, verdict.oldest());
@@ -75,6 +79,7 @@ final class StatsCommand {
         for (JournalSummary.File journal : JournalSummary.of(files, dir)) {
             out.println(journal.describe());
         }
+        CursorSummary.lines(files, dir, listing.byKey(), records).forEach(out::println);
         return WalCli.OK;
     }
 }

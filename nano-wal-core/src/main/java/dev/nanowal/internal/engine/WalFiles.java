@@ -56,6 +56,11 @@ public final class WalFiles implements AutoCloseable {
         return storage.openForRead(file);
     }
 
+    /** The whole content of a small file of the directory (a cursor file). */
+    public byte[] readAll(Path file) throws IOException {
+        return storage.readAll(file);
+    }
+
     /** The names of every entry in {@code directory}, sorted; no lock needed. */
     public static Set<String> names(Path directory) throws IOException {
         Set<String> names = new TreeSet<>();

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 
 import dev.nanowal.CompactionResult;
+import dev.nanowal.CursorInfo;
 import dev.nanowal.KeyInfo;
 import dev.nanowal.Wal;
 import dev.nanowal.spring.boot.autoconfigure.NanoWalCompactor;
@@ -18,7 +19,7 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector.Match;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 
 /**
- * The {@code nanowal} Actuator endpoint: what the WAL holds per key, and compaction on demand. It describes
+ * The {@code nanowal} Actuator endpoint: what the WAL holds per key, its cursors, and compaction on demand. It describes
  * segments and entry times only; entry contents never leave through it. Keys are listed a page at a time, so a WAL
  * of many keys never makes one huge response.
  */
@@ -72,7 +73,12 @@ public final class NanoWalEndpoint {
             .flatMap(Optional::stream)
             .map(KeyDescriptor::new)
             .toList();
-        return new WalDescriptor(this.wal.directory().toString(), matching.size(), keys);
+        List<CursorDescriptor> cursors = this.wal.cursors()
+            .stream()
+            .filter((cursor) -> prefix == null || cursor.key().startsWith(prefix))
+            .map(CursorDescriptor::new)
+            .toList();
+        return new WalDescriptor(this.wal.directory().toString(), matching.size(), keys, cursors);
     }
 
     /**
@@ -91,17 +97,39 @@ public final class NanoWalEndpoint {
     }
 
     /**
-     * A page of the WAL's keys.
+     * A page of the WAL's keys, and its cursors.
      *
      * @param directory the WAL directory
      * @param matched how many keys matched the prefix (more than listed when the limit cut the list)
      * @param keys one entry per listed key, in key order
+     * @param cursors the cursors on keys matching the prefix, by name then key
      */
-    public record WalDescriptor(String directory, int matched, List<KeyDescriptor> keys) {
+    public record WalDescriptor(String directory, int matched, List<KeyDescriptor> keys,
+            List<CursorDescriptor> cursors) {
 
         /** Every key listed: {@code matched} is their number. */
-        public WalDescriptor(String directory, List<KeyDescriptor> keys) {
-            this(directory, keys.size(), keys);
+        public WalDescriptor(String directory, List<KeyDescriptor> keys, List<CursorDescriptor> cursors) {
+            this(directory, keys.size(), keys, cursors);
+        }
+    }
+
+    /**
+     * One cursor: where it is and how far behind.
+     *
+     * @param name the cursor's name
+     * @param key the key it reads
+     * @param sequenceNumber the segment of the committed entry; null before the first commit
+     * @param offset the committed entry's offset in it; null before the first commit
+     * @param entriesBehind entries the key holds after the committed position
+     * @param skipped times, since the WAL was opened, entries after the position were compacted away unread
+     */
+    public record CursorDescriptor(String name, String key, @Nullable Long sequenceNumber, @Nullable Long offset,
+            long entriesBehind, long skipped) {
+
+        CursorDescriptor(CursorInfo info) {
+            this(info.name(), info.key(), (info.position() != null) ? info.position().sequenceNumber() : null,
+                    (info.position() != null) ? info.position().offset() : null, info.entriesBehind(),
+                    info.skipped());
         }
     }
 

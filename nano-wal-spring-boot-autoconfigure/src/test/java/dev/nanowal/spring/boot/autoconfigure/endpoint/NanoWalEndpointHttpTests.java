@@ -52,6 +52,17 @@ class NanoWalEndpointHttpTests {
             assertThat((Integer) JsonPath.read(all.body(), "$.matched")).isEqualTo(4);
             assertThat((List<String>) JsonPath.read(all.body(), "$.keys[*].key")).hasSize(4);
 
+            wal.cursor("billing", "orders-1").commit(wal.lastEntry("orders-1").orElseThrow());
+            wal.logEntry("orders-1", null, "y".getBytes(StandardCharsets.UTF_8));
+            wal.cursor("audit", "users-1");
+            HttpResponse<String> withCursors = get(port, "/actuator/nanowal?prefix=orders-");
+            assertThat((List<String>) JsonPath.read(withCursors.body(), "$.cursors[*].name")).containsExactly("billing");
+            assertThat((Integer) JsonPath.read(withCursors.body(), "$.cursors[0].entriesBehind")).isEqualTo(1);
+            HttpResponse<String> everyCursor = get(port, "/actuator/nanowal");
+            assertThat((List<String>) JsonPath.read(everyCursor.body(), "$.cursors[*].name")).containsExactly("audit",
+                    "billing");
+            assertThat((Object) JsonPath.read(everyCursor.body(), "$.cursors[0].sequenceNumber")).isNull();
+
             HttpResponse<String> tooMany = get(port, "/actuator/nanowal?limit=0");
             assertThat(tooMany.statusCode()).isEqualTo(400);
         }

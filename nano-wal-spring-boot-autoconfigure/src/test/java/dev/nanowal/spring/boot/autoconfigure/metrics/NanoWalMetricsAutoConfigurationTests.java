@@ -43,6 +43,28 @@ class NanoWalMetricsAutoConfigurationTests {
     }
 
     @Test
+    void cursorGaugesAreOptIn() {
+        runner().run((context) -> {
+            assertThat(context).doesNotHaveBean(NanoWalCursorMetrics.class);
+            assertThat(context.getBean(MeterRegistry.class).find("nanowal.cursors").gauge()).isNull();
+        });
+        runner().withPropertyValues("nanowal.metrics.cursors=true").run((context) -> {
+            Wal wal = context.getBean(Wal.class);
+            MeterRegistry registry = context.getBean(MeterRegistry.class);
+            EntryRef first = wal.appendEntry("orders", null, bytes("1"), true);
+            wal.appendEntry("orders", null, bytes("2"), true);
+            wal.appendEntry("orders", null, bytes("3"), true);
+            wal.cursor("billing", "orders").commit(first);
+
+            assertThat(registry.get("nanowal.cursors").gauge().value()).isEqualTo(1);
+            assertThat(registry.get("nanowal.cursor.entries.behind")
+                .tags("cursor", "billing", "key", "orders")
+                .gauge()
+                .value()).isEqualTo(2);
+        });
+    }
+
+    @Test
     void metersFollowTheWal() {
         runner().run((context) -> {
             assertThat(context).hasSingleBean(NanoWalMetrics.class);
