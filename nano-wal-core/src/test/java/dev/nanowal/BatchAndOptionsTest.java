@@ -71,6 +71,27 @@ class BatchAndOptionsTest {
     }
 
     @Test
+    void aBatchToOneKeyAcrossRotationsReturnsItsRefsInOrderAndEndsAtItsNewestEntry() {
+        try (Wal wal = Wal.open(dir, WalOptions.builder().maxSegmentSize(4096).build())) {
+            wal.appendEntry("k", null, TestPayloads.content(-1, 100), false);
+            List<WalEntry> batch = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                batch.add(WalEntry.of("k", TestPayloads.content(i, 100)));
+            }
+            List<EntryRef> refs = wal.appendBatch(batch, false);
+            assertThat(refs).hasSize(200).doesNotContainNull().doesNotHaveDuplicates();
+            for (int i = 0; i < refs.size(); i++) {
+                assertThat(TestPayloads.checkedId(wal.readEntryAt(refs.get(i)))).isEqualTo(i);
+            }
+            assertThat(wal.keyInfo("k").orElseThrow().segments()).as("segments after the batch").isGreaterThan(3);
+            assertThat(wal.lastEntry("k")).contains(refs.get(199));
+            assertThat(wal.stats().appends()).isEqualTo(201);
+            assertThat(wal.keyInfo("k").orElseThrow().entries()).isEqualTo(201);
+            assertThatThrownBy(() -> refs.set(0, refs.get(1))).isInstanceOf(UnsupportedOperationException.class);
+        }
+    }
+
+    @Test
     void aBatchWithOneBadEntryWritesNothing() {
         try (Wal wal = Wal.open(dir)) {
             List<WalEntry> batch = List.of(WalEntry.of("a", bytes("ok")), WalEntry.of("b", new byte[70_000], bytes("x")));

@@ -6,6 +6,7 @@ import dev.nanowal.EntryRef;
 import dev.nanowal.KeyInfo;
 import dev.nanowal.WalConflictException;
 import dev.nanowal.WalEntryNotFoundException;
+import dev.nanowal.WalEntry;
 import dev.nanowal.WalRecord;
 import dev.nanowal.internal.format.Frames;
 import java.io.IOException;
@@ -141,6 +142,32 @@ final class KeyLog {
         last = new EntryRef(keyHash, active.sequence(), offset);
         lastKnown = true;
         return last;
+    }
+
+    /**
+     * Appends every entry of a batch to this key, in order, with one timestamp; the caller holds the lock from
+     * {@link #lockForAppend()}. The append counters and the newest entry are written once for the batch.
+     */
+    void appendAllLocked(long now, List<WalEntry> entries, byte[][] headers, EntryRef[] refs) {
+        int appended = 0;
+        long bytes = 0;
+        try {
+            for (; appended < refs.length; appended++) {
+                byte[] content = entries.get(appended).content();
+                byte[] header = headers[appended];
+                Segment active = activeFor(now, Frames.recordSize(header.length, content.length));
+                refs[appended] = new EntryRef(keyHash, active.sequence(), active.append(now, header, content, false));
+                bytes += header.length + content.length;
+            }
+        } finally {
+            // the entries a failing write left appended count too
+            APPENDS.setOpaque(this, appends + appended);
+            APPENDED_BYTES.setOpaque(this, appendedBytes + bytes);
+            if (appended > 0) {
+                last = refs[appended - 1];
+                lastKnown = true;
+            }
+        }
     }
 
     /**

@@ -30,6 +30,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -226,19 +227,55 @@ public final class WalEngine {
 
     public List<EntryRef> appendBatch(List<WalEntry> entries, boolean durable) {
         Objects.requireNonNull(entries, "entries must not be null");
-        byte[][] headers = new byte[entries.size()][];
-        Map<KeyLog, List<Integer>> byKey = new LinkedHashMap<>();
+        int count = entries.size();
+        byte[][] headers = new byte[count][];
         // A batch usually runs of one key: its checks and lookup are done once per run, not once per entry.
         String previous = null;
-        for (int i = 0; i < entries.size(); i++) {
+        boolean oneKey = true;
+        long bytes = 0;
+        for (int i = 0; i < count; i++) {
             WalEntry entry = Objects.requireNonNull(entries.get(i), "entries must not hold null");
             headers[i] = checkEntry(entry.header(), entry.content());
+            bytes += headers[i].length + entry.content().length;
             if (!entry.key().equals(previous)) {
                 KeyNames.utf8(entry.key());
+                oneKey = previous == null;
                 previous = entry.key();
             }
         }
-        previous = null;
+        EntryRef[] refs = new EntryRef[count];
+        BatchSyncs toSync = new BatchSyncs();
+        // one clock read for the whole batch: its entries are appended together
+        long now = now();
+        KeyLog single = oneKey && count > 0 ? keys.logFor(previous) : null;
+        Map<KeyLog, List<Integer>> byKey = single == null ? byKey(entries) : Map.of();
+        try {
+            if (single != null) {
+                appendRun(single, now, entries, headers, null, refs, durable, toSync);
+            }
+            for (Map.Entry<KeyLog, List<Integer>> key : byKey.entrySet()) {
+                appendRun(key.getKey(), now, entries, headers, key.getValue(), refs, durable, toSync);
+            }
+            if (durable) {
+                toSync.syncAll();
+            }
+        } finally {
+            if (single != null) {
+                signals.appended(single.keyHash());
+            }
+            for (KeyLog log : byKey.keySet()) {
+                signals.appended(log.keyHash());
+            }
+        }
+        events.appended(count, bytes, durable);
+        // the array is not copied again: nothing else holds it
+        return Collections.unmodifiableList(Arrays.asList(refs));
+    }
+
+    /** The entries' indexes by key, keys in the order of their first entry. */
+    private Map<KeyLog, List<Integer>> byKey(List<WalEntry> entries) {
+        Map<KeyLog, List<Integer>> byKey = new LinkedHashMap<>();
+        String previous = null;
         List<Integer> run = null;
         for (int i = 0; i < entries.size(); i++) {
             String key = entries.get(i).key();
@@ -248,36 +285,30 @@ public final class WalEngine {
             }
             run.add(i);
         }
-        EntryRef[] refs = new EntryRef[entries.size()];
-        BatchSyncs toSync = new BatchSyncs();
-        long bytes = 0;
-        // one clock read for the whole batch: its entries are appended together
-        long now = now();
+        return byKey;
+    }
+
+    /**
+     * Appends one key's entries of a batch under one hold of its lock: the {@code indexes} given, or all of them
+     * when null.
+     */
+    private void appendRun(KeyLog key, long now, List<WalEntry> entries, byte[][] headers, List<Integer> indexes,
+            EntryRef[] refs, boolean durable, BatchSyncs toSync) {
+        KeyLog log = lockLive(key);
         try {
-            for (Map.Entry<KeyLog, List<Integer>> key : byKey.entrySet()) {
-                KeyLog log = lockLive(key.getKey());
-                try {
-                    for (int i : key.getValue()) {
-                        refs[i] = log.appendLocked(now, headers[i], entries.get(i).content(), false);
-                        bytes += headers[i].length + entries.get(i).content().length;
-                    }
-                    if (durable) {
-                        log.addDurableTo(toSync, journal);
-                    }
-                } finally {
-                    log.unlock();
+            if (indexes == null) {
+                log.appendAllLocked(now, entries, headers, refs);
+            } else {
+                for (int i : indexes) {
+                    refs[i] = log.appendLocked(now, headers[i], entries.get(i).content(), false);
                 }
             }
             if (durable) {
-                toSync.syncAll();
+                log.addDurableTo(toSync, journal);
             }
         } finally {
-            for (KeyLog log : byKey.keySet()) {
-                signals.appended(log.keyHash());
-            }
+            log.unlock();
         }
-        events.appended(entries.size(), bytes, durable);
-        return List.of(refs);
     }
 
     /** Locks the key's log, replacing it when compaction retired it meanwhile. */
