@@ -10,6 +10,8 @@
 #   ./benchmarks/run.sh w6-capped            # W6 alone at full size, 64 threads, write IOPS capped at BENCH_IOPS
 #                                            # (default 3000) by benchmarks/iops-cap.sh: needs root
 #   ./benchmarks/run.sh w1batch              # W1B alone at full size (appendBatch of 64 x 100 B vs raw)
+#   ./benchmarks/run.sh tail [samples] [idle-seconds]   # T1: tail wake-up latency and idle tailer CPU vs a
+#                                                       # blocking-queue hand-off (defaults 20000 3)
 #   (w6, w6-capped and w1batch take --threads 16,64 and the other options of quick and full, and print only)
 #
 # Environment: BENCH_DIR (where the data goes; default a new temporary directory under /tmp, removed afterwards),
@@ -19,9 +21,9 @@ set -euo pipefail
 MODE="${1:-quick}"
 shift || true
 case "$MODE" in
-  quick|full|smoke|phases|w6|w6-capped|w1batch) ;;
+  quick|full|smoke|phases|w6|w6-capped|w1batch|tail) ;;
   *) echo "usage: $0 quick|full|w6|w6-capped|w1batch [--only W1,W2,...] [--threads 16,64]" \
-    "| phases [appends] [keys] [rounds]" >&2; exit 2 ;;
+    "| phases [appends] [keys] [rounds] | tail [samples] [idle-seconds]" >&2; exit 2 ;;
 esac
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -59,6 +61,7 @@ CAP=()
 case "$MODE" in
   full) ARGS=(full --dir "$DATA" --command "$COMMAND" --results benchmarks/RESULTS.md) ;;
   phases) MAIN=dev.nanowal.bench.AppendPhases; PROPS+=(-Djava.io.tmpdir="$DATA"); ARGS=() ;;
+  tail) MAIN=dev.nanowal.bench.TailWakeup; PROPS+=(-Djava.io.tmpdir="$DATA"); ARGS=() ;;
   w6) ARGS=(full --only W6 --threads 16 --dir "$DATA" --command "$COMMAND") ;;
   w6-capped)
     ARGS=(full --only W6 --threads 64 --dir "$DATA" --command "$COMMAND")

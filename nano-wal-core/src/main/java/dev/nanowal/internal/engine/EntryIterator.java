@@ -72,6 +72,16 @@ final class EntryIterator implements Iterator<WalRecord>, AutoCloseable {
         return new WalRecord(new EntryRef(keyHash, sequence, cursor.recordOffset()), cursor.header(), cursor.content());
     }
 
+    /**
+     * Reads through {@code window} instead of a buffer of its own: for a reader that makes one iterator after
+     * another (a tailer, at every wake-up), which would otherwise allocate a read-ahead buffer each time.
+     */
+    void readThrough(ByteBuffer window) {
+        if (this.window == null) {
+            this.window = window;
+        }
+    }
+
     /** The segment of the record {@link #next()} returned last. */
     Segment segment() {
         return segments.get(index);

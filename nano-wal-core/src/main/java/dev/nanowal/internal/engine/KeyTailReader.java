@@ -3,8 +3,10 @@ package dev.nanowal.internal.engine;
 import dev.nanowal.WalException;
 import dev.nanowal.WalRecord;
 import dev.nanowal.internal.format.Frames;
+import dev.nanowal.internal.format.RecordCursor;
 import dev.nanowal.internal.io.Interrupts;
 import dev.nanowal.internal.tail.TailReader;
+import java.nio.ByteBuffer;
 
 /**
  * A {@link TailReader} over one key of an open WAL: reads through an {@link EntryIterator} until it ends, then
@@ -22,6 +24,8 @@ final class KeyTailReader implements TailReader {
     private long atSequence;
     private long next;
     private EntryIterator records;
+    /** The read-ahead buffer of every iterator in turn: one per wake-up would be 64 KiB of garbage each. */
+    private ByteBuffer window;
     private long skipped;
 
     KeyTailReader(Keys keys, String key, long keyHash, TailPosition from) {
@@ -53,6 +57,10 @@ final class KeyTailReader implements TailReader {
                     + ") as key '" + log.key() + "'; it cannot be tailed");
         }
         records = log.entriesFrom(new TailPosition(at, atSequence, next));
+        if (window == null) {
+            window = ByteBuffer.allocate(RecordCursor.READ_AHEAD);
+        }
+        records.readThrough(window);
         if (records.hasNext()) {
             return take();
         }
