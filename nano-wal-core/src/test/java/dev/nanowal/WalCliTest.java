@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -95,6 +96,59 @@ class WalCliTest {
         assertThat(out()).doesNotContain("\"utf8\"");
         assertThat(run("dump", dir.toString(), "no such key")).isZero();
         assertThat(out()).isEmpty();
+    }
+
+    /** What the disk holds while the WAL is open, as an unclean stop leaves it: the journal not yet retired. */
+    private static void copyFiles(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (Stream<Path> files = Files.list(from)) {
+            for (Path file : files.toList()) {
+                Files.copy(file, to.resolve(file.getFileName()));
+            }
+        }
+    }
+
+    @Test
+    void dumpJournalPrintsTheRecordsANextOpenWouldReplayAndWhereTheyEnd() throws IOException {
+        Path wal = dir.resolve("wal");
+        Path image = dir.resolve("image");
+        List<EntryRef> refs = new ArrayList<>();
+        try (Wal open = Wal.open(wal, WalOptions.builder().checkpointInterval(Duration.ofHours(1)).build())) {
+            for (int i = 0; i < 5; i++) {
+                refs.add(open.appendEntry("k" + (i % 2), null, ("entry " + i).getBytes(StandardCharsets.UTF_8), true));
+            }
+            copyFiles(wal, image);
+        }
+        assertThat(run("dump", image.toString(), "--journal")).isZero();
+        List<String> lines = out().lines().toList();
+        assertThat(lines).hasSize(6);
+        assertThat(lines.get(0)).startsWith("{\"journal\":\"nanowal-0.journal\",\"slot\":0,\"generation\":1,\"at\":32,");
+        long lastAt = -1;
+        for (int i = 0; i < 5; i++) {
+            EntryRef ref = refs.get(i);
+            // a key's first range starts at its segment's offset 0: the new segment's header rides in the journal
+            long offset = i < 2 ? 0 : ref.offset();
+            assertThat(lines.get(i)).contains("\"keyHash\":\"" + hex(ref.keyHash()) + "\",\"sequenceNumber\":"
+                    + ref.sequenceNumber() + ",\"offset\":" + offset + ",").endsWith(",\"entries\":1,\"crc\":\"ok\"}");
+            lastAt = Long.parseLong(lines.get(i).replaceAll(".*\"at\":(\\d+),.*", "$1"));
+        }
+        assertThat(lines.get(5)).startsWith("{\"journal\":\"nanowal-0.journal\",\"slot\":0,\"generation\":1,\"records\":5,")
+                .endsWith("\"endedBy\":\"zeros\"}");
+
+        SegmentFiles.flipBit(image.resolve("nanowal-0.journal"), lastAt + 50, 2);
+        assertThat(run("dump", image.toString(), "--journal")).isZero();
+        lines = out().lines().toList();
+        assertThat(lines).hasSize(5);
+        assertThat(lines.get(4)).contains("\"records\":4,").endsWith("\"end\":" + lastAt + ",\"endedBy\":\"damaged record\"}");
+
+        assertThat(run("dump", wal.toString(), "--journal")).as("after a clean close").isZero();
+        assertThat(out()).isEqualTo("{\"journal\":\"nanowal-0.journal\",\"slot\":0,\"spare\":true}\n");
+        assertThat(run("stats", wal.toString(), "--journal")).isEqualTo(2);
+        assertThat(err()).contains("Unknown option --journal");
+    }
+
+    private static String hex(long value) {
+        return String.format("%016x", value);
     }
 
     @Test

@@ -34,10 +34,22 @@ final class JournalSummary {
         }
     }
 
+    /** One record of a live file, at {@code at} in it; its CRC matched (a record that does not ends the file). */
+    @FunctionalInterface
+    interface RecordListener {
+        void record(String file, long generation, long at, long keyHash, long sequence, long offset, int entries,
+                int length);
+    }
+
     private JournalSummary() {
     }
 
     static List<File> of(WalFiles files, Path dir) throws IOException {
+        return of(files, dir, (file, generation, at, keyHash, sequence, offset, entries, length) -> { });
+    }
+
+    /** The files as {@link #of(WalFiles, Path)} describes them, with each valid record handed to {@code listener}. */
+    static List<File> of(WalFiles files, Path dir, RecordListener listener) throws IOException {
         List<File> journals = new ArrayList<>();
         for (String name : WalFiles.names(dir)) {
             if (JournalFormat.slotOf(name) < 0) {
@@ -50,10 +62,13 @@ final class JournalSummary {
                     continue;
                 }
                 long[] counts = new long[2];
+                long[] at = {JournalFormat.FILE_HEADER_SIZE};
                 JournalReader.End end = JournalReader.read(channel, generation, (keyHash, sequence, offset, entries,
                         data) -> {
+                    listener.record(name, generation, at[0], keyHash, sequence, offset, entries, data.remaining());
                     counts[0]++;
                     counts[1] += data.remaining();
+                    at[0] += JournalFormat.recordSize(data.remaining());
                 });
                 journals.add(new File(name, generation, counts[0], counts[1], end));
             }

@@ -31,6 +31,7 @@ public final class WalCli {
             Commands:
               stats  <dir>                 keys, segments, bytes, and the oldest and newest entry per key
               dump   <dir> <key> [--base64] the key's entries as JSON lines (ref, timestamp, sizes, header, content)
+              dump   <dir> --journal       the live commit journal's records as JSON lines (segment, offset, length)
               verify <dir>                 checks every segment header, record frame, checksum and seal;
                                            exit 0 when clean, 1 with a line per problem (file and offset)
               repair <dir>                 cuts a damaged tail (torn, or corrupt in the middle), keeping what it
@@ -68,13 +69,14 @@ public final class WalCli {
             return help(command).startsWith("Unknown") ? USAGE : OK;
         }
         boolean base64 = rest.remove("--base64");
+        boolean journal = command.equals("dump") && rest.remove("--journal");
         for (String arg : rest) {
             if (arg.startsWith("--")) {
                 err.println("Unknown option " + arg + " for " + command + "\n" + help(command));
                 return USAGE;
             }
         }
-        int expected = command.equals("dump") ? 2 : 1;
+        int expected = command.equals("dump") && !journal ? 2 : 1;
         if (!List.of("stats", "dump", "verify", "repair").contains(command)) {
             err.print("Unknown command '" + command + "'\n" + USAGE_TEXT);
             return USAGE;
@@ -95,7 +97,8 @@ public final class WalCli {
             try (WalFiles files = WalFiles.lock(dir)) {
                 return switch (command) {
                     case "stats" -> StatsCommand.run(files, dir, out);
-                    case "dump" -> DumpCommand.run(files, rest.get(1), base64, out, err);
+                    case "dump" -> journal ? JournalDumpCommand.run(files, dir, out)
+                            : DumpCommand.run(files, rest.get(1), base64, out, err);
                     default -> VerifyCommand.run(files, dir, out);
                 };
             }
@@ -111,7 +114,7 @@ public final class WalCli {
     private static String help(String command) {
         return switch (command) {
             case "stats" -> StatsCommand.HELP;
-            case "dump" -> DumpCommand.HELP;
+            case "dump" -> DumpCommand.HELP + "\n" + JournalDumpCommand.HELP;
             case "verify" -> VerifyCommand.HELP;
             case "repair" -> RepairCommand.HELP;
             default -> "Unknown command '" + command + "'\n" + USAGE_TEXT;
