@@ -4,6 +4,7 @@ import dev.nanowal.internal.engine.WalEngine;
 import dev.nanowal.internal.format.Limits;
 import dev.nanowal.internal.io.Storage;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -244,7 +245,8 @@ public final class Wal implements AutoCloseable {
      * Makes every append made so far durable: fsyncs each key's segment that has unsynced entries, up to
      * {@link WalOptions#syncThreads()} at once, then the directory once if new segments need it.
      *
-     * @throws WalIOException the first failure met, after every other key was tried
+     * @throws WalIOException the first failure met, after every other key was tried; at once, without trying,
+     *     while the disk is {@link DiskState#FAILING} and a probe finds it still failing
      */
     public void sync() {
         engine.sync();
@@ -273,6 +275,27 @@ public final class Wal implements AutoCloseable {
     /** The result of the last {@link #compact()} since the WAL was opened. */
     public Optional<CompactionResult> lastCompaction() {
         return engine.lastCompaction();
+    }
+
+    /**
+     * How long the fsyncs that durable appends waited for took within the last {@code window}, by the WAL's clock:
+     * segment fsyncs and journal commits, of the last {@value FsyncLatency#KEPT}. Works after close too.
+     *
+     * @throws IllegalArgumentException when the window is negative
+     */
+    public FsyncLatency fsyncLatency(Duration window) {
+        return engine.fsyncLatency(window);
+    }
+
+    /**
+     * What the WAL knows of its disk (see {@link DiskState}): {@link DiskState#WRITABLE}, or full or failing, in
+     * which states appends are refused at once and reads, enumeration and compaction keep working. When the disk
+     * is not writable this probes it first (cheaply, and one probe at a time), so a poll notices when it recovered.
+     *
+     * @throws WalClosedException when the WAL is closed
+     */
+    public DiskState diskState() {
+        return engine.diskState();
     }
 
     /** The failure of the most recent write, while no write has succeeded since. */

@@ -61,4 +61,13 @@ public interface WalListener {
      */
     default void onCheckpoint(Duration duration, int segments) {
     }
+
+    /**
+     * The disk's state changed ({@link Wal#diskState()}): out of space, failing, or writable again.
+     *
+     * @param state the new state
+     * @param cause the failure that caused it, or null when the state is {@link DiskState#WRITABLE}
+     */
+    default void onDiskStateChange(DiskState state, WalIOException cause) {
+    }
 }

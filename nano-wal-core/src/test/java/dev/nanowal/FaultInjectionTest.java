@@ -15,10 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -371,13 +369,22 @@ class FaultInjectionTest {
                 }
                 ledger.mayHaveExpired(oldIds);
                 storage.fail(fault, op);
-                assertFails(fault, wal::compact);
-                ledger.checkAll(wal, false);
-                assertFails(fault, wal::compact);
+                for (int attempt = 0; attempt < 2; attempt++) {
+                    if (fault == Fault.EIO) {
+                        assertFails(fault, wal::compact);
+                    } else {
+                        // a full disk does not stop compaction: it deletes what needs no new bytes (DiskFullTest)
+                        Throwable thrown = catchThrowable(wal::compact);
+                        assertThat(thrown == null || ((WalIOException) thrown).isDiskFull()).as("%s", thrown).isTrue();
+                    }
+                    ledger.checkAll(wal, false);
+                }
                 storage.heal();
                 CompactionResult result = wal.compact();
                 assertThat(wal.stats().segmentsDeleted()).isPositive();
-                assertThat(result.segmentsDeleted() + (op == Op.DELETE ? 1 : 0)).isPositive();
+                if (fault == Fault.EIO) {
+                    assertThat(result.segmentsDeleted() + (op == Op.DELETE ? 1 : 0)).isPositive();
+                }
                 ledger.checkAll(wal, false);
                 for (EntryRef ref : old) {
                     assertThatThrownBy(() -> wal.readEntryAt(ref)).isInstanceOf(WalEntryNotFoundException.class);
@@ -428,12 +435,7 @@ class FaultInjectionTest {
 
     @Test
     void aRealFullTmpfsFailsAppendsWithDiskFullAndRecoversWhenSpaceReturns() throws Exception {
-        Path mount = dir.resolve("tmpfs");
-        Files.createDirectories(mount);
-        Assumptions.assumeTrue(System.getProperty("os.name").toLowerCase().contains("linux"),
-                "a size-limited tmpfs needs Linux");
-        Assumptions.assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mount.toString()),
-                "skipped: this machine does not allow mounting a 1 MiB tmpfs (needs root and mount rights)");
+        Path mount = SmallTmpfs.mountOrSkip(dir.resolve("tmpfs"), "1m");
         try {
             Path walDir = mount.resolve("wal");
             Path filler = mount.resolve("filler");
@@ -490,7 +492,7 @@ class FaultInjectionTest {
                 assertThat(stillFull).hasMessageContaining("nothing was lost");
             }
         } finally {
-            run("umount", "-l", mount.toString());
+            SmallTmpfs.unmount(mount);
         }
     }
 
@@ -503,16 +505,5 @@ class FaultInjectionTest {
             }
         }
         throw new AssertionError("a 1 MiB file system never filled up");
-    }
-
-    private static boolean run(String... command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes());
-        boolean finished = process.waitFor(30, TimeUnit.SECONDS);
-        if (!finished || process.exitValue() != 0) {
-            System.out.println("[FaultInjectionTest] '" + String.join(" ", command) + "' failed: " + output.strip());
-            return false;
-        }
-        return true;
     }
 }

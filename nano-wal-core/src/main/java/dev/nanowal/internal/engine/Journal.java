@@ -148,6 +148,20 @@ final class Journal {
         return ticket.rolledFrom;
     }
 
+    /**
+     * The oldest generation of the live files (those a next open would replay), or {@link Long#MAX_VALUE}: a
+     * segment whose records are all older ({@link Segment#journalGeneration()}) is in no live file.
+     */
+    long oldestLiveGeneration() {
+        synchronized (files) {
+            long oldest = Long.MAX_VALUE;
+            for (JournalFile file : live) {
+                oldest = Math.min(oldest, file.generation);
+            }
+            return oldest;
+        }
+    }
+
     /** Whether the journal holds records that no checkpoint covered yet. */
     boolean hasLiveRecords() {
         synchronized (files) {
@@ -495,6 +509,7 @@ final class Journal {
                 Segment segment = range.segment;
                 JournalFormat.putRecord(out, crc, file.generation, segment.header().keyHash(), segment.sequence(),
                         range.from, range.entries, range.bytes);
+                segment.journaledIn(file.generation);
             }
         }
         out.flip();

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 
 /**
  * One key's segment set: the active segment and its rotation (by time slice or size), the lookup of a
@@ -39,6 +40,8 @@ final class KeyLog {
     private Segment lastSegment;
     private final long maxSegmentSize;
     private volatile boolean retired;
+    /** The disk episode ({@link WalEvents#diskEpisode()}) in which a failed segment was last replaced; -1: never. */
+    private volatile long replacedFailedIn = -1;
     // Counted under the lock, so no atomic add; opaque writes let statistics read them without the lock and
     // without the fence of a volatile write on every append.
     private long appends;
@@ -285,7 +288,9 @@ final class KeyLog {
         }
         List<Segment> unsynced = new ArrayList<>(1);
         for (Segment segment : segments) {
-            if (!segment.isFsynced()) {
+            // a failed segment's unsynced rest cannot be made durable, as in sync(): that failure was reported to
+            // the call that met it, and the key went on in a new segment
+            if (!segment.isFsynced() && !segment.hasFailed()) {
                 unsynced.add(segment);
             }
         }
@@ -335,8 +340,20 @@ final class KeyLog {
         return (long) APPENDED_BYTES.getOpaque(this);
     }
 
+    /**
+     * Whether the key's newest segment failed and replaced a failed one in the same disk episode: the next append
+     * would make a second new file before the disk worked again. A hint, read without the lock.
+     */
+    boolean replacedFailedSegmentIn(long episode) {
+        List<Segment> current = segments;
+        return !current.isEmpty() && current.get(current.size() - 1).hasFailed() && replacedFailedIn == episode;
+    }
+
     private Segment activeFor(long now, int recordSize) {
         Segment last = lastSegment;
+        if (last != null && last.hasFailed()) {
+            replacedFailedIn = context.events().diskEpisode();
+        }
         if (last != null && last.takesAppends()) {
             boolean sliceOver = now >= last.createdAt() + sliceMillis;
             boolean full = last.entries() > 0 && last.end() + recordSize + Frames.SEAL_SIZE > maxSegmentSize;
@@ -547,16 +564,17 @@ final class KeyLog {
      * included (a quiet key must not keep expired data forever). Stops at the first segment still in retention
      * or kept by a guard, so a key's segments stay contiguous.
      *
+     * @param deletable what the engine allows on top of retention and the guards (while the disk is full, less)
      * @param beforeFirstDelete runs once before anything is deleted
      */
     List<CompactionResult.DeletedSegment> compact(long now, long retentionMillis, List<CompactionGuard> guards,
-            IoAction beforeFirstDelete) throws IOException {
+            Predicate<Segment> deletable, IoAction beforeFirstDelete) throws IOException {
         lock.lock();
         try {
             List<Segment> current = segments;
             int expired = 0;
             while (expired < current.size() && current.get(expired).newest() + retentionMillis <= now
-                    && allow(guards, current.get(expired))) {
+                    && deletable.test(current.get(expired)) && allow(guards, current.get(expired))) {
                 expired++;
             }
             if (expired == 0) {

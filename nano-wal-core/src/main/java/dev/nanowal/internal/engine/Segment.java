@@ -72,6 +72,8 @@ final class Segment implements OpenFiles.OpenFile {
     private long journalRequestedEntries;
     private long journalEncodedTo;
     private volatile boolean rejournal;
+    /** The newest journal generation holding a record of this segment; -1: none since the WAL was opened. */
+    private volatile long journalGeneration = -1;
 
     private Segment(SegmentHeader header, Path path, WalContext context, ReentrantLock keyLock, long end, long entries,
             long oldest, long newest, boolean sealed, long durableEnd) {
@@ -236,6 +238,11 @@ final class Segment implements OpenFiles.OpenFile {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Like {@link #isFailed()}, without the lock: a hint for the disk gate, which the flag only ever turns true. */
+    boolean hasFailed() {
+        return failed;
     }
 
     /** Whether appends may go here: not sealed, and no write left its tail in doubt. */
@@ -529,6 +536,16 @@ final class Segment implements OpenFiles.OpenFile {
             buffer.get((int) (start - flushed), out, (int) (start - from), (int) (to - start));
         }
         return out;
+    }
+
+    /** The journal's leader, writing a record of this segment into the file of {@code generation}. */
+    void journaledIn(long generation) {
+        journalGeneration = generation;
+    }
+
+    /** The newest journal generation that holds a record of this segment, or -1. */
+    long journalGeneration() {
+        return journalGeneration;
     }
 
     /** The journal's leader alone: where the ranges it has encoded for this segment end. */

@@ -168,7 +168,8 @@ final class WalDirectory {
                     || (name.endsWith(Storage.TEMP_SUFFIX)
                             && CursorFormat.isCursorFile(name.substring(0, name.length() - Storage.TEMP_SUFFIX.length())))
                     || name.equals(SequenceFloor.FILE_NAME)
-                    || name.equals(SequenceFloor.FILE_NAME + Storage.TEMP_SUFFIX)) {
+                    || name.equals(SequenceFloor.FILE_NAME + Storage.TEMP_SUFFIX)
+                    || name.equals(DiskGate.PROBE_FILE)) {
                 files.add(entry);
             }
         }

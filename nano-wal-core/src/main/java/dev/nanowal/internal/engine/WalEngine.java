@@ -3,6 +3,8 @@ package dev.nanowal.internal.engine;
 import dev.nanowal.CompactionGuard;
 import dev.nanowal.CompactionResult;
 import dev.nanowal.CursorInfo;
+import dev.nanowal.DiskState;
+import dev.nanowal.FsyncLatency;
 import dev.nanowal.EntryRef;
 import dev.nanowal.JournalStats;
 import dev.nanowal.KeyInfo;
@@ -43,6 +45,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -59,6 +62,11 @@ public final class WalEngine {
     private static final byte[] NO_HEADER = new byte[0];
     /** Journal files that may wait for a checkpoint before durable appends fail as "journal full". */
     private static final int MAX_JOURNAL_FILES = 16;
+    /**
+     * Free space, beyond one write buffer, at which a full disk is tried again: a journal file's first zeros. Less
+     * would let appends fail one by one at the edge; the next ENOSPC, which writes nothing partial, stops them again.
+     */
+    private static final long FREE_SPACE_MARGIN = 64 * 1024;
     private static final System.Logger LOG = System.getLogger(LOGGER);
 
     private final WalContext context;
@@ -70,6 +78,7 @@ public final class WalEngine {
     /** Wakes the tailers of a key after each append to it, and all of them at close. */
     private final AppendSignals signals = new AppendSignals();
     private final SyncPool syncPool;
+    private final DiskGate diskGate;
     private final Object compactionLock = new Object();
     private final List<CompactionGuard> guards = new CopyOnWriteArrayList<>();
     private final Object closeLock = new Object();
@@ -89,6 +98,8 @@ public final class WalEngine {
         this.options = context.options();
         this.events = context.events();
         this.keys = new Keys(context, loaded);
+        this.diskGate = new DiskGate(directory.path(), context.storage(), events,
+                FREE_SPACE_MARGIN + options.writeBufferSize());
         this.syncPool = syncPool;
         this.cursors = Cursors.load(directory.path(), context.storage(), options.clock(), keys, this::tailFrom);
         if (options.journal()) {
@@ -121,7 +132,7 @@ public final class WalEngine {
         SyncPool syncPool = null;
         try {
             WalContext context = new WalContext(locked, options, storage,
-                    new OpenFiles(options.maxOpenFiles(), options.writeBufferSize()), new WalEvents());
+                    new OpenFiles(options.maxOpenFiles(), options.writeBufferSize()), new WalEvents(options.clock()));
             // A file in an fsync cannot be closed for the open-files cap, which closes idle files down to 1/8
             // below the cap: more fsyncs at once than that headroom would hold more files open than the cap.
             syncPool = new SyncPool(Math.min(options.syncThreads(), Math.max(1, options.maxOpenFiles() / 8)),
@@ -159,6 +170,7 @@ public final class WalEngine {
     public EntryRef append(String key, byte[] header, byte[] content, boolean durable) {
         byte[] checkedHeader = checkEntry(header, content);
         KeyLog log = keys.logFor(key);
+        diskGate.admit(log, durable);
         EntryRef ref;
         try {
             ref = lockLive(log).appendAndUnlock(now(), checkedHeader, content, durable, journal);
@@ -249,6 +261,12 @@ public final class WalEngine {
         long now = now();
         KeyLog single = oneKey && count > 0 ? keys.logFor(previous) : null;
         Map<KeyLog, List<Integer>> byKey = single == null ? byKey(entries) : Map.of();
+        if (single != null) {
+            diskGate.admit(single, durable);
+        }
+        for (KeyLog log : byKey.keySet()) {
+            diskGate.admit(log, durable);
+        }
         try {
             if (single != null) {
                 appendRun(single, now, entries, headers, null, refs, durable, toSync);
@@ -425,15 +443,38 @@ public final class WalEngine {
         long now = started.toEpochMilli();
         long retention = options.entryRetention().toMillis();
         List<CompactionResult.DeletedSegment> deleted = new ArrayList<>();
+        Predicate<Segment> deletable = segment -> true;
         if (journal != null && journal.hasLiveRecords() && anyExpired(now, retention)) {
             WalException failure = checkpointLocked();
-            if (failure != null) {
+            if (failure instanceof WalIOException io && io.isDiskFull()) {
+                // the checkpoint could not flush every buffer; a segment in no live journal file cannot come back
+                long oldestLive = journal.oldestLiveGeneration();
+                deletable = segment -> segment.journalGeneration() < oldestLive;
+            } else if (failure != null) {
                 throw failure;
+            }
+        }
+        KeyLog.IoAction protect = directory::protectSequences;
+        if (anyExpired(now, retention)) {
+            try {
+                directory.protectSequences();
+            } catch (IOException e) {
+                WalIOException failure = new WalIOException("Compaction of " + directory.path() + " could not save "
+                        + "the sequence floor; nothing was deleted", e);
+                if (!failure.isDiskFull()) {
+                    throw events.writeFailed(failure);
+                }
+                long kept = highestKeptSequence(now, retention);
+                deletable = deletable.and(segment -> segment.sequence() < kept);
+                protect = () -> { };
+                LOG.log(System.Logger.Level.WARNING, "The disk of " + directory.path() + " is full: compaction "
+                        + "deletes only segments numbered below " + kept + ", which stays, until the sequence floor "
+                        + "can be saved");
             }
         }
         try {
             for (KeyLog log : keys.all()) {
-                deleted.addAll(log.compact(now, retention, guards, directory::protectSequences));
+                deleted.addAll(log.compact(now, retention, guards, deletable, protect));
                 if (log.isRetired()) {
                     keys.forget(log);
                 }
@@ -454,6 +495,23 @@ public final class WalEngine {
         return result;
     }
 
+    /**
+     * The highest sequence number of a segment that this compaction keeps (not expired) and that is durable, name
+     * and bytes: deleting only segments numbered below it needs no sequence floor, since the next open continues
+     * the numbering above it. -1 when there is none.
+     */
+    private long highestKeptSequence(long now, long retention) {
+        long kept = -1;
+        for (KeyLog log : keys.all()) {
+            for (Segment segment : log.segments()) {
+                if (segment.newest() + retention > now && segment.isFsynced() && segment.isNameDurable()) {
+                    kept = Math.max(kept, segment.sequence());
+                }
+            }
+        }
+        return kept;
+    }
+
     private boolean anyExpired(long now, long retention) {
         for (KeyLog log : keys.all()) {
             if (log.hasExpired(now, retention)) {
@@ -466,6 +524,7 @@ public final class WalEngine {
     /** With the journal, a checkpoint: the journal files it makes redundant are retired. */
     public void sync() {
         ensureOpen();
+        diskGate.admitSync();
         // segment and journal I/O; a pending interrupt would close shared channels (see Interrupts)
         WalException failure = Interrupts.asideDuring(() -> {
             synchronized (checkpointLock) {
@@ -559,6 +618,19 @@ public final class WalEngine {
 
     public Optional<CompactionResult> lastCompaction() {
         return Optional.ofNullable(events.lastCompaction.get());
+    }
+
+    public FsyncLatency fsyncLatency(Duration window) {
+        Objects.requireNonNull(window, "window must not be null");
+        if (window.isNegative()) {
+            throw new IllegalArgumentException("window must not be negative: " + window);
+        }
+        return events.fsyncLatency(window);
+    }
+
+    public DiskState diskState() {
+        ensureOpen();
+        return diskGate.state();
     }
 
     public Optional<WalIOException> lastWriteFailure() {

@@ -1,10 +1,15 @@
 package dev.nanowal.internal.engine;
 
 import dev.nanowal.CompactionResult;
+import dev.nanowal.DiskState;
+import dev.nanowal.FsyncLatency;
 import dev.nanowal.WalCorruptionException;
 import dev.nanowal.WalIOException;
 import dev.nanowal.WalListener;
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -34,6 +39,19 @@ final class WalEvents {
     final AtomicReference<CompactionResult> lastCompaction = new AtomicReference<>();
 
     private final List<WalListener> listeners = new CopyOnWriteArrayList<>();
+    private final FsyncWindow fsyncWindow;
+
+    // The disk's state (see DiskState), changed under this lock; the episode counts the moves away from WRITABLE,
+    // so that a key can tell whether it already replaced a failed segment since the disk last worked.
+    private final Object diskLock = new Object();
+    private volatile DiskState diskState = DiskState.WRITABLE;
+    private volatile WalIOException diskFailure;
+    private volatile long diskEpisode;
+
+    /** @param clock the WAL's clock, which times the fsyncs' window */
+    WalEvents(Clock clock) {
+        this.fsyncWindow = new FsyncWindow(clock);
+    }
 
     Runnable add(WalListener listener) {
         listeners.add(listener);
@@ -52,12 +70,16 @@ final class WalEvents {
 
     void synced(long nanos, int entries) {
         syncs.increment();
+        fsyncWindow.record(nanos);
+        fsyncSucceeded();
         Duration duration = Duration.ofNanos(nanos);
         tell(listener -> listener.onSync(duration, entries));
     }
 
     void journalCommitted(long nanos, int entries, int keys, long bytes) {
         journalCommits.increment();
+        fsyncWindow.record(nanos);
+        fsyncSucceeded();
         journalEntries.add(entries);
         journalBytes.add(bytes);
         Duration duration = Duration.ofNanos(nanos);
@@ -74,7 +96,69 @@ final class WalEvents {
         writeFailures.increment();
         lastWriteFailure.set(failure);
         tell(listener -> listener.onWriteFailure(failure));
+        if (failure.isDiskFull()) {
+            enterDiskState(DiskState.DISK_FULL, failure);
+        } else if (isDiskError(failure)) {
+            enterDiskState(DiskState.FAILING, failure);
+        }
         return failure;
+    }
+
+    /** An error of the disk, not of the channel: an interrupt or a close is not the disk's fault. */
+    private static boolean isDiskError(WalIOException failure) {
+        Throwable cause = failure.getCause();
+        return cause instanceof IOException && !(cause instanceof ClosedChannelException);
+    }
+
+    /** The fsyncs and journal commits that finished within {@code window}. */
+    FsyncLatency fsyncLatency(Duration window) {
+        return fsyncWindow.over(window);
+    }
+
+    DiskState diskState() {
+        return diskState;
+    }
+
+    /** The failure that moved the disk out of {@link DiskState#WRITABLE}, or null. */
+    WalIOException diskFailure() {
+        return diskFailure;
+    }
+
+    /** How many times the disk left {@link DiskState#WRITABLE} since the WAL was opened. */
+    long diskEpisode() {
+        return diskEpisode;
+    }
+
+    /** A probe found the disk usable again. */
+    void diskRecovered() {
+        enterDiskState(DiskState.WRITABLE, null);
+    }
+
+    /** Only a failing disk heals by a successful fsync: a full one takes fsyncs of bytes written before. */
+    private void fsyncSucceeded() {
+        if (diskState == DiskState.FAILING) {
+            enterDiskState(DiskState.WRITABLE, null);
+        }
+    }
+
+    private void enterDiskState(DiskState state, WalIOException failure) {
+        synchronized (diskLock) {
+            if (diskState == state) {
+                return;
+            }
+            if (diskState == DiskState.WRITABLE) {
+                diskEpisode++;
+            }
+            diskFailure = failure;
+            diskState = state;
+        }
+        if (state == DiskState.WRITABLE) {
+            LOG.log(System.Logger.Level.INFO, "The disk is writable again; appends are accepted");
+        } else {
+            LOG.log(System.Logger.Level.ERROR, "The disk is now " + state + "; appends are refused until it recovers: "
+                    + failure.getMessage());
+        }
+        tell(listener -> listener.onDiskStateChange(state, failure));
     }
 
     WalCorruptionException corrupt(WalCorruptionException corruption) {

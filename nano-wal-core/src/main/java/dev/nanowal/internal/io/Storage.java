@@ -82,6 +82,11 @@ public class Storage {
         return entries;
     }
 
+    /** The bytes this JVM may still write to the file store that holds {@code path}. */
+    public long usableSpace(Path path) throws IOException {
+        return Files.getFileStore(path).getUsableSpace();
+    }
+
     /** The whole of a small file. */
     public byte[] readAll(Path path) throws IOException {
         return Files.readAllBytes(path);

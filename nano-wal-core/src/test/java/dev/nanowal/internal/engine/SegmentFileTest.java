@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,7 +23,7 @@ class SegmentFileTest {
 
     private final OpenFiles openFiles = new OpenFiles(4, 0);
     private final WalContext context = new WalContext(null, WalOptions.defaults(), new Storage(), openFiles,
-            new WalEvents());
+            new WalEvents(Clock.systemUTC()));
 
     /** The owner as the cap sees it; these tests close the file themselves. */
     private final OpenFiles.OpenFile owner = new OpenFiles.OpenFile() {

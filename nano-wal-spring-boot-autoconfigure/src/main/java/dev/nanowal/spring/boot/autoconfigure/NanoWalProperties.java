@@ -101,10 +101,7 @@ public record NanoWalProperties(@DefaultValue("true") boolean enabled,
     public record Compaction(@DefaultValue("true") boolean enabled, @DefaultValue("5m") Duration interval) {
 
         public Compaction {
-            if (interval == null || interval.isNegative() || interval.isZero()) {
-                throw new InvalidConfigurationPropertyValueException("nanowal.compaction.interval", interval,
-                        "must be positive");
-            }
+            requirePositive("nanowal.compaction.interval", interval);
         }
     }
 
@@ -113,14 +110,28 @@ public record NanoWalProperties(@DefaultValue("true") boolean enabled,
      *
      * @param minFreeDisk Free space on the WAL directory's file store below which the nanowal health is DOWN.
      *     Zero or more.
+     * @param maxFsyncLatency The 99th percentile of fsync latency (segment fsyncs and journal commits, over
+     *     fsync-latency-window) above which the nanowal health is DEGRADED: the WAL works, durable appends are slow.
+     *     Must be positive. The default is ten times etcd's 10ms guidance for its WAL's fsync p99: a disk that slow
+     *     stalls every durable append.
+     * @param fsyncLatencyWindow How far back the fsyncs that max-fsync-latency judges go. Must be positive.
      */
-    public record Health(@DefaultValue("100MB") DataSize minFreeDisk) {
+    public record Health(@DefaultValue("100MB") DataSize minFreeDisk, @DefaultValue("100ms") Duration maxFsyncLatency,
+            @DefaultValue("1m") Duration fsyncLatencyWindow) {
 
         public Health {
             if (minFreeDisk == null || minFreeDisk.isNegative()) {
                 throw new InvalidConfigurationPropertyValueException("nanowal.health.min-free-disk", minFreeDisk,
                         "must be zero or positive");
             }
+            requirePositive("nanowal.health.max-fsync-latency", maxFsyncLatency);
+            requirePositive("nanowal.health.fsync-latency-window", fsyncLatencyWindow);
+        }
+    }
+
+    private static void requirePositive(String property, Duration value) {
+        if (value == null || value.isNegative() || value.isZero()) {
+            throw new InvalidConfigurationPropertyValueException(property, value, "must be positive");
         }
     }
 

@@ -66,6 +66,8 @@ class NanoWalAutoConfigurationTests {
             assertThat(properties.compaction().enabled()).isTrue();
             assertThat(properties.compaction().interval()).isEqualTo(Duration.ofMinutes(5));
             assertThat(properties.health().minFreeDisk()).isEqualTo(DataSize.ofMegabytes(100));
+            assertThat(properties.health().maxFsyncLatency()).isEqualTo(Duration.ofMillis(100));
+            assertThat(properties.health().fsyncLatencyWindow()).isEqualTo(Duration.ofMinutes(1));
             assertThat(properties.journal().enabled()).isTrue();
             assertThat(properties.journal().fileSize()).isEqualTo(DataSize.ofMegabytes(64));
             assertThat(properties.journal().checkpointInterval()).isEqualTo(Duration.ofSeconds(10));
@@ -181,6 +183,8 @@ class NanoWalAutoConfigurationTests {
             nanowal.sync-threads                  | 0      | between 1 and 256
             nanowal.compaction.interval           | 0s     | must be positive
             nanowal.health.min-free-disk          | -1MB   | must be zero or positive
+            nanowal.health.max-fsync-latency      | 0ms    | must be positive
+            nanowal.health.fsync-latency-window   | -1m    | must be positive
             nanowal.journal.file-size             | 512KB  | between 1048576 and
             nanowal.journal.checkpoint-interval   | 0s     | at least 1 ms
             """)

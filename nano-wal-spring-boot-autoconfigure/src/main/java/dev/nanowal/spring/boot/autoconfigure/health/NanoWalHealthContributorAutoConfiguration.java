@@ -28,6 +28,8 @@ public final class NanoWalHealthContributorAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean(name = { "nanowalHealthIndicator", "nanowalHealthContributor" })
     HealthIndicator nanowalHealthIndicator(Wal wal, NanoWalProperties properties) {
-        return new NanoWalHealthIndicator(wal, properties.health().minFreeDisk());
+        NanoWalProperties.Health health = properties.health();
+        return new NanoWalHealthIndicator(wal, health.minFreeDisk(), health.maxFsyncLatency(),
+                health.fsyncLatencyWindow());
     }
 }

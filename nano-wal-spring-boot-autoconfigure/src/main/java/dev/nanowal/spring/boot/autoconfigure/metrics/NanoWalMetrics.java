@@ -2,10 +2,12 @@ package dev.nanowal.spring.boot.autoconfigure.metrics;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
+import dev.nanowal.DiskState;
 import dev.nanowal.JournalStats;
 import dev.nanowal.Wal;
 import dev.nanowal.WalClosedException;
@@ -79,6 +81,12 @@ public final class NanoWalMetrics implements MeterBinder, AutoCloseable {
         gauge(registry, "nanowal.segments", null, "Segment files", WalStats::segments);
         gauge(registry, "nanowal.disk.used", BaseUnits.BYTES, "Total size of the segment files", WalStats::bytesOnDisk);
         gauge(registry, "nanowal.files.open", BaseUnits.FILES, "Segment files open right now", WalStats::openFiles);
+        for (DiskState state : DiskState.values()) {
+            Gauge.builder("nanowal.disk.state", this.wal, (wal) -> diskStateIs(wal, state))
+                .description("1 for the state the WAL's disk is in (appends are refused unless writable), 0 otherwise")
+                .tags("state", state.name().toLowerCase(Locale.ROOT))
+                .register(registry);
+        }
 
         Timer fsync = fsyncTimer(registry, "nanowal.fsync", "Time to force a segment file to disk");
         DistributionSummary groupCommit = batchSummary(registry, "nanowal.group.commit.size",
@@ -153,6 +161,18 @@ public final class NanoWalMetrics implements MeterBinder, AutoCloseable {
             .baseUnit(baseUnit)
             .serviceLevelObjectives(GROUP_COMMIT_BUCKETS)
             .register(registry);
+    }
+
+    private static double diskStateIs(Wal wal, DiskState state) {
+        if (!wal.isOpen()) {
+            return Double.NaN;
+        }
+        try {
+            return (wal.diskState() == state) ? 1 : 0;
+        }
+        catch (WalClosedException ex) {
+            return Double.NaN;
+        }
     }
 
     private static double journal(Wal wal, ToDoubleFunction<JournalStats> value) {

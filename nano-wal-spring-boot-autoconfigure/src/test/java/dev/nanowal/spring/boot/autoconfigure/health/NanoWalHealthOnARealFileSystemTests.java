@@ -1,15 +1,14 @@
 package dev.nanowal.spring.boot.autoconfigure.health;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 
+import dev.nanowal.DiskState;
+import dev.nanowal.SmallTmpfs;
 import dev.nanowal.Wal;
 import dev.nanowal.WalIOException;
 import dev.nanowal.spring.boot.autoconfigure.NanoWalAutoConfiguration;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,8 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The DOWN state that needs a real file system to misbehave: a full one, so the last write failed. Uses a
- * 1 MiB tmpfs, so it needs Linux and the right to mount (root here); elsewhere it is skipped with a message.
+ * The DOWN state that needs a real file system to misbehave: a full one. Uses a 1 MiB tmpfs, so it needs Linux and
+ * the right to mount (root here); elsewhere it is skipped with a message.
  */
 class NanoWalHealthOnARealFileSystemTests {
 
@@ -36,17 +35,13 @@ class NanoWalHealthOnARealFileSystemTests {
 
     @BeforeEach
     void mountASmallFileSystem() throws Exception {
-        Assumptions.assumeTrue(System.getProperty("os.name").toLowerCase().contains("linux"),
-                "skipped: a size-limited tmpfs needs Linux");
-        this.mount = Files.createDirectories(this.root.resolve("tmpfs"));
-        Assumptions.assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", this.mount.toString()),
-                "skipped: this machine does not allow mounting a 1 MiB tmpfs (needs root and mount rights)");
+        this.mount = SmallTmpfs.mountOrSkip(this.root.resolve("tmpfs"), "1m");
     }
 
     @AfterEach
     void unmount() throws Exception {
         if (this.mount != null) {
-            run("umount", "-l", this.mount.toString());
+            SmallTmpfs.unmount(this.mount);
         }
     }
 
@@ -59,8 +54,9 @@ class NanoWalHealthOnARealFileSystemTests {
     }
 
     @Test
-    void downWhenTheLastWriteFailedAndUpAgainAfterASuccessfulOne() {
+    void downWithDiskFullWhileTheDiskIsFullAndUpOnceSpaceIsBackAndAnAppendSucceeded() {
         runner().run((context) -> {
+            Path filler = Files.write(this.mount.resolve("filler"), new byte[256 * 1024]);
             Wal wal = context.getBean(Wal.class);
             HealthIndicator indicator = context.getBean("nanowalHealthIndicator", HealthIndicator.class);
             assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
@@ -72,16 +68,15 @@ class NanoWalHealthOnARealFileSystemTests {
 
             Health health = indicator.health();
             assertThat(health.getStatus()).isEqualTo(Status.DOWN);
-            assertThat(health.getDetails().get("problems").toString()).contains("last write failed");
+            assertThat(health.getDetails().get("diskState")).isEqualTo("DISK_FULL");
+            assertThat(health.getDetails().get("problems").toString()).contains("disk full");
+            assertThatThrownBy(() -> wal.appendEntry("k0", null, new byte[] { 1 }, false))
+                .isInstanceOfSatisfying(WalIOException.class, (refused) -> assertThat(refused.isDiskFull()).isTrue());
 
+            Files.delete(filler);
+            assertThat(wal.diskState()).isEqualTo(DiskState.WRITABLE);
             wal.appendEntry("k0", null, new byte[] { 1 }, false);
             assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
         });
-    }
-
-    private static boolean run(String... command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        process.getInputStream().readAllBytes();
-        return process.waitFor(30, TimeUnit.SECONDS) && process.exitValue() == 0;
     }
 }
