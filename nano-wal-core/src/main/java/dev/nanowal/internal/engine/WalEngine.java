@@ -4,8 +4,8 @@ import dev.nanowal.CompactionGuard;
 import dev.nanowal.CompactionResult;
 import dev.nanowal.CursorInfo;
 import dev.nanowal.DiskState;
-import dev.nanowal.FsyncLatency;
 import dev.nanowal.EntryRef;
+import dev.nanowal.FsyncLatency;
 import dev.nanowal.JournalStats;
 import dev.nanowal.KeyInfo;
 import dev.nanowal.WalClosedException;
@@ -192,6 +192,7 @@ public final class WalEngine {
                     + Long.toHexString(hash) + ")");
         }
         KeyLog log = keys.logFor(key);
+        diskGate.admit(log, durable);
         EntryRef ref;
         try {
             ref = lockLive(log).appendIfAndUnlock(expectedLast, now(), checkedHeader, content, durable, journal);
