@@ -3,8 +3,11 @@ package dev.nanowal.sample;
 import java.util.List;
 import java.util.stream.Collectors;
 
+import dev.nanowal.WalClosedException;
 import dev.nanowal.WalEntryNotFoundException;
 import dev.nanowal.WalLimitExceededException;
+import dev.nanowal.sample.accounts.AccountRuleException;
+import dev.nanowal.sample.accounts.VersionConflictException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import tools.jackson.core.JacksonException;
@@ -42,6 +45,24 @@ class ApiErrors extends ResponseEntityExceptionHandler {
     @ExceptionHandler({ WalEntryNotFoundException.class, NotFoundException.class })
     ProblemDetail notFound(RuntimeException ex) {
         return ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, ex.getMessage());
+    }
+
+    /** Another request changed the account first, or it is not at the version {@code If-Match} names. */
+    @ExceptionHandler(VersionConflictException.class)
+    ProblemDetail conflict(VersionConflictException ex) {
+        return ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, ex.getMessage());
+    }
+
+    /** A well-formed event that the account's state refuses: retrying it unchanged cannot succeed. */
+    @ExceptionHandler(AccountRuleException.class)
+    ProblemDetail refused(AccountRuleException ex) {
+        return ProblemDetail.forStatusAndDetail(HttpStatus.UNPROCESSABLE_CONTENT, ex.getMessage());
+    }
+
+    /** The application is shutting down: a long poll waiting for messages ends with this. */
+    @ExceptionHandler(WalClosedException.class)
+    ProblemDetail closed(WalClosedException ex) {
+        return ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, "The application is shutting down");
     }
 
     @ExceptionHandler(WalLimitExceededException.class)

@@ -24,6 +24,15 @@ final class Http {
         return this.client.get().uri(path).retrieve().toEntity(JsonNode.class);
     }
 
+    ResponseEntity<JsonNode> put(String path, Object json) {
+        return this.client.put()
+            .uri(path)
+            .contentType(MediaType.APPLICATION_JSON)
+            .body(json)
+            .retrieve()
+            .toEntity(JsonNode.class);
+    }
+
     String getText(String path) {
         return this.client.get().uri(path).retrieve().body(String.class);
     }

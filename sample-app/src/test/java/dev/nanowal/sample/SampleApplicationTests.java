@@ -80,7 +80,7 @@ class SampleApplicationTests {
     }
 
     @Test
-    void partitionedMessagingConsumersResumeAfterTheirSavedPosition() {
+    void partitionedMessagingConsumersResumeAfterTheirCommittedPosition() {
         List<JsonNode> published = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             ResponseEntity<JsonNode> response = this.http.post("/topics/payments/messages?key=customer-42",
@@ -90,20 +90,29 @@ class SampleApplicationTests {
         }
         int partition = published.get(0).get("partition").asInt();
         assertThat(published).allSatisfy((p) -> assertThat(p.get("partition").asInt()).isEqualTo(partition));
-        String poll = "/topics/payments/partitions/" + partition + "/consumers/billing/poll";
+        String consumer = "/topics/payments/partitions/" + partition + "/consumers/billing";
 
-        JsonNode first = this.http.post(poll + "?max=2", null).getBody();
-        assertThat(first.get("messages")).hasSize(2);
-        assertThat(first.get("messages").get(0).get("payload").get("seq").asInt()).isZero();
+        JsonNode first = this.http.post(consumer + "/poll?max=2", null).getBody();
+        assertThat(first.get("messages")).extracting((m) -> m.get("payload").get("seq").asInt()).containsExactly(0, 1);
         assertThat(first.get("messages").get(0).get("key").asString()).isEqualTo("customer-42");
-        assertThat(first.get("position").asString()).isEqualTo(published.get(1).get("ref").asString());
+        assertThat(first.get("position").isNull()).isTrue();
+        // not committed: polled again (at least once)
+        assertThat(this.http.post(consumer + "/poll?max=2", null).getBody().get("messages"))
+            .extracting((m) -> m.get("ref").asString())
+            .containsExactly(published.get(0).get("ref").asString(), published.get(1).get("ref").asString());
+        assertThat(this.http.get(consumer).getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
 
-        JsonNode rest = this.http.post(poll, null).getBody();
+        String processed = first.get("messages").get(1).get("ref").asString();
+        assertThat(this.http.put(consumer, Map.of("position", processed)).getBody().get("position").asString())
+            .isEqualTo(processed);
+        JsonNode rest = this.http.post(consumer + "/poll", null).getBody();
         assertThat(rest.get("messages")).extracting((m) -> m.get("payload").get("seq").asInt())
             .containsExactly(2, 3, 4);
-        assertThat(this.http.post(poll, null).getBody().get("messages")).isEmpty();
-        assertThat(this.http.get("/topics/payments/partitions/" + partition + "/consumers/billing").getBody()
-            .get("position").asString()).isEqualTo(published.get(4).get("ref").asString());
+        assertThat(rest.get("position").asString()).isEqualTo(processed);
+        this.http.put(consumer, Map.of("position", rest.get("messages").get(2).get("ref").asString()));
+        assertThat(this.http.post(consumer + "/poll", null).getBody().get("messages")).isEmpty();
+        assertThat(this.http.get(consumer).getBody().get("position").asString())
+            .isEqualTo(published.get(4).get("ref").asString());
 
         JsonNode audit = this.http.post("/topics/payments/partitions/" + partition + "/consumers/audit/poll?max=100",
                 null).getBody();

@@ -8,6 +8,7 @@ import java.util.stream.Stream;
 
 import dev.nanowal.EntryRef;
 import dev.nanowal.Wal;
+import dev.nanowal.WalConflictException;
 import dev.nanowal.WalRecord;
 import dev.nanowal.sample.EntryRefs;
 import dev.nanowal.sample.Names;
@@ -19,6 +20,11 @@ import org.springframework.stereotype.Service;
 /**
  * Event sourcing on nano-wal: one WAL key per account ({@code account-<id>}), the event as content and its
  * {@link EventMetadata} as header. Appends are durable: an event acknowledged to the caller is on disk.
+ *
+ * <p>An append replays the account, checks the event against the state it rebuilt ({@link Account#check}) and
+ * appends with {@link Wal#appendEntryIf} expecting the last event it replayed: when another request appended in
+ * between, the rules were checked against a stale state, so nothing is written and the caller gets a
+ * {@link VersionConflictException}. No lock is held between the read and the append.
  */
 @Service
 public class AccountEventStore {
@@ -35,23 +41,42 @@ public class AccountEventStore {
         this.clock = clock;
     }
 
-    StoredEvent append(String accountId, AccountEvent event, String correlationId, String causationId) {
+    /**
+     * Appends {@code event} if the account's rules allow it and, when {@code expectedVersion} is given, only if the
+     * account is at that version.
+     *
+     * @param expectedVersion the version the caller decided on ({@code If-Match}), or null for the current one
+     * @throws VersionConflictException when the account is at another version, or another append came first
+     * @throws AccountRuleException when the account's state refuses the event
+     */
+    Appended append(String accountId, AccountEvent event, Long expectedVersion, String correlationId,
+            String causationId) {
+        String key = key(accountId);
+        Replayed current = replay(accountId, key);
+        long version = current.account().version();
+        if (expectedVersion != null && expectedVersion != version) {
+            throw new VersionConflictException("Account '" + accountId + "' is at version " + version + ", not "
+                    + expectedVersion + " as If-Match expects; read it again");
+        }
+        current.account().check(event);
         EventMetadata metadata = new EventMetadata(UUID.randomUUID().toString(),
                 (correlationId != null) ? correlationId : UUID.randomUUID().toString(), causationId,
                 this.clock.instant());
-        EntryRef ref = this.wal.logEntry(key(accountId), this.json.writeValueAsBytes(metadata),
-                this.json.writeValueAsBytes(event));
-        return new StoredEvent(EntryRefs.format(ref), metadata, event);
+        EntryRef ref;
+        try {
+            ref = this.wal.appendEntryIf(key, current.last(), this.json.writeValueAsBytes(metadata),
+                    this.json.writeValueAsBytes(event), true);
+        }
+        catch (WalConflictException ex) {
+            throw new VersionConflictException("Account '" + accountId + "' changed while this request was handled: "
+                    + "another event was appended after version " + version + "; read it again and retry");
+        }
+        return new Appended(new StoredEvent(EntryRefs.format(ref), metadata, event), version + 1);
     }
 
     /** Replays every event of the account; the aggregate is never stored, only its events. */
     Account load(String accountId) {
-        Account account = Account.empty(accountId);
-        try (Stream<WalRecord> records = this.wal.enumerateEntries(key(accountId))) {
-            for (Iterator<WalRecord> it = records.iterator(); it.hasNext();) {
-                account = account.apply(event(it.next()).event());
-            }
-        }
+        Account account = replay(accountId, key(accountId)).account();
         if (account.version() == 0) {
             throw new NotFoundException("Account '" + accountId + "' has no events");
         }
@@ -73,6 +98,19 @@ public class AccountEventStore {
         return event(this.wal.readRecordAt(entryRef));
     }
 
+    private Replayed replay(String accountId, String key) {
+        Account account = Account.empty(accountId);
+        EntryRef last = null;
+        try (Stream<WalRecord> records = this.wal.enumerateEntries(key)) {
+            for (Iterator<WalRecord> it = records.iterator(); it.hasNext();) {
+                WalRecord record = it.next();
+                account = account.apply(event(record).event());
+                last = record.ref();
+            }
+        }
+        return new Replayed(account, last);
+    }
+
     private StoredEvent event(WalRecord record) {
         return new StoredEvent(EntryRefs.format(record.ref()),
                 this.json.readValue(record.header(), EventMetadata.class),
@@ -81,5 +119,19 @@ public class AccountEventStore {
 
     private static String key(String accountId) {
         return "account-" + Names.check("account id", accountId);
+    }
+
+    /**
+     * @param account the account as its events rebuild it
+     * @param last the newest of those events, null when it has none
+     */
+    private record Replayed(Account account, EntryRef last) {
+    }
+
+    /**
+     * @param stored the event as appended
+     * @param version the account's version with it
+     */
+    record Appended(StoredEvent stored, long version) {
     }
 }

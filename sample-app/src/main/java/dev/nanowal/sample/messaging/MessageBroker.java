@@ -1,14 +1,17 @@
 package dev.nanowal.sample.messaging;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 import dev.nanowal.EntryRef;
 import dev.nanowal.Wal;
+import dev.nanowal.WalCursor;
 import dev.nanowal.WalRecord;
+import dev.nanowal.WalTailer;
 import dev.nanowal.sample.EntryRefs;
 import dev.nanowal.sample.Names;
 import dev.nanowal.sample.SampleProperties;
@@ -20,27 +23,31 @@ import org.springframework.stereotype.Service;
 /**
  * Partitioned messaging on nano-wal: each topic partition is one WAL key, {@code <topic>-<partition>} (for example
  * {@code orders-0}); a message goes to the partition its key hashes to, so one key's messages stay in order.
- * Consumers poll a partition and resume after the position they saved.
+ *
+ * <p>A consumer is a {@link WalCursor} named after it on the partition's key: a poll returns the messages after its
+ * committed position without moving it, and the consumer commits the last one it processed (at least once: what a
+ * consumer did not commit before it crashed, it gets again). Readers without a position tail a partition from a
+ * message of their choice. Both wait for messages when asked to, woken by the publish, not by polling.
  */
 @Service
 public class MessageBroker {
 
     static final int MAX_POLL = 1000;
 
+    /** Each waiting request holds a request thread: the wait is capped so they come back. */
+    static final Duration MAX_WAIT = Duration.ofSeconds(30);
+
     private final Wal wal;
 
     private final JsonMapper json;
-
-    private final ConsumerPositions positions;
 
     private final int partitions;
 
     private final Clock clock;
 
-    MessageBroker(Wal wal, JsonMapper json, ConsumerPositions positions, SampleProperties properties, Clock clock) {
+    MessageBroker(Wal wal, JsonMapper json, SampleProperties properties, Clock clock) {
         this.wal = wal;
         this.json = json;
-        this.positions = positions;
         this.partitions = properties.messaging().partitions();
         this.clock = clock;
     }
@@ -55,40 +62,69 @@ public class MessageBroker {
     }
 
     /**
-     * Up to {@code max} messages after the consumer's saved position, saving the position of the last one: a
-     * message is handed out once per consumer (at most once: a consumer that crashes before processing it does not
-     * get it again). Synchronized so two polls of one consumer never get the same messages.
+     * Up to {@code max} messages after the consumer's committed position (from the oldest held before its first
+     * commit), waiting up to {@code wait} for one when there are none. Does not move the position: polling again
+     * before a {@link #commit} returns the same messages.
      */
-    synchronized Poll poll(String topic, int partition, String consumer, int max) {
-        Names.check("consumer", consumer);
-        if (max < 1 || max > MAX_POLL) {
-            throw new IllegalArgumentException("max must be between 1 and " + MAX_POLL + ", was " + max);
+    Poll poll(String topic, int partition, String consumer, int max, Duration wait) {
+        WalCursor cursor = cursor(topic, partition, consumer);
+        List<Message> messages = cursor.poll(checkMax(max), checkWait(wait)).stream().map(this::message).toList();
+        return new Poll(topic, partition, consumer, messages, cursor.position().map(EntryRefs::format).orElse(null));
+    }
+
+    /**
+     * Commits the consumer's position: the last message it processed. Durable when this returns.
+     *
+     * @throws IllegalArgumentException when {@code position} is not a reference, or one of another partition
+     */
+    String commit(String topic, int partition, String consumer, String position) {
+        if (position == null) {
+            throw new IllegalArgumentException("position is required: the ref of the last message processed");
         }
-        String key = partitionKey(topic, partition);
-        Optional<EntryRef> position = this.positions.get(consumer, key);
-        List<Message> messages;
-        try (Stream<WalRecord> records = after(key, position)) {
-            messages = records.limit(max).map(this::message).toList();
-        }
-        if (!messages.isEmpty()) {
-            EntryRef last = EntryRefs.parse(messages.get(messages.size() - 1).ref());
-            this.positions.save(consumer, key, last);
-            position = Optional.of(last);
-        }
-        return new Poll(topic, partition, consumer, messages, position.map(EntryRefs::format).orElse(null));
+        cursor(topic, partition, consumer).commit(EntryRefs.parse(position));
+        return position;
     }
 
     Optional<String> position(String topic, int partition, String consumer) {
-        return this.positions.get(Names.check("consumer", consumer), partitionKey(topic, partition))
-            .map(EntryRefs::format);
+        return cursor(topic, partition, consumer).position().map(EntryRefs::format);
     }
 
-    private Stream<WalRecord> after(String key, Optional<EntryRef> position) {
-        // A partition whose every segment was compacted is unknown to the WAL: nothing to resume after.
-        if (position.isEmpty() || this.wal.keyInfo(key).isEmpty()) {
-            return this.wal.enumerateEntries(key);
+    /**
+     * Up to {@code max} messages of the partition after {@code after} (from the oldest held when null), waiting up
+     * to {@code wait} for one when there are none; no position is kept.
+     */
+    Page read(String topic, int partition, String after, int max, Duration wait) {
+        String key = partitionKey(topic, partition);
+        checkMax(max);
+        checkWait(wait);
+        List<Message> messages = new ArrayList<>();
+        try (WalTailer tailer = this.wal.tail(key, (after != null) ? EntryRefs.parse(after) : null)) {
+            Optional<WalRecord> next = tailer.poll(wait);
+            while (next.isPresent()) {
+                messages.add(message(next.get()));
+                next = (messages.size() < max) ? tailer.poll(Duration.ZERO) : Optional.empty();
+            }
         }
-        return this.wal.enumerateEntriesAfter(position.get());
+        String last = messages.isEmpty() ? after : messages.get(messages.size() - 1).ref();
+        return new Page(topic, partition, messages, last);
+    }
+
+    private WalCursor cursor(String topic, int partition, String consumer) {
+        return this.wal.cursor(Names.check("consumer", consumer), partitionKey(topic, partition));
+    }
+
+    private static int checkMax(int max) {
+        if (max < 1 || max > MAX_POLL) {
+            throw new IllegalArgumentException("max must be between 1 and " + MAX_POLL + ", was " + max);
+        }
+        return max;
+    }
+
+    private static Duration checkWait(Duration wait) {
+        if (wait.isNegative() || wait.compareTo(MAX_WAIT) > 0) {
+            throw new IllegalArgumentException("wait must be between PT0S and " + MAX_WAIT + ", was " + wait);
+        }
+        return wait;
     }
 
     private Message message(WalRecord record) {
@@ -124,7 +160,7 @@ public class MessageBroker {
     }
 
     /**
-     * @param ref where the message is; also the position a consumer saves
+     * @param ref where the message is; also the position a consumer commits
      * @param key the message key
      * @param publishedAt when it was published
      * @param payload the message
@@ -136,9 +172,18 @@ public class MessageBroker {
      * @param topic the topic
      * @param partition the partition
      * @param consumer the consumer
-     * @param messages the messages handed out
-     * @param position the consumer's position after this poll, null before its first message
+     * @param messages the messages after its position
+     * @param position the consumer's committed position, which the poll did not move; null before its first commit
      */
     record Poll(String topic, int partition, String consumer, List<Message> messages, String position) {
+    }
+
+    /**
+     * @param topic the topic
+     * @param partition the partition
+     * @param messages the messages read
+     * @param last the ref to read after next time: the last message's, else the {@code after} asked for
+     */
+    record Page(String topic, int partition, List<Message> messages, String last) {
     }
 }
