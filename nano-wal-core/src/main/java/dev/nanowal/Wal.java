@@ -1,5 +1,7 @@
 package dev.nanowal;
 
+import dev.nanowal.internal.engine.ReadOnlyEngine;
+import dev.nanowal.internal.engine.WalBackend;
 import dev.nanowal.internal.engine.WalEngine;
 import dev.nanowal.internal.format.Limits;
 import dev.nanowal.internal.io.Storage;
@@ -23,7 +25,8 @@ import java.util.stream.Stream;
  *
  * <p>Thread-safe: share one instance. Appends to one key are totally ordered; appends to different keys do
  * not wait for each other; concurrent durable appends share fsyncs. One {@code Wal} per directory: a
- * second open, from this or another process, fails with {@link WalLockedException}.
+ * second open, from this or another process, fails with {@link WalLockedException}; any number of read-only views
+ * ({@link #openReadOnly}) may read it meanwhile.
  *
  * <p>Names: the seed's (the Rust crate nano-wal's) method names are kept, and where they cross ours one rule
  * holds: a method returns contents alone ({@code byte[]}) when the name is the seed's ({@link #readEntryAt},
@@ -45,9 +48,9 @@ public final class Wal implements AutoCloseable {
     /** The largest content, in bytes (a Java array's limit, less a record's header). */
     public static final int MAX_CONTENT_SIZE = Limits.MAX_CONTENT_SIZE;
 
-    private final WalEngine engine;
+    private final WalBackend engine;
 
-    private Wal(WalEngine engine) {
+    private Wal(WalBackend engine) {
         this.engine = engine;
     }
 
@@ -70,6 +73,27 @@ public final class Wal implements AutoCloseable {
 
     static Wal open(Path directory, WalOptions options, Storage storage) {
         return new Wal(WalEngine.open(directory, options, storage));
+    }
+
+    /**
+     * A read-only view of the WAL in {@code directory}, which another process (or this one) may have open for
+     * writing. It takes no lock and never writes: no recovery, no journal replay, no file created. Reads,
+     * enumeration, {@link #keyInfo}, {@link #keyInfos}, {@link #stats} and {@link #enumerateKeys} look at the files
+     * as they are at the call: they see what the writer handed to the operating system (entries written to their
+     * segment, and durable entries committed to the commit journal), not what waits in its write buffers. A key's
+     * newest segment may be growing: whatever follows its last valid record (a record being written, zeros,
+     * preallocated space) is the end for now, never reported as corruption. A segment the writer compacted
+     * disappears: a reference into it raises {@link WalEntryNotFoundException}, an enumeration skips it. Every
+     * write ({@code appendEntry}, {@code logEntry}, {@code appendEntryIf}, {@code appendBatch}, {@code compact},
+     * {@code sync}, {@code shutdown}, {@code addCompactionGuard}, and the cursors, which commit to the directory)
+     * throws {@link WalReadOnlyException}. {@link #tail} follows the writer by watching the directory's files.
+     * {@link #close()} releases the view and leaves the files alone. What a view promises is in
+     * docs/guarantees.md, "Read-only views".
+     *
+     * @throws WalException when {@code directory} does not exist or is not a directory
+     */
+    public static Wal openReadOnly(Path directory) {
+        return new Wal(ReadOnlyEngine.open(directory, new Storage()));
     }
 
     /**

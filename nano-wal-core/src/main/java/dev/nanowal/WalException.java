@@ -4,7 +4,7 @@ package dev.nanowal;
  * The root of every failure the WAL reports. Unchecked, so the API can be used in lambdas and streams.
  * Subtypes say what went wrong: {@link WalCorruptionException}, {@link WalEntryNotFoundException},
  * {@link WalConflictException}, {@link WalClosedException}, {@link WalLockedException},
- * {@link WalLimitExceededException} and {@link WalIOException}.
+ * {@link WalLimitExceededException}, {@link WalReadOnlyException} and {@link WalIOException}.
  */
 public class WalException extends RuntimeException {
 

@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nanowal.cli.WalCli;
 import dev.nanowal.internal.format.Frames;
+import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -198,13 +203,42 @@ class WalCliTest {
     }
 
     @Test
-    void aDirectoryOpenByAnApplicationIsRefused() {
+    void dumpFollowPrintsEntriesAsTheWriterAppendsThemUntilStdinEnds() throws Exception {
+        try (Wal wal = Wal.open(dir)) {
+            wal.logEntry("k", null, "one".getBytes(StandardCharsets.UTF_8));
+            PipedOutputStream stdin = new PipedOutputStream();
+            PipedInputStream stdinEnd = new PipedInputStream(stdin);
+            PipedInputStream printed = new PipedInputStream();
+            PrintStream followOut = new PrintStream(new PipedOutputStream(printed), true, StandardCharsets.UTF_8);
+            CompletableFuture<Integer> follow = CompletableFuture.supplyAsync(() -> WalCli.run(
+                    new String[] {"dump", "--follow", dir.toString(), "k"}, stdinEnd,
+                    followOut, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)));
+            BufferedReader lines = new BufferedReader(new InputStreamReader(printed, StandardCharsets.UTF_8));
+            assertThat(lines.readLine()).contains("\"content\":\"one\"");
+            EntryRef two = wal.logEntry("k", null, "two".getBytes(StandardCharsets.UTF_8));
+            assertThat(lines.readLine()).contains("\"content\":\"two\"", "\"offset\":" + two.offset());
+            stdin.close();
+            assertThat(follow.get(1, TimeUnit.MINUTES)).as("exit code once stdin ended").isZero();
+        }
+    }
+
+    @Test
+    void aDirectoryOpenByAnApplicationIsReadLiveAndOnlyRepairIsRefused() {
         writeSome();
         try (Wal wal = Wal.open(dir)) {
-            for (String command : List.of("stats", "verify", "repair")) {
-                assertThat(run(command, dir.toString())).as(command).isEqualTo(2);
-                assertThat(err()).as(command).contains("Error:").contains(dir.toString());
-            }
+            EntryRef durable = wal.logEntry("orders", null, "live one".getBytes(StandardCharsets.UTF_8));
+            wal.appendEntry("orders", null, "in the write buffer".getBytes(StandardCharsets.UTF_8), false);
+
+            assertThat(run("stats", dir.toString())).isZero();
+            assertThat(out()).contains("live: the directory is open by a writer", "keys: 2", "entries=31");
+            assertThat(run("verify", dir.toString())).isZero();
+            assertThat(out()).contains("LIVE " + SegmentFiles.segmentOf(dir, durable), "no problems");
+            assertThat(run("dump", dir.toString(), "orders")).isZero();
+            assertThat(out().lines()).hasSize(31).last().asString().contains("\"content\":\"live one\"",
+                    "\"offset\":" + durable.offset());
+
+            assertThat(run("repair", dir.toString())).isEqualTo(2);
+            assertThat(err()).contains("Error:").contains(dir.toString());
             assertThat(wal.isOpen()).isTrue();
         }
     }
@@ -222,7 +256,12 @@ class WalCliTest {
         try {
             byte[] ready = holder.getInputStream().readNBytes(4);
             assertThat(new String(ready)).isEqualTo("OPEN");
-            Process locked = java("stats", dir.toString());
+            Process live = java("stats", dir.toString());
+            assertThat(live.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(new String(live.getInputStream().readAllBytes())).contains("live:", "key \"held\": segments=1 "
+                    + "entries=1");
+            assertThat(live.exitValue()).isZero();
+            Process locked = java("repair", dir.toString());
             assertThat(locked.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(new String(locked.getErrorStream().readAllBytes())).contains("in use by another process");
             assertThat(locked.exitValue()).isEqualTo(2);

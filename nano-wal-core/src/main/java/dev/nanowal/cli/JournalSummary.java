@@ -23,14 +23,17 @@ final class JournalSummary {
             return generation > 0;
         }
 
-        String describe() {
+        /** @param writing whether a writer holds the directory, so that a record cut short may be its commit in progress */
+        String describe(boolean writing) {
             if (!live()) {
                 return "journal " + name + ": spare (retired, replays nothing)";
             }
+            String cut = writing ? "then a record not complete yet at offset " + end.offset() + " (a commit in progress, "
+                    + "or one a crash cut short)" : "then a record cut short by a crash at offset " + end.offset()
+                    + " (never acknowledged; ignored)";
             return "journal " + name + ": generation " + generation + ", " + records + " ranges (" + bytes
                     + " bytes) that opening replays into their segments, "
-                    + (end.damaged() ? "then a record cut short by a crash at offset " + end.offset()
-                            + " (never acknowledged; ignored)" : "ending cleanly at offset " + end.offset());
+                    + (end.damaged() ? cut : "ending cleanly at offset " + end.offset());
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.nanowal.cli;
 
+import dev.nanowal.KeyInfo;
+import dev.nanowal.Wal;
 import dev.nanowal.internal.engine.WalFiles;
 import dev.nanowal.internal.format.FormatException;
 import dev.nanowal.internal.format.RecordCursor;
@@ -26,13 +28,19 @@ final class StatsCommand {
             Prints the WAL's keys, segment files, bytes, entries, and the oldest and newest entry of each key,
             then the commit journal's files: live ones (what the next open replays) and spares, then each
             cursor's committed position and the entries after it.
-            Reads only; the directory must not be open by an application.
+            Reads only. While an application has the directory open, it shows what that application has handed
+            to the operating system (its segment files and the commit journal), not its write buffers, and no
+            cursors (the application keeps them).
             """;
 
     private StatsCommand() {
     }
 
-    static int run(WalFiles files, Path dir, PrintStream out) throws IOException {
+    /** @param live whether a writer holds the directory: then the keys are read as {@code Wal.openReadOnly} reads them */
+    static int run(WalFiles files, Path dir, boolean live, PrintStream out) throws IOException {
+        if (live) {
+            return runLive(files, dir, out);
+        }
         SegmentListing listing = files.listing();
         ByteBuffer window = ByteBuffer.allocate(RecordCursor.READ_AHEAD);
         long segments = 0;
@@ -66,20 +74,49 @@ final class StatsCommand {
             }
             bytes += keyBytes;
             String label = name == null ? "<unknown key, hash " + WalCli.hex(key.getKey()) + ">" : name;
-            byName.put(label, "key " + Json.quote(label) + ": segments=" + key.getValue().size() + " entries="
-                    + entries + " bytes=" + keyBytes + " oldest=" + (entries == 0 ? "-" : Instant.ofEpochMilli(oldest))
-                    + " newest=" + (entries == 0 ? "-" : Instant.ofEpochMilli(newest)));
+            byName.put(label, keyLine(label, key.getValue().size(), entries, keyBytes,
+                    entries == 0 ? null : Instant.ofEpochMilli(oldest), entries == 0 ? null : Instant.ofEpochMilli(newest)));
         }
-        out.println("directory: " + dir);
-        out.println("keys: " + listing.byKey().size());
-        out.println("segments: " + segments);
-        out.println("bytes: " + bytes);
+        totals(dir, listing.byKey().size(), segments, bytes, out);
         byName.values().forEach(out::println);
         lines.forEach(out::println);
-        for (JournalSummary.File journal : JournalSummary.of(files, dir)) {
-            out.println(journal.describe());
-        }
+        journals(files, dir, false, out);
         CursorSummary.lines(files, dir, listing.byKey(), records).forEach(out::println);
         return WalCli.OK;
+    }
+
+    private static int runLive(WalFiles files, Path dir, PrintStream out) throws IOException {
+        List<KeyInfo> keys;
+        try (Wal view = Wal.openReadOnly(dir)) {
+            keys = view.keyInfos();
+        }
+        totals(dir, keys.size(), keys.stream().mapToLong(KeyInfo::segments).sum(),
+                keys.stream().mapToLong(KeyInfo::bytes).sum(), out);
+        out.println("live: the directory is open by a writer; this is what it has handed to the operating system "
+                + "(bytes: up to each key's last valid record)");
+        for (KeyInfo key : keys) {
+            out.println(keyLine(key.key(), key.segments(), key.entries(), key.bytes(), key.oldestEntry(),
+                    key.newestEntry()));
+        }
+        journals(files, dir, true, out);
+        return WalCli.OK;
+    }
+
+    private static void totals(Path dir, long keys, long segments, long bytes, PrintStream out) {
+        out.println("directory: " + dir);
+        out.println("keys: " + keys);
+        out.println("segments: " + segments);
+        out.println("bytes: " + bytes);
+    }
+
+    private static String keyLine(String key, long segments, long entries, long bytes, Instant oldest, Instant newest) {
+        return "key " + Json.quote(key) + ": segments=" + segments + " entries=" + entries + " bytes=" + bytes
+                + " oldest=" + (oldest == null ? "-" : oldest) + " newest=" + (newest == null ? "-" : newest);
+    }
+
+    private static void journals(WalFiles files, Path dir, boolean live, PrintStream out) throws IOException {
+        for (JournalSummary.File journal : JournalSummary.of(files, dir)) {
+            out.println(journal.describe(live));
+        }
     }
 }

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,25 +33,35 @@ final class VerifyCommand {
             problem:
               PROBLEM <file> offset <n>: <what>
             then a summary. Exit 0 when clean, 1 when problems were found.
+            While an application has the directory open (it holds the lock), each key's newest segment may be
+            growing: verify prints it as
+              LIVE <file> offset <n>: ...
+            (its records are checked up to offset n; what follows may be a record being written) instead of
+            reporting its tail as a problem.
             """;
 
-    /** What a verification found: the problem lines, and what it checked. */
-    record Report(List<String> problems, int segments, long records, int seals) {
+    /** What a verification found: the problem lines, the live tails (when a writer holds the directory), what it checked. */
+    record Report(List<String> problems, List<String> live, int segments, long records, int seals) {
     }
 
     private VerifyCommand() {
     }
 
-    static int run(WalFiles files, Path dir, PrintStream out) throws IOException {
-        Report report = check(files, dir);
+    /** @param live whether a writer holds the directory: each key's newest segment's tail is then not judged */
+    static int run(WalFiles files, Path dir, boolean live, PrintStream out) throws IOException {
+        Report report = check(files, dir, live);
         List<String> problems = report.problems();
         problems.forEach(out::println);
+        report.live().forEach(out::println);
         long pending = 0;
         for (JournalSummary.File journal : JournalSummary.of(files, dir)) {
-            out.println(journal.describe());
+            out.println(journal.describe(live));
             pending += journal.records();
         }
-        if (pending > 0) {
+        if (live && pending > 0) {
+            out.println("NOTE: the journal holds " + pending + " ranges the writer committed; its next checkpoint has "
+                    + "them in their segments, and they are checked there");
+        } else if (pending > 0) {
             out.println("NOTE: the live journal holds " + pending + " ranges that the next open writes into their "
                     + "segments before it scans them: a segment problem within them is repaired by that replay");
         }
@@ -60,9 +71,14 @@ final class VerifyCommand {
         return problems.isEmpty() ? WalCli.OK : WalCli.PROBLEMS;
     }
 
-    /** Checks every file of the directory. */
+    /** Checks every file of the directory, which no writer holds. */
     static Report check(WalFiles files, Path dir) throws IOException {
+        return check(files, dir, false);
+    }
+
+    private static Report check(WalFiles files, Path dir, boolean live) throws IOException {
         List<String> problems = new ArrayList<>();
+        List<String> tails = new ArrayList<>();
         try {
             files.checkMetaFile();
         } catch (WalException e) {
@@ -75,9 +91,15 @@ final class VerifyCommand {
         var listing = files.listing();
         for (Map.Entry<Long, TreeMap<Long, Path>> key : listing.byKey().entrySet()) {
             for (Map.Entry<Long, Path> file : key.getValue().entrySet()) {
+                boolean growing = live && file.getKey().equals(key.getValue().lastKey());
+                SegmentScan.Verdict verdict;
+                try {
+                    verdict = checkSegment(files, file.getValue(), key.getKey(), file.getKey(), window, problems,
+                            growing ? tails : null);
+                } catch (NoSuchFileException compacted) {
+                    continue;
+                }
                 segments++;
-                SegmentScan.Verdict verdict = checkSegment(files, file.getValue(), key.getKey(), file.getKey(),
-                        window, problems);
                 if (verdict != null) {
                     records += verdict.records();
                     seals += verdict.ending() == SegmentScan.Ending.SEALED ? 1 : 0;
@@ -85,14 +107,23 @@ final class VerifyCommand {
             }
         }
         for (Path temporary : listing.temporaries()) {
-            problems.add("PROBLEM " + temporary + " offset 0: an unfinished segment creation (open or repair deletes it)");
+            if (live) {
+                tails.add("LIVE " + temporary + " offset 0: a segment the writer is creating");
+            } else {
+                problems.add("PROBLEM " + temporary + " offset 0: an unfinished segment creation (open or repair "
+                        + "deletes it)");
+            }
         }
-        return new Report(problems, segments, records, seals);
+        return new Report(problems, tails, segments, records, seals);
     }
 
-    /** Adds the segment's problems; returns its scan, or null when its header is unreadable. */
+    /**
+     * Adds the segment's problems; returns its scan, or null when its header is unreadable.
+     *
+     * @param tails for a live key's newest segment, where its unsealed tail is described (a LIVE line); else null
+     */
     private static SegmentScan.Verdict checkSegment(WalFiles files, Path path, long hash, long sequence,
-            ByteBuffer window, List<String> problems) throws IOException {
+            ByteBuffer window, List<String> problems, List<String> tails) throws IOException {
         try (FileChannel channel = files.open(path)) {
             SegmentHeader header;
             try {
@@ -103,6 +134,12 @@ final class VerifyCommand {
             }
             SegmentScan.Verdict verdict = SegmentScan.scan(channel, header, channel.size(), window);
             long at = verdict.validEnd();
+            if (tails != null && verdict.ending() != SegmentScan.Ending.SEALED) {
+                tails.add("LIVE " + path + " offset " + at + ": the writer holds the directory and may be appending "
+                        + "here; records checked up to this offset" + (verdict.bytesAfter() > 0 ? ", the "
+                        + verdict.bytesAfter() + " bytes after it not checked (a record being written, or zeros)" : ""));
+                return verdict;
+            }
             switch (verdict.ending()) {
                 case SEALED -> {
                     if (!verdict.zerosAfter()) {

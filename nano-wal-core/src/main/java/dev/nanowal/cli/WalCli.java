@@ -4,6 +4,7 @@ import dev.nanowal.WalException;
 import dev.nanowal.WalLockedException;
 import dev.nanowal.internal.engine.WalFiles;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,9 +13,10 @@ import java.util.List;
 
 /**
  * The operator's command line: {@code java -jar nano-wal-core.jar <command> <dir>} with {@code stats},
- * {@code dump}, {@code verify} and {@code repair}. JDK only. Every command takes the directory's lock while it
- * runs, so it never reads a WAL that an application is writing (exit 2 when one is). Only {@code repair}
- * writes; the others read the files without changing them.
+ * {@code dump}, {@code verify} and {@code repair}. JDK only. Only {@code repair} writes; the others read the files
+ * without changing them. A command takes the directory's lock while it runs; when an application holds it (the
+ * directory is live), {@code stats}, {@code dump} and {@code verify} read alongside the writer without the lock, as
+ * {@code Wal.openReadOnly} does, and {@code repair} exits 2. {@code dump --follow} never takes the lock.
  *
  * <p>Exit codes: 0 success (verify: no problem found), 1 problems found (verify) or not repaired (repair),
  * 2 usage errors, a missing or locked directory.
@@ -32,18 +34,25 @@ public final class WalCli {
               stats  <dir>                 keys, segments, bytes, and the oldest and newest entry per key
               dump   <dir> <key> [--base64] the key's entries as JSON lines (ref, timestamp, sizes, header, content)
               dump   <dir> --journal       the live commit journal's records as JSON lines (segment, offset, length)
+              dump   --follow <dir> <key> [--base64]
+                                           the key's entries, then each new entry as the writer appends it, until
+                                           interrupted (Ctrl-C) or stdin ends
               verify <dir>                 checks every segment header, record frame, checksum and seal;
                                            exit 0 when clean, 1 with a line per problem (file and offset)
               repair <dir>                 cuts a damaged tail (torn, or corrupt in the middle), keeping what it
                                            cuts in <segment>.broken; exit 0 when the WAL then opens cleanly
 
-            Each command accepts --help. The directory must not be open by a running application (exit 2).
+            Each command accepts --help. stats, dump and verify also work while an application has the directory
+            open (a live directory): they read what it has handed to the operating system, and verify says which
+            tails are live. repair needs the directory closed (exit 2 while it is open).
             """;
 
+    private final InputStream in;
     private final PrintStream out;
     private final PrintStream err;
 
-    private WalCli(PrintStream out, PrintStream err) {
+    private WalCli(InputStream in, PrintStream out, PrintStream err) {
+        this.in = in;
         this.out = out;
         this.err = err;
     }
@@ -54,7 +63,12 @@ public final class WalCli {
 
     /** Runs one command; returns the exit code. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        return new WalCli(out, err).dispatch(args);
+        return run(args, System.in, out, err);
+    }
+
+    /** Runs one command, {@code dump --follow} ending when {@code in} ends; returns the exit code. */
+    public static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
+        return new WalCli(in, out, err).dispatch(args);
     }
 
     private int dispatch(String[] args) {
@@ -70,6 +84,7 @@ public final class WalCli {
         }
         boolean base64 = rest.remove("--base64");
         boolean journal = command.equals("dump") && rest.remove("--journal");
+        boolean follow = command.equals("dump") && rest.remove("--follow");
         for (String arg : rest) {
             if (arg.startsWith("--")) {
                 err.println("Unknown option " + arg + " for " + command + "\n" + help(command));
@@ -94,13 +109,15 @@ public final class WalCli {
             if (command.equals("repair")) {
                 return RepairCommand.run(dir, out, err);
             }
+            if (follow) {
+                return DumpCommand.follow(dir, rest.get(1), base64, in, out, err);
+            }
             try (WalFiles files = WalFiles.lock(dir)) {
-                return switch (command) {
-                    case "stats" -> StatsCommand.run(files, dir, out);
-                    case "dump" -> journal ? JournalDumpCommand.run(files, dir, out)
-                            : DumpCommand.run(files, rest.get(1), base64, out, err);
-                    default -> VerifyCommand.run(files, dir, out);
-                };
+                return run(command, files, dir, rest, base64, journal, false);
+            } catch (WalLockedException live) {
+                try (WalFiles files = WalFiles.unlocked(dir)) {
+                    return run(command, files, dir, rest, base64, journal, true);
+                }
             }
         } catch (WalLockedException e) {
             err.println("Error: " + e.getMessage());
@@ -109,6 +126,21 @@ public final class WalCli {
             err.println("Error: " + e.getMessage());
             return PROBLEMS;
         }
+    }
+
+    /**
+     * @param journal {@code dump --journal}
+     * @param live whether a writer holds the directory (the tool reads alongside it)
+     */
+    private int run(String command, WalFiles files, Path dir, List<String> rest, boolean base64, boolean journal,
+            boolean live) throws IOException {
+        return switch (command) {
+            case "stats" -> StatsCommand.run(files, dir, live, out);
+            case "dump" -> journal ? JournalDumpCommand.run(files, dir, out)
+                    : live ? DumpCommand.live(dir, rest.get(1), base64, out, err)
+                    : DumpCommand.run(files, rest.get(1), base64, out, err);
+            default -> VerifyCommand.run(files, dir, live, out);
+        };
     }
 
     private static String help(String command) {

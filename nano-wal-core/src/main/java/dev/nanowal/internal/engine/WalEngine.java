@@ -54,7 +54,7 @@ import java.util.stream.Stream;
  * of every key) or to {@link WalDirectory} (lock, shutdown). It never handles a {@link Segment} itself.
  * Thread-safe; its contract is the one {@code Wal}'s javadoc states.
  */
-public final class WalEngine {
+public final class WalEngine implements WalBackend {
 
     /** The logger every part of the engine writes to: named after the class users know. */
     static final String LOGGER = "dev.nanowal.Wal";

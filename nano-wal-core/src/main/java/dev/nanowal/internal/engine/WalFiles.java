@@ -15,8 +15,8 @@ import java.util.TreeSet;
 
 /**
  * A WAL directory as a tool reads it without opening the WAL (the CLI's {@code stats}, {@code dump} and
- * {@code verify}): its lock, held while the tool runs, the segment listing and the meta file, each through
- * the same code the engine uses. Not thread-safe; one tool, one thread.
+ * {@code verify}): its lock, held while the tool runs (unless a writer holds it: {@link #unlocked}), the segment
+ * listing and the meta file, each through the same code the engine uses. Not thread-safe; one tool, one thread.
  */
 public final class WalFiles implements AutoCloseable {
 
@@ -38,6 +38,14 @@ public final class WalFiles implements AutoCloseable {
     public static WalFiles lock(Path path) throws IOException {
         Storage storage = new Storage();
         return new WalFiles(path, storage, WalDirectory.take(path, storage));
+    }
+
+    /**
+     * The directory {@code path} that a writer holds: the tool reads alongside it and must treat each key's newest
+     * segment as growing (see {@code Wal.openReadOnly}). Takes no lock.
+     */
+    public static WalFiles unlocked(Path path) {
+        return new WalFiles(path, new Storage(), null);
     }
 
     /** The directory's segment files (regular files with a segment's name) and unfinished creations. */
@@ -81,6 +89,8 @@ public final class WalFiles implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        storage.unlock(lock);
+        if (lock != null) {
+            storage.unlock(lock);
+        }
     }
 }

@@ -5,7 +5,10 @@
  * durability in {@code Durability -> GroupCommit} and the open-file cap in {@code OpenFiles}; {@code RecordReader} and
  * {@code EntryIterator} read through a segment's snapshot, {@code SyncPool}
  * runs the per-key syncs of a sync of every key, {@code Recovery} builds the segments at open from the format's
- * {@code SegmentScan}. The engine uses the API's value and exception types; it never calls {@code Wal}.
+ * {@code SegmentScan}. {@code ReadOnlyEngine} is the other entry point, for a read-only view: {@code ReadOnlyKeys ->
+ * ReadOnlySegment}, with the journal's ranges from {@code ReadOnlyJournal}, enumeration in {@code ReadOnlyIterator}
+ * and tailing in {@code ReadOnlyTailer} woken by {@code DirectoryWatch}; it shares only the format's readers with the
+ * writing engine. The engine uses the API's value and exception types; it never calls {@code Wal}.
  *
  * <p>Locks, from outer to inner (a thread holding one never waits for an outer one):
  * <ol>

@@ -8,7 +8,7 @@ import java.util.zip.CRC32C;
 /**
  * Reads the valid records of one journal file in order, up to the first that is not (zeros, a torn or damaged
  * record, or one an older generation left in a recycled file): the one decoder of journal records, for replay at
- * open, for the checkpoint's rewrite of segments whose own fsync failed, and for the CLI. The file is read a
+ * open, for the checkpoint's rewrite of segments whose own fsync failed, for the CLI and for a read-only view. The file is read a
  * window of up to {@value #WINDOW} bytes at a time, not a record at a time: replaying a journal of small records
  * would otherwise cost two reads per record.
  */
@@ -52,7 +52,17 @@ public final class JournalReader {
      * @return where the records ended, and whether a record there failed its CRC (rather than zeros or the file's end)
      */
     public static End read(FileChannel channel, long generation, Visitor visitor) throws IOException {
-        End end = new Window(channel).scan(generation, visitor);
+        return read(channel, generation, JournalFormat.FILE_HEADER_SIZE, WINDOW, visitor);
+    }
+
+    /**
+     * Like {@link #read(FileChannel, long, Visitor)}, from the record at {@code from} (where an earlier read ended),
+     * through a window of at most {@code window} bytes: a read-only view follows a journal file that its writer is
+     * still appending to, and reads a little at a time.
+     */
+    public static End read(FileChannel channel, long generation, long from, int window, Visitor visitor)
+            throws IOException {
+        End end = new Window(channel, from, window).scan(generation, from, visitor);
         visitor.windowEnds();
         return end;
     }
@@ -65,16 +75,17 @@ public final class JournalReader {
         private long start;
         private int length;
 
-        Window(FileChannel channel) throws IOException {
+        Window(FileChannel channel, long from, int window) throws IOException {
             this.channel = channel;
             this.size = channel.size();
             // direct, so that replay's gathering writes of the records' data copy nothing more
-            this.buffer = ByteBuffer.allocateDirect((int) Math.max(JournalFormat.RECORD_HEADER_SIZE, Math.min(WINDOW, size)));
+            this.buffer = ByteBuffer.allocateDirect((int) Math.max(JournalFormat.RECORD_HEADER_SIZE,
+                    Math.min(window, size - from)));
         }
 
-        End scan(long generation, Visitor visitor) throws IOException {
+        End scan(long generation, long first, Visitor visitor) throws IOException {
             CRC32C crc = new CRC32C();
-            long at = JournalFormat.FILE_HEADER_SIZE;
+            long at = first;
             while (at + JournalFormat.RECORD_HEADER_SIZE <= size) {
                 int head = holding(at, JournalFormat.RECORD_HEADER_SIZE, visitor);
                 int dataLength = JournalFormat.dataLength(buffer, head);

@@ -25,6 +25,8 @@ public final class RecordCursor {
     }
 
     public static final int READ_AHEAD = 64 * 1024;
+    /** The {@link #problem()} of bytes that do not start with a record's (or a seal's) magic. */
+    public static final String NO_MAGIC = "no record magic";
     private static final byte[] NO_HEADER = new byte[0];
 
     private final SegmentBytes bytes;
@@ -144,7 +146,7 @@ public final class RecordCursor {
             return Kind.END;
         }
         if (!Frames.hasRecordMagic(window, index)) {
-            return Frames.hasSealMagic(window, index) ? readSeal(at) : bad("no record magic");
+            return Frames.hasSealMagic(window, index) ? readSeal(at) : bad(NO_MAGIC);
         }
         headerLength = Frames.headerLength(window, index);
         long declaredContent = Frames.contentLength(window, index);

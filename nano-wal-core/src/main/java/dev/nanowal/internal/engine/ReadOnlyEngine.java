@@ -1,0 +1,461 @@
+package dev.nanowal.internal.engine;
+
+import dev.nanowal.CompactionGuard;
+import dev.nanowal.CompactionResult;
+import dev.nanowal.CursorInfo;
+import dev.nanowal.DiskState;
+import dev.nanowal.FsyncLatency;
+import dev.nanowal.EntryRef;
+import dev.nanowal.JournalStats;
+import dev.nanowal.KeyInfo;
+import dev.nanowal.WalClosedException;
+import dev.nanowal.WalEntry;
+import dev.nanowal.WalEntryNotFoundException;
+import dev.nanowal.WalException;
+import dev.nanowal.WalIOException;
+import dev.nanowal.WalListener;
+import dev.nanowal.WalOptions;
+import dev.nanowal.WalReadOnlyException;
+import dev.nanowal.WalRecord;
+import dev.nanowal.WalCursor;
+import dev.nanowal.WalStats;
+import dev.nanowal.WalTailer;
+import dev.nanowal.internal.format.Frames;
+import dev.nanowal.internal.format.KeyNames;
+import dev.nanowal.internal.io.Storage;
+import dev.nanowal.internal.tail.AppendSignals;
+import dev.nanowal.internal.tail.SignalledTailer;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+/**
+ * A read-only view of a WAL directory that another process (or this one) may have open for writing: {@code
+ * Wal.openReadOnly}. It takes no lock and writes nothing, ever: no recovery, no journal replay, no truncation, no
+ * file created. Every call looks at the files as they are then ({@link ReadOnlyKeys}, {@link ReadOnlyJournal});
+ * each key's newest segment may be growing, so what follows its last valid frame is the end for now, never damage
+ * ({@link ReadOnlySegment}); a segment the writer compacted disappears. Writes are refused with
+ * {@link WalReadOnlyException}. Thread-safe.
+ */
+public final class ReadOnlyEngine implements WalBackend {
+
+    private final Path directory;
+    private final Storage storage;
+    private final WalEvents events = new WalEvents(Clock.systemUTC());
+    private final ReadOnlyJournal journal;
+    private final ReadOnlyKeys keys;
+    private final AppendSignals signals = new AppendSignals();
+    private final Object watchLock = new Object();
+    private DirectoryWatch watch;
+    private volatile boolean closed;
+
+    private ReadOnlyEngine(Path directory, Storage storage) {
+        this.directory = directory;
+        this.storage = storage;
+        this.journal = new ReadOnlyJournal(storage);
+        this.keys = new ReadOnlyKeys(storage, journal, events);
+    }
+
+    /**
+     * A view of the existing WAL directory {@code directory}.
+     *
+     * @throws WalException when it does not exist or is not a directory (a read-only view creates nothing)
+     */
+    public static ReadOnlyEngine open(Path directory, Storage storage) {
+        Objects.requireNonNull(directory, "directory must not be null");
+        Path path = directory.toAbsolutePath().normalize();
+        if (!storage.isDirectory(path)) {
+            throw new WalException("Cannot open a read-only view of " + path + ": it " + (storage.exists(path)
+                    ? "is not a directory" : "does not exist") + " (a read-only view creates nothing)");
+        }
+        ReadOnlyEngine view = new ReadOnlyEngine(path, storage);
+        view.refresh();
+        return view;
+    }
+
+    /** Looks at the directory and the journal again. */
+    void refresh() {
+        try {
+            List<Path> files = storage.list(directory);
+            journal.refresh(files);
+            keys.refresh(files);
+        } catch (IOException e) {
+            throw new WalIOException("Could not read the WAL directory " + directory, e);
+        }
+    }
+
+    ReadOnlyKeys knownKeys() {
+        return keys;
+    }
+
+    Storage storage() {
+        return storage;
+    }
+
+    WalEvents events() {
+        return events;
+    }
+
+    private WalReadOnlyException refused(String operation) {
+        return new WalReadOnlyException(operation + " is refused: the WAL at " + directory + " is open read-only "
+                + "(Wal.openReadOnly); only the process that opened it with Wal.open writes to it. Nothing was written");
+    }
+
+    @Override
+    public EntryRef append(String key, byte[] header, byte[] content, boolean durable) {
+        throw refused("appendEntry");
+    }
+
+    @Override
+    public List<EntryRef> appendBatch(List<WalEntry> entries, boolean durable) {
+        throw refused("appendBatch");
+    }
+
+    @Override
+    public EntryRef appendIf(String key, EntryRef expectedLast, byte[] header, byte[] content, boolean durable) {
+        throw refused("appendEntryIf");
+    }
+
+    /** A cursor commits its position to a file in the directory. */
+    @Override
+    public WalCursor cursor(String name, String key) {
+        throw refused("cursor (a cursor commits its position to the directory)");
+    }
+
+    @Override
+    public List<CursorInfo> cursors() {
+        throw refused("cursors (the writer keeps and lists the cursors; a read-only view does not load them)");
+    }
+
+    @Override
+    public CompactionGuard cursorRetentionGuard() {
+        throw refused("cursorRetentionGuard (a guard on a read-only view would not hold back the writer's compaction)");
+    }
+
+    @Override
+    public CompactionResult compact() {
+        throw refused("compact");
+    }
+
+    @Override
+    public void sync() {
+        throw refused("sync");
+    }
+
+    @Override
+    public void shutdown() {
+        throw refused("shutdown (which deletes the WAL's files)");
+    }
+
+    /** A guard here would never be asked: the writer's compaction runs in the writer. */
+    @Override
+    public Runnable addCompactionGuard(CompactionGuard guard) {
+        throw refused("addCompactionGuard (a guard on a read-only view would not hold back the writer's compaction)");
+    }
+
+    @Override
+    public WalRecord read(EntryRef ref) {
+        return find(ref).record();
+    }
+
+    @Override
+    public Instant appendedAt(EntryRef ref) {
+        return Instant.ofEpochMilli(find(ref).timestamp());
+    }
+
+    /** The record at {@code ref}; when it is not there (yet), looked for once more after a fresh look at the files. */
+    private ReadOnlySegment.Found find(EntryRef ref) {
+        Objects.requireNonNull(ref, "ref must not be null");
+        ensureOpen();
+        try {
+            return segmentOf(ref).read(ref, events);
+        } catch (WalEntryNotFoundException e) {
+            refresh();
+            return segmentOf(ref).read(ref, events);
+        }
+    }
+
+    private ReadOnlySegment segmentOf(EntryRef ref) {
+        ReadOnlyKeys.Key key = keys.byHash(ref.keyHash());
+        ReadOnlySegment segment = key == null ? null : key.segment(ref.sequenceNumber());
+        if (segment == null) {
+            throw new WalEntryNotFoundException("No segment " + ref.sequenceNumber() + " of key hash "
+                    + Long.toHexString(ref.keyHash()) + " in " + directory + " (compacted, not created yet, or never "
+                    + "one of this WAL's): " + ref);
+        }
+        return segment;
+    }
+
+    @Override
+    public Stream<byte[]> contents(String key) {
+        return records(key).map(WalRecord::content);
+    }
+
+    @Override
+    public Stream<WalRecord> records(String key) {
+        KeyNames.utf8(key);
+        ensureOpen();
+        refresh();
+        ReadOnlyKeys.Key known = keys.byName(key);
+        return known == null ? Stream.empty() : new ReadOnlyIterator(known.segments(), 0, storage, events).records();
+    }
+
+    @Override
+    public Stream<WalRecord> recordsAfter(EntryRef checkpoint) {
+        Objects.requireNonNull(checkpoint, "checkpoint must not be null");
+        ensureOpen();
+        refresh();
+        ReadOnlyKeys.Key known = keys.byHash(checkpoint.keyHash());
+        if (known == null) {
+            throw new WalEntryNotFoundException("No key with hash " + Long.toHexString(checkpoint.keyHash())
+                    + " has entries in " + directory + ": " + checkpoint);
+        }
+        List<ReadOnlySegment> current = known.segments();
+        int from = 0;
+        while (from < current.size() && current.get(from).sequence() < checkpoint.sequenceNumber()) {
+            from++;
+        }
+        if (from == current.size() || current.get(from).sequence() > checkpoint.sequenceNumber()) {
+            if (from > 0) {
+                throw new WalEntryNotFoundException("Key '" + known.name() + "' has no segment "
+                        + checkpoint.sequenceNumber() + ": " + checkpoint);
+            }
+            return new ReadOnlyIterator(current, 0, storage, events).records();
+        }
+        WalRecord record = current.get(from).read(checkpoint, events).record();
+        long next = checkpoint.offset() + Frames.recordSize(record.header().length, record.content().length);
+        return new ReadOnlyIterator(current.subList(from, current.size()), next, storage, events).records();
+    }
+
+    /** The key's newest entry the view sees. */
+    @Override
+    public Optional<EntryRef> lastEntry(String key) {
+        KeyNames.utf8(key);
+        ensureOpen();
+        refresh();
+        ReadOnlyKeys.Key known = keys.byName(key);
+        if (known != null) {
+            for (ReadOnlySegment segment : known.bySequence().descendingMap().values()) {
+                long last = segment.advance() && segment.records() > 0 ? segment.lastRecordOffset() : -1;
+                if (last >= 0) {
+                    return Optional.of(new EntryRef(known.keyHash(), segment.sequence(), last));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Follows {@code key} as the writer appends to it ({@link ReadOnlyTailer}), woken by the {@link DirectoryWatch}.
+     *
+     * @throws WalEntryNotFoundException when {@code after} is in a segment the view holds but is not an entry there
+     *     (or the writer has not handed it to the operating system yet), or in a segment newer than any it holds
+     */
+    @Override
+    public WalTailer tail(String key, EntryRef after) {
+        long hash = KeyNames.hash(KeyNames.utf8(key));
+        if (after != null && after.keyHash() != hash) {
+            throw new IllegalArgumentException(after + " is an entry of another key (hash "
+                    + Long.toHexString(after.keyHash()) + "), not of '" + key + "' (hash " + Long.toHexString(hash) + ")");
+        }
+        ensureOpen();
+        ReadOnlyTailer reader = after == null ? new ReadOnlyTailer(this, key, -1, 0) : tailerAfter(key, after);
+        synchronized (watchLock) {
+            ensureOpen();
+            if (watch == null) {
+                watch = new DirectoryWatch(directory, signals);
+            }
+        }
+        return new SignalledTailer(signals, hash, reader, this::closedException);
+    }
+
+    private ReadOnlyTailer tailerAfter(String key, EntryRef after) {
+        refresh();
+        ReadOnlyKeys.Key known = keys.byName(key);
+        ReadOnlySegment segment = known == null ? null : known.segment(after.sequenceNumber());
+        if (segment != null) {
+            WalRecord record = segment.read(after, events).record();
+            return new ReadOnlyTailer(this, key, after.sequenceNumber(), after.offset()
+                    + Frames.recordSize(record.header().length, record.content().length));
+        }
+        if (known != null && known.after(after.sequenceNumber()) == null) {
+            throw new WalEntryNotFoundException("Key '" + key + "' has no segment " + after.sequenceNumber()
+                    + " in " + directory + " (not created yet, or never one of this WAL's): " + after);
+        }
+        // compacted (or the key's every segment is): on at the oldest entry held, counted as a skip
+        return new ReadOnlyTailer(this, key, after.sequenceNumber(), 0);
+    }
+
+    @Override
+    public Set<String> keys() {
+        return Collections.unmodifiableSortedSet(new TreeSet<>(scanned(KeyInfo::key)));
+    }
+
+    @Override
+    public Optional<KeyInfo> keyInfo(String key) {
+        KeyNames.utf8(key);
+        ensureOpen();
+        refresh();
+        ReadOnlyKeys.Key known = keys.byName(key);
+        KeyInfo info = known == null ? null : info(known);
+        return info == null || info.entries() == 0 ? Optional.empty() : Optional.of(info);
+    }
+
+    @Override
+    public List<KeyInfo> keyInfos() {
+        List<KeyInfo> infos = scanned(Function.identity());
+        infos.sort((a, b) -> a.key().compareTo(b.key()));
+        return infos;
+    }
+
+    /** What {@code as} makes of every key that has entries, its segments scanned up to now. */
+    private <T> List<T> scanned(Function<KeyInfo, T> as) {
+        ensureOpen();
+        refresh();
+        List<T> out = new ArrayList<>();
+        for (ReadOnlyKeys.Key key : keys.all()) {
+            KeyInfo info = info(key);
+            if (info != null && info.entries() > 0) {
+                out.add(as.apply(info));
+            }
+        }
+        return out;
+    }
+
+    /** The key's segments as scanned now; null when they are all gone. */
+    private KeyInfo info(ReadOnlyKeys.Key key) {
+        long entries = 0;
+        long bytes = 0;
+        long oldest = Long.MAX_VALUE;
+        long newest = Long.MIN_VALUE;
+        int segments = 0;
+        for (ReadOnlySegment segment : key.segments()) {
+            if (!segment.advance()) {
+                continue;
+            }
+            segments++;
+            bytes += segment.validEnd();
+            if (segment.records() > 0) {
+                entries += segment.records();
+                oldest = Math.min(oldest, segment.oldest());
+                newest = Math.max(newest, segment.newest());
+            }
+        }
+        if (segments == 0) {
+            return null;
+        }
+        return new KeyInfo(key.name(), key.keyHash(), segments, entries, bytes,
+                entries == 0 ? null : Instant.ofEpochMilli(oldest), entries == 0 ? null : Instant.ofEpochMilli(newest));
+    }
+
+    /**
+     * What the view sees now: keys, segments and their frames' bytes; the counters count this view's reads and the
+     * corruption it met (appends, syncs and compactions are the writer's, and zero here).
+     */
+    @Override
+    public WalStats stats() {
+        ensureOpen();
+        refresh();
+        long keyCount = 0;
+        long segments = 0;
+        long bytes = 0;
+        for (ReadOnlyKeys.Key key : keys.all()) {
+            KeyInfo info = info(key);
+            if (info != null) {
+                keyCount += info.entries() > 0 ? 1 : 0;
+                segments += info.segments();
+                bytes += info.bytes();
+            }
+        }
+        return new WalStats(keyCount, segments, bytes, 0, 0, 0, 0, 0, events.reads.sum(), 0, 0, 0, 0,
+                events.corruptionsDetected.sum(), 0);
+    }
+
+    /** A view runs no journal and replays nothing: all zero. */
+    @Override
+    public JournalStats journalStats() {
+        return new JournalStats(false, 0, 0, 0, 0, 0, 0, Duration.ZERO);
+    }
+
+    @Override
+    public Optional<CompactionResult> lastCompaction() {
+        return Optional.empty();
+    }
+
+    @Override
+    public Optional<WalIOException> lastWriteFailure() {
+        return Optional.empty();
+    }
+
+    /** A view fsyncs nothing: no fsyncs in any window. */
+    @Override
+    public FsyncLatency fsyncLatency(Duration window) {
+        Objects.requireNonNull(window, "window must not be null");
+        if (window.isNegative()) {
+            throw new IllegalArgumentException("window must not be negative: " + window);
+        }
+        return events.fsyncLatency(window);
+    }
+
+    /** {@link DiskState#WRITABLE}: a view writes nothing, so no write of its own failed; the writer's state is its own. */
+    @Override
+    public DiskState diskState() {
+        ensureOpen();
+        return DiskState.WRITABLE;
+    }
+
+    /** Only corruption is ever reported to a view's listeners: it syncs, recovers, writes and compacts nothing. */
+    @Override
+    public Runnable addListener(WalListener listener) {
+        return events.add(Objects.requireNonNull(listener, "listener must not be null"));
+    }
+
+    @Override
+    public Path directory() {
+        return directory;
+    }
+
+    /** The defaults: the writer's options are not known to a view, and none of them changes what it reads. */
+    @Override
+    public WalOptions options() {
+        return WalOptions.defaults();
+    }
+
+    @Override
+    public boolean isOpen() {
+        return !closed;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw closedException();
+        }
+    }
+
+    private WalClosedException closedException() {
+        return new WalClosedException("The read-only view of " + directory + " is closed");
+    }
+
+    /** Ends every tailer's wait with {@link WalClosedException}. Idempotent; the files are left as they are. */
+    @Override
+    public void close() {
+        synchronized (watchLock) {
+            closed = true;
+            if (watch != null) {
+                watch.close();
+            }
+        }
+        signals.close();
+    }
+}
