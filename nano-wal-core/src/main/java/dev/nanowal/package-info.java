@@ -11,7 +11,9 @@
  * <pre>
  * dev.nanowal                  API: Wal (facade), options, values, exceptions
  * dev.nanowal.cli              the operator's CLI, over the API and the read-only WalFiles/SegmentScan
- * dev.nanowal.internal.engine  WalEngine, Keys, KeyLog, Segment, Durability/GroupCommit, OpenFiles, Recovery
+ * dev.nanowal.internal.engine  WalEngine, Keys, KeyLog, Segment, Durability/GroupCommit, OpenFiles, Recovery,
+ *                              KeyTailReader and Cursors (tailers and cursors over the keys)
+ * dev.nanowal.internal.tail    AppendSignals (per-key wake-up), TailReader, SignalledTailer (the WalTailer)
  * dev.nanowal.internal.format  the bytes: records, seals, headers, names, meta file, the segment scan
  * dev.nanowal.internal.io      Storage (every file-system call), Interrupts, SegmentBytes
  * </pre>

@@ -8,10 +8,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,7 +39,7 @@ class TailTest {
         return WalOptions.builder().entryRetention(RETENTION).segmentsPerRetentionPeriod(10).clock(clock);
     }
 
-    @org.junit.jupiter.api.AfterEach
+    @AfterEach
     void stopThreads() {
         threads.shutdownNow();
     }
@@ -162,12 +165,7 @@ class TailTest {
     void closingTheWalEndsAWaitingPoll() throws Exception {
         Wal wal = Wal.open(dir, options().build());
         WalTailer tailer = wal.tail("k", null);
-        Thread[] poller = new Thread[1];
-        Future<?> poll = threads.submit(() -> {
-            poller[0] = Thread.currentThread();
-            return tailer.poll(FOREVER);
-        });
-        awaitWaiting(poll, poller);
+        Future<?> poll = parked(new AtomicReference<>(), () -> tailer.poll(FOREVER));
         wal.close();
 
         assertThatThrownBy(poll::get).cause().isInstanceOf(WalClosedException.class).hasMessageContaining("closed");
@@ -179,12 +177,7 @@ class TailTest {
     void closingTheTailerEndsItsWaitingPoll() throws Exception {
         try (Wal wal = Wal.open(dir, options().build())) {
             WalTailer tailer = wal.tail("k", null);
-            Thread[] poller = new Thread[1];
-            Future<?> poll = threads.submit(() -> {
-                poller[0] = Thread.currentThread();
-                return tailer.poll(FOREVER);
-            });
-            awaitWaiting(poll, poller);
+            Future<?> poll = parked(new AtomicReference<>(), () -> tailer.poll(FOREVER));
             tailer.close();
             tailer.close();
 
@@ -197,14 +190,10 @@ class TailTest {
     @Test
     void anInterruptEndsTheWaitWithTheStatusKept() throws Exception {
         try (Wal wal = Wal.open(dir, options().build()); WalTailer tailer = wal.tail("k", null)) {
-            Thread[] poller = new Thread[1];
-            Future<Boolean> poll = threads.submit(() -> {
-                poller[0] = Thread.currentThread();
-                boolean empty = tailer.poll(FOREVER).isEmpty();
-                return empty && Thread.currentThread().isInterrupted();
-            });
-            awaitWaiting(poll, poller);
-            poller[0].interrupt();
+            AtomicReference<Thread> poller = new AtomicReference<>();
+            Future<Boolean> poll = parked(poller,
+                    () -> tailer.poll(FOREVER).isEmpty() && Thread.currentThread().isInterrupted());
+            poller.get().interrupt();
             assertThat(poll.get()).isTrue();
             EntryRef ref = wal.appendEntry("k", null, bytes("x"), true);
             assertThat(tailer.poll(Duration.ZERO).map(WalRecord::ref)).contains(ref);
@@ -224,11 +213,21 @@ class TailTest {
         }
     }
 
-    /** Spins (no sleep) until the poller is parked in its wait, or the poll ended. */
-    private static void awaitWaiting(Future<?> poll, Thread[] poller) {
-        while (!poll.isDone() && (poller[0] == null || (poller[0].getState() != Thread.State.TIMED_WAITING
-                && poller[0].getState() != Thread.State.WAITING))) {
+    /**
+     * Runs {@code poll} in another thread and returns once that thread is parked in its wait (spinning, no sleep), or
+     * the poll ended.
+     *
+     * @param poller receives the thread
+     */
+    private <T> Future<T> parked(AtomicReference<Thread> poller, Callable<T> poll) {
+        Future<T> future = threads.submit(() -> {
+            poller.set(Thread.currentThread());
+            return poll.call();
+        });
+        while (!future.isDone() && (poller.get() == null || (poller.get().getState() != Thread.State.TIMED_WAITING
+                && poller.get().getState() != Thread.State.WAITING))) {
             Thread.onSpinWait();
         }
+        return future;
     }
 }
