@@ -276,6 +276,29 @@ public final class Wal implements AutoCloseable {
         engine.sync();
     }
 
+    /**
+     * Writes a consistent copy of the WAL to {@code target} while it stays open and keeps taking appends from other
+     * threads. Every entry appended before this call (durable or buffered) is made durable first and is in the
+     * copy; entries appended meanwhile may be, each key's as a prefix of its entries. Sealed segments are
+     * hard-linked when {@code target} is on the same file system (a link outlives the original's deletion by
+     * compaction), copied otherwise; active segments are copied up to their fsynced length. The copy needs no
+     * commit journal, is fsynced (files and directory) before this returns, and opens with {@link #open(Path)}.
+     * Compaction running meanwhile keeps the segments being copied until the copy is done.
+     *
+     * <p>Until it completes, {@code target} holds a marker file ({@code nanowal.backup-incomplete}): a backup cut
+     * short by a failure, a crash or a power loss does not open as a WAL, and the CLI's {@code verify} says it is
+     * incomplete. Delete such a directory and back up again.
+     *
+     * @param target a directory that does not exist or is empty, outside the WAL's directory
+     * @return what was copied
+     * @throws WalException when {@code target} exists and is not an empty directory, or is inside the WAL's
+     * @throws WalIOException when a write, link or fsync failed (the target is then incomplete)
+     * @throws WalClosedException when the WAL is closed
+     */
+    public BackupResult backup(Path target) {
+        return engine.backup(target);
+    }
+
     /** Sizes and counters, for metrics and health. */
     public WalStats stats() {
         return engine.stats();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nanowal.cli.WalCli;
 import dev.nanowal.internal.format.Frames;
+import dev.nanowal.internal.format.SegmentNames;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -30,6 +31,9 @@ class WalCliTest {
 
     @TempDir
     Path dir;
+
+    @TempDir
+    Path elsewhere;
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -270,6 +274,52 @@ class WalCliTest {
             holder.waitFor(60, TimeUnit.SECONDS);
             holder.destroy();
         }
+    }
+
+    @Test
+    void backupCopiesAWalNobodyHoldsAndVerifyPassesOnTheCopy() throws IOException {
+        List<EntryRef> refs = writeSome();
+        Path target = elsewhere.resolve("backup");
+        assertThat(run("backup", "--help")).isZero();
+        assertThat(out()).startsWith("Usage: backup <dir> <target>");
+        assertThat(run("backup", dir.toString(), target.toString())).as(err()).isZero();
+        assertThat(out()).contains("backed up " + dir + " to " + target + ": 2 keys, 31 entries, 0 segment files "
+                + "linked, 2 copied");
+        assertThat(run("verify", target.toString())).isZero();
+        assertThat(out()).contains("no problems");
+        try (Wal copy = Wal.open(target)) {
+            assertThat(copy.readEntryAt(refs.get(29))).isEqualTo("order \"29\" ünïcode".getBytes());
+            assertThat(copy.readEntryAt(refs.get(30))).isEqualTo(new byte[] {(byte) 0xff, 0, (byte) 0xfe});
+        }
+
+        assertThat(run("backup", dir.toString(), target.toString())).isEqualTo(1);
+        assertThat(err()).contains("must not exist or be empty");
+        assertThat(run("backup", dir.toString())).isEqualTo(2);
+        assertThat(err()).contains("Usage: backup");
+    }
+
+    @Test
+    void backupOfAWalAnApplicationHoldsSaysTheApplicationMustTakeIt() {
+        writeSome();
+        Path target = elsewhere.resolve("backup");
+        try (Wal wal = Wal.open(dir)) {
+            assertThat(run("backup", dir.toString(), target.toString())).isEqualTo(2);
+            assertThat(err()).contains("Error:").contains(dir.toString()).contains("call Wal.backup(target) there");
+            assertThat(target).doesNotExist();
+            assertThat(wal.isOpen()).isTrue();
+        }
+    }
+
+    @Test
+    void verifySaysADirectoryIsAnIncompleteBackup() throws IOException {
+        writeSome();
+        Path target = elsewhere.resolve("backup");
+        assertThat(run("backup", dir.toString(), target.toString())).isZero();
+        // what a backup cut short leaves: the marker it removes last (BackupTest makes one fail for real)
+        Files.writeString(target.resolve(SegmentNames.BACKUP_INCOMPLETE), "");
+        assertThat(run("verify", target.toString())).isEqualTo(1);
+        assertThat(out()).contains("PROBLEM " + target.resolve(SegmentNames.BACKUP_INCOMPLETE) + " offset 0: an "
+                + "incomplete backup").contains("1 problem");
     }
 
     private Process java(String... args) throws IOException {

@@ -6,6 +6,7 @@ import dev.nanowal.internal.format.FormatException;
 import dev.nanowal.internal.format.Frames;
 import dev.nanowal.internal.format.RecordCursor;
 import dev.nanowal.internal.format.SegmentHeader;
+import dev.nanowal.internal.format.SegmentNames;
 import dev.nanowal.internal.format.SegmentScan;
 import dev.nanowal.internal.format.SequenceFloor;
 import java.io.IOException;
@@ -29,8 +30,8 @@ final class VerifyCommand {
     static final String HELP = """
             Usage: verify <dir>
             Checks every segment file without opening the WAL for writing: header, every record's frame and
-            CRC32C, seals, and the meta file, then every commit journal record's CRC32C. Prints one line per
-            problem:
+            CRC32C, seals, and the meta file, then every commit journal record's CRC32C; reports a directory
+            that an unfinished backup left (nanowal.backup-incomplete). Prints one line per problem:
               PROBLEM <file> offset <n>: <what>
             then a summary. Exit 0 when clean, 1 when problems were found.
             While an application has the directory open (it holds the lock), each key's newest segment may be
@@ -79,6 +80,11 @@ final class VerifyCommand {
     private static Report check(WalFiles files, Path dir, boolean live) throws IOException {
         List<String> problems = new ArrayList<>();
         List<String> tails = new ArrayList<>();
+        if (files.isIncompleteBackup()) {
+            problems.add("PROBLEM " + dir.resolve(SegmentNames.BACKUP_INCOMPLETE) + " offset 0: an incomplete backup: "
+                    + "the backup that wrote this directory did not finish, so segments may be missing; a WAL does "
+                    + "not open it. Delete it and take the backup again");
+        }
         try {
             files.checkMetaFile();
         } catch (WalException e) {

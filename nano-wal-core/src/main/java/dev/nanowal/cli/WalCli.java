@@ -13,10 +13,12 @@ import java.util.List;
 
 /**
  * The operator's command line: {@code java -jar nano-wal-core.jar <command> <dir>} with {@code stats},
- * {@code dump}, {@code verify} and {@code repair}. JDK only. Only {@code repair} writes; the others read the files
- * without changing them. A command takes the directory's lock while it runs; when an application holds it (the
- * directory is live), {@code stats}, {@code dump} and {@code verify} read alongside the writer without the lock, as
- * {@code Wal.openReadOnly} does, and {@code repair} exits 2. {@code dump --follow} never takes the lock.
+ * {@code dump}, {@code verify}, {@code repair} and {@code backup}. JDK only. Only {@code repair} writes, and
+ * {@code backup} writes only its target (it opens the WAL as an application would, recovery included); the others
+ * read the files without changing them. A command takes the directory's lock while it runs; when an application
+ * holds it (the directory is live), {@code stats}, {@code dump} and {@code verify} read alongside the writer without
+ * the lock, as {@code Wal.openReadOnly} does, and {@code repair} and {@code backup} exit 2. {@code dump --follow}
+ * never takes the lock.
  *
  * <p>Exit codes: 0 success (verify: no problem found), 1 problems found (verify) or not repaired (repair),
  * 2 usage errors, a missing or locked directory.
@@ -41,10 +43,13 @@ public final class WalCli {
                                            exit 0 when clean, 1 with a line per problem (file and offset)
               repair <dir>                 cuts a damaged tail (torn, or corrupt in the middle), keeping what it
                                            cuts in <segment>.broken; exit 0 when the WAL then opens cleanly
+              backup <dir> <target>        a consistent copy in <target> (new or empty): sealed segments
+                                           hard-linked on the same file system, the rest copied, all fsynced
 
             Each command accepts --help. stats, dump and verify also work while an application has the directory
             open (a live directory): they read what it has handed to the operating system, and verify says which
-            tails are live. repair needs the directory closed (exit 2 while it is open).
+            tails are live. repair and backup need the directory closed (exit 2 while it is open; a live WAL
+            is backed up by the application that holds it, with Wal.backup).
             """;
 
     private final InputStream in;
@@ -91,8 +96,8 @@ public final class WalCli {
                 return USAGE;
             }
         }
-        int expected = command.equals("dump") && !journal ? 2 : 1;
-        if (!List.of("stats", "dump", "verify", "repair").contains(command)) {
+        int expected = (command.equals("dump") && !journal) || command.equals("backup") ? 2 : 1;
+        if (!List.of("stats", "dump", "verify", "repair", "backup").contains(command)) {
             err.print("Unknown command '" + command + "'\n" + USAGE_TEXT);
             return USAGE;
         }
@@ -111,6 +116,9 @@ public final class WalCli {
             }
             if (follow) {
                 return DumpCommand.follow(dir, rest.get(1), base64, in, out, err);
+            }
+            if (command.equals("backup")) {
+                return BackupCommand.run(dir, Path.of(rest.get(1)), out, err);
             }
             try (WalFiles files = WalFiles.lock(dir)) {
                 return run(command, files, dir, rest, base64, journal, false);
@@ -149,6 +157,7 @@ public final class WalCli {
             case "dump" -> DumpCommand.HELP + "\n" + JournalDumpCommand.HELP;
             case "verify" -> VerifyCommand.HELP;
             case "repair" -> RepairCommand.HELP;
+            case "backup" -> BackupCommand.HELP;
             default -> "Unknown command '" + command + "'\n" + USAGE_TEXT;
         };
     }

@@ -542,6 +542,16 @@ final class KeyLog {
         return synced;
     }
 
+    /** What a backup takes of the key's segments ({@link Backup#parts}), read under the key's lock. */
+    List<Backup.Part> backupParts() {
+        lock.lock();
+        try {
+            return Backup.parts(segments);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** The segments whose own fsync failed after the journal made bytes of them durable that no fsync covered. */
     List<Segment> journaledButFailed() {
         List<Segment> failed = new ArrayList<>(0);

@@ -1,5 +1,6 @@
 package dev.nanowal.internal.engine;
 
+import dev.nanowal.BackupResult;
 import dev.nanowal.CompactionGuard;
 import dev.nanowal.CompactionResult;
 import dev.nanowal.CursorInfo;
@@ -151,6 +152,12 @@ public final class ReadOnlyEngine implements WalBackend {
     @Override
     public void sync() {
         throw refused("sync");
+    }
+
+    /** A backup makes the WAL's entries durable first, which only the writing process can. */
+    @Override
+    public BackupResult backup(Path target) {
+        throw refused("backup (take it in the process that writes the WAL, with Wal.backup)");
     }
 
     @Override

@@ -245,6 +245,11 @@ final class Segment implements OpenFiles.OpenFile {
         return failed;
     }
 
+    /** Whether the seal was written (not necessarily fsynced yet). */
+    boolean isSealed() {
+        return sealed;
+    }
+
     /** Whether appends may go here: not sealed, and no write left its tail in doubt. */
     boolean takesAppends() {
         // No lock: the flags are volatile and one-way. Taking the lock would not close a race either (it was

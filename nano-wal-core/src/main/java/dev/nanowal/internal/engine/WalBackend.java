@@ -1,5 +1,6 @@
 package dev.nanowal.internal.engine;
 
+import dev.nanowal.BackupResult;
 import dev.nanowal.CompactionGuard;
 import dev.nanowal.CompactionResult;
 import dev.nanowal.CursorInfo;
@@ -62,6 +63,8 @@ public interface WalBackend {
     CompactionResult compact();
 
     void sync();
+
+    BackupResult backup(Path target);
 
     WalStats stats();
 

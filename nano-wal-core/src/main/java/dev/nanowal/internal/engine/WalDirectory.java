@@ -81,7 +81,7 @@ final class WalDirectory {
      * entry is only durable once its parent is, and a WAL whose directory vanishes at a power loss loses every
      * entry acknowledged in it (ext4 usually hides this; POSIX, XFS and btrfs do not promise it).
      */
-    private static void createDurably(Path path, Storage storage) throws IOException {
+    static void createDurably(Path path, Storage storage) throws IOException {
         Deque<Path> missing = new ArrayDeque<>();
         for (Path p = path; p != null && !storage.isDirectory(p); p = p.getParent()) {
             missing.push(p);
@@ -141,6 +141,11 @@ final class WalDirectory {
             storage.writeAtomically(path.resolve(SequenceFloor.FILE_NAME), SequenceFloor.encode(floor));
             savedFloor = floor;
         }
+    }
+
+    /** The sequence number {@link #allocateSequence()} hands out next. */
+    long nextSequence() {
+        return nextSequence.get();
     }
 
     /** The next sequence number: never one handed out before, in this process or an earlier one. */

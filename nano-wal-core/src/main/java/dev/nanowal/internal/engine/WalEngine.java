@@ -1,5 +1,6 @@
 package dev.nanowal.internal.engine;
 
+import dev.nanowal.BackupResult;
 import dev.nanowal.CompactionGuard;
 import dev.nanowal.CompactionResult;
 import dev.nanowal.CursorInfo;
@@ -22,6 +23,7 @@ import dev.nanowal.WalStats;
 import dev.nanowal.WalTailer;
 import dev.nanowal.internal.format.KeyNames;
 import dev.nanowal.internal.format.Limits;
+import dev.nanowal.internal.format.SegmentNames;
 import dev.nanowal.internal.io.Interrupts;
 import dev.nanowal.internal.io.Storage;
 import dev.nanowal.internal.tail.AppendSignals;
@@ -131,6 +133,11 @@ public final class WalEngine implements WalBackend {
     private static WalEngine openLocked(WalDirectory locked, WalOptions options, Storage storage) {
         SyncPool syncPool = null;
         try {
+            if (storage.exists(locked.path().resolve(SegmentNames.BACKUP_INCOMPLETE))) {
+                throw new WalException("Cannot open " + locked.path() + ": it is an incomplete backup (it holds "
+                        + SegmentNames.BACKUP_INCOMPLETE + "; the backup that wrote it did not finish). Delete it and "
+                        + "take the backup again");
+            }
             WalContext context = new WalContext(locked, options, storage,
                     new OpenFiles(options.maxOpenFiles(), options.writeBufferSize()), new WalEvents(options.clock()));
             // A file in an fsync cannot be closed for the open-files cap, which closes idle files down to 1/8
@@ -529,12 +536,61 @@ public final class WalEngine implements WalBackend {
         // segment and journal I/O; a pending interrupt would close shared channels (see Interrupts)
         WalException failure = Interrupts.asideDuring(() -> {
             synchronized (checkpointLock) {
-                return journal == null ? syncPool.syncAll(new ArrayList<>(keys.all())) : checkpointLocked();
+                return syncLocked();
             }
         });
         if (failure != null) {
             throw failure;
         }
+    }
+
+    /** Makes every append so far durable in its segment: a checkpoint, or without the journal an fsync of each. */
+    private WalException syncLocked() {
+        return journal == null ? syncPool.syncAll(new ArrayList<>(keys.all())) : checkpointLocked();
+    }
+
+    /**
+     * Copies the WAL to {@code target} while it keeps taking appends ({@link Backup}): every entry appended before
+     * this call is made durable first and is in the copy.
+     */
+    public BackupResult backup(Path target) {
+        Objects.requireNonNull(target, "target must not be null");
+        ensureOpen();
+        // the backup starts with a sync of every key
+        diskGate.admitSync();
+        long started = System.nanoTime();
+        // segment I/O on shared channels for the sync (see Interrupts)
+        return Interrupts.asideDuring(() -> {
+            try {
+                Backup.checkTarget(directory.path(), target, context.storage());
+            } catch (IOException e) {
+                throw new WalIOException("Could not check the backup target " + target, e);
+            }
+            Backup.Snapshot snapshot;
+            synchronized (checkpointLock) {
+                WalException failure = syncLocked();
+                if (failure != null) {
+                    throw failure;
+                }
+                List<Backup.Part> parts = new ArrayList<>();
+                for (KeyLog log : keys.all()) {
+                    parts.addAll(log.backupParts());
+                }
+                snapshot = new Backup.Snapshot(parts, directory.nextSequence());
+                // compaction deletes only under the checkpoint lock: once it is released, the guard is in place
+                guards.add(snapshot);
+            }
+            try {
+                Backup backup = Backup.begin(directory.path(), target, context.storage());
+                try {
+                    return backup.write(snapshot, started);
+                } finally {
+                    backup.release();
+                }
+            } finally {
+                guards.remove(snapshot);
+            }
+        });
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.nanowal.internal.engine;
 import dev.nanowal.WalCorruptionException;
 import dev.nanowal.WalLockedException;
 import dev.nanowal.internal.format.SegmentListing;
+import dev.nanowal.internal.format.SegmentNames;
 import dev.nanowal.internal.io.Storage;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -85,6 +86,11 @@ public final class WalFiles implements AutoCloseable {
      */
     public void checkMetaFile() {
         WalDirectory.readFloor(path, storage);
+    }
+
+    /** Whether the directory is a backup that did not finish (it holds the marker a backup removes last). */
+    public boolean isIncompleteBackup() {
+        return storage.exists(path.resolve(SegmentNames.BACKUP_INCOMPLETE));
     }
 
     @Override

@@ -1,10 +1,18 @@
 package dev.nanowal.internal.format;
 
-/** File names of segments, their temporary and broken companions, and the lock file (FORMAT.md, "The directory"). */
+/**
+ * File names of segments, their temporary and broken companions, the lock file and the incomplete-backup marker
+ * (FORMAT.md, "The directory").
+ */
 public final class SegmentNames {
 
     /** The file whose lock a WAL or a tool holds while it uses the directory. */
     public static final String LOCK_FILE = "nanowal.lock";
+    /**
+     * Present while a backup writes the directory, removed once the copy is complete and durable: a WAL does
+     * not open, and {@code verify} fails, where it is left.
+     */
+    public static final String BACKUP_INCOMPLETE = "nanowal.backup-incomplete";
     public static final String SUFFIX = ".log";
     public static final String TEMP_SUFFIX = ".tmp";
     public static final String BROKEN_SUFFIX = ".broken";

@@ -23,6 +23,7 @@ public class Storage {
 
     /** The suffix of the temporary file that {@link #writeAtomically} renames into place. */
     public static final String TEMP_SUFFIX = ".tmp";
+    private static final int COPY_CHUNK = 1 << 20;
 
     public FileChannel openForWrite(Path path) throws IOException {
         return FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
@@ -48,6 +49,40 @@ public class Storage {
     /** Deletes the file, or the directory if it is empty; nothing when it does not exist. */
     public void delete(Path path) throws IOException {
         Files.deleteIfExists(path);
+    }
+
+    /**
+     * Makes {@code link} a second name of the file {@code existing} (a hard link: the same bytes, which outlive
+     * the deletion of either name).
+     *
+     * @throws IOException when the file system cannot, for example across file systems (the caller copies)
+     * @throws UnsupportedOperationException when the file system has no hard links
+     */
+    public void link(Path existing, Path link) throws IOException {
+        Files.createLink(link, existing);
+    }
+
+    /**
+     * Copies the first {@code length} bytes of {@code from} to the start of {@code to} (a new, empty file) with
+     * positional reads and writes, so it works across file systems; does not fsync.
+     */
+    public void copyPrefix(FileChannel from, long length, FileChannel to) throws IOException {
+        ByteBuffer chunk = ByteBuffer.allocate((int) Math.min(COPY_CHUNK, Math.max(1, length)));
+        long at = 0;
+        while (at < length) {
+            chunk.clear().limit((int) Math.min(chunk.capacity(), length - at));
+            while (chunk.hasRemaining()) {
+                if (from.read(chunk, at + chunk.position()) < 0) {
+                    throw new IOException("The source ends at " + (at + chunk.position()) + ", before the "
+                            + length + " bytes to copy");
+                }
+            }
+            chunk.flip();
+            while (chunk.hasRemaining()) {
+                to.write(chunk, at + chunk.position());
+            }
+            at += chunk.limit();
+        }
     }
 
     /** Makes creations, renames and deletions in the directory durable. */
