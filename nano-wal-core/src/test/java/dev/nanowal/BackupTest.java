@@ -99,8 +99,10 @@ class BackupTest {
         }
         assertThat(failure.get()).isNull();
         assertThat(result.target()).isEqualTo(target.toAbsolutePath());
-        assertThat(result.filesLinked()).as("sealed segments are linked").isPositive();
-        assertThat(result.filesCopied()).as("active segments are copied").isPositive();
+        // whether an active segment is copied depends on timing: a key may have rotated while the checkpoint ran,
+        // so its backup ends with a sealed segment (sealedSegmentsAreHardLinkedAndActiveOnesCopiedUpToTheirSyncedEnd
+        // covers the copy)
+        assertThat(result.filesLinked()).as("segments sealed before the call are linked").isPositive();
         assertThat(result.entries()).isGreaterThanOrEqualTo(before.size());
         assertThat(result.keys()).isEqualTo(KEYS.length);
         assertThat(acked.size()).as("appends went on after the backup").isGreaterThan(before.size() + 200);

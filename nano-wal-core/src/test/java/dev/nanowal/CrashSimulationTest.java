@@ -135,23 +135,7 @@ class CrashSimulationTest {
         });
         String where = "crash (" + mode + ") before step " + n
                 + (n <= steps.size() ? " '" + steps.get(n - 1) + "'" : " (after the end)");
-        Wal wal = null;
-        try {
-            wal = Wal.open(work, options(clock), storage);
-            scenario(wal, ledger, clock);
-        } catch (RuntimeException e) {
-            if (!storage.crashed()) {
-                throw new AssertionError("the scenario failed without a crash at " + where, e);
-            }
-        } finally {
-            if (wal != null) {
-                try {
-                    wal.close();
-                } catch (RuntimeException ignored) {
-                    // the machine is down
-                }
-            }
-        }
+        storage.runUntilCrash(work, options(clock), wal -> scenario(wal, ledger, clock), where);
         if (!storage.crashed()) {
             return;
         }

@@ -12,16 +12,21 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * A {@link Storage} that numbers every mutating step (write, force, truncate, create, rename, delete, directory
- * fsync) and keeps a shadow of what a power failure would leave: each file's bytes as of its last force, and
- * the directory's names as of its last fsync. At a chosen step it "crashes": it materialises that state into
- * another directory (before the step runs) and fails every later call. Test-only.
+ * A {@link Storage} that numbers every mutating step (write, force, truncate, create, rename, link, delete,
+ * directory fsync) and keeps a shadow of what a power failure would leave: each file's bytes as of its last
+ * force (one inode behind every hard link to it), each directory's names as of its last fsync, and a directory
+ * created through it only once its parent was fsynced. At a chosen step it "crashes": it materialises that
+ * state of the WAL's directory, and of every directory registered with {@link #alsoCrash}, into other
+ * directories (before the step runs) and fails every later call. Test-only.
  */
 final class CrashStorage extends Storage {
 
@@ -41,8 +46,14 @@ final class CrashStorage extends Storage {
     }
 
     private final Path directory;
-    private final Map<String, Inode> names = new HashMap<>();
-    private Map<String, Inode> durableNames = new HashMap<>();
+    /** Every file by its absolute path. */
+    private final Map<Path, Inode> names = new HashMap<>();
+    private final Map<Path, Inode> durableNames = new HashMap<>();
+    /** The directories whose crash state is materialised, and where it goes. */
+    private final Map<Path, Path> crashCopies = new HashMap<>();
+    private final Set<Path> createdDirectories = new HashSet<>();
+    private final Set<Path> durableDirectories = new HashSet<>();
+    private boolean refuseLinks;
     private final List<String> steps = new ArrayList<>();
     private final int crashAt;
     private final Mode mode;
@@ -56,7 +67,7 @@ final class CrashStorage extends Storage {
      * @param onCrash runs at the crash, after the state is materialised (to capture the oracle)
      */
     CrashStorage(Path directory, int crashAt, Mode mode, Path crashDirectory, Runnable onCrash) {
-        this.directory = directory;
+        this.directory = key(directory);
         this.crashAt = crashAt;
         this.mode = mode;
         this.crashDirectory = crashDirectory;
@@ -65,12 +76,29 @@ final class CrashStorage extends Storage {
             for (Path file : files.toList()) {
                 Inode inode = new Inode();
                 inode.durable = Files.readAllBytes(file);
-                names.put(file.getFileName().toString(), inode);
+                names.put(key(file), inode);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        durableNames = new HashMap<>(names);
+        durableNames.putAll(names);
+        crashCopies.put(this.directory, crashDirectory);
+    }
+
+    /** Also materialises {@code other} (a directory the WAL creates, such as a backup's) into {@code crashCopy}. */
+    CrashStorage alsoCrash(Path other, Path crashCopy) {
+        crashCopies.put(key(other), crashCopy);
+        return this;
+    }
+
+    /** Makes every hard link fail as across file systems, so that the caller copies instead. */
+    CrashStorage refusingLinks() {
+        refuseLinks = true;
+        return this;
+    }
+
+    private static Path key(Path path) {
+        return path.toAbsolutePath().normalize();
     }
 
     /** The steps taken so far, described. */
@@ -80,6 +108,32 @@ final class CrashStorage extends Storage {
 
     boolean crashed() {
         return crashed;
+    }
+
+    /**
+     * Opens the WAL in {@code dir} through this storage and runs {@code scenario} on it until it ends or the
+     * machine goes down; a failure without a crash fails the test.
+     *
+     * @param where the crash point, for the message
+     */
+    void runUntilCrash(Path dir, WalOptions options, Consumer<Wal> scenario, String where) {
+        Wal wal = null;
+        try {
+            wal = Wal.open(dir, options, this);
+            scenario.accept(wal);
+        } catch (RuntimeException e) {
+            if (!crashed()) {
+                throw new AssertionError("the scenario failed without a crash at " + where, e);
+            }
+        } finally {
+            if (wal != null) {
+                try {
+                    wal.close();
+                } catch (RuntimeException ignored) {
+                    // the machine is down
+                }
+            }
+        }
     }
 
     private synchronized void step(String description) throws IOException {
@@ -96,7 +150,7 @@ final class CrashStorage extends Storage {
     }
 
     private Inode inode(Path path) throws IOException {
-        String name = path.getFileName().toString();
+        Path name = key(path);
         Inode inode = names.get(name);
         if (inode == null) {
             // a file created outside this storage (the lock file): count it as durable as it is
@@ -114,33 +168,47 @@ final class CrashStorage extends Storage {
     private void materialize() throws IOException {
         Files.createDirectories(crashDirectory);
         if (mode == Mode.PROCESS_CRASH) {
-            try (Stream<Path> files = Files.list(directory)) {
-                for (Path file : files.toList()) {
-                    if (!file.getFileName().toString().equals(SegmentNames.LOCK_FILE)) {
-                        Files.copy(file, crashDirectory.resolve(file.getFileName()));
+            for (Map.Entry<Path, Path> tracked : crashCopies.entrySet()) {
+                if (!Files.isDirectory(tracked.getKey())) {
+                    continue;
+                }
+                Files.createDirectories(tracked.getValue());
+                try (Stream<Path> files = Files.list(tracked.getKey())) {
+                    for (Path file : files.toList()) {
+                        if (!file.getFileName().toString().equals(SegmentNames.LOCK_FILE)) {
+                            Files.copy(file, tracked.getValue().resolve(file.getFileName()));
+                        }
                     }
                 }
             }
             return;
         }
+        for (Path created : durableDirectories) {
+            if (crashCopies.containsKey(created)) {
+                Files.createDirectories(crashCopies.get(created));
+            }
+        }
         Random random = new Random(crashAt * 31L + mode.ordinal());
-        for (Map.Entry<String, Inode> entry : durableNames.entrySet()) {
-            if (entry.getKey().equals(SegmentNames.LOCK_FILE)) {
+        for (Map.Entry<Path, Inode> entry : durableNames.entrySet()) {
+            Path parent = entry.getKey().getParent();
+            Path copy = crashCopies.get(parent);
+            boolean present = parent.equals(directory) || durableDirectories.contains(parent);
+            if (copy == null || !present || entry.getKey().getFileName().toString().equals(SegmentNames.LOCK_FILE)) {
                 continue;
             }
             byte[] bytes = entry.getValue().durable;
             if (mode == Mode.TORN_WRITEBACK) {
                 bytes = tornTail(entry.getValue(), bytes, random);
             }
-            Files.write(crashDirectory.resolve(entry.getKey()), bytes);
+            Files.write(copy.resolve(entry.getKey().getFileName()), bytes);
         }
     }
 
     /** The durable bytes plus a random part of what the live file holds beyond them (page cache writeback). */
     private byte[] tornTail(Inode inode, byte[] durable, Random random) throws IOException {
-        for (Map.Entry<String, Inode> live : names.entrySet()) {
+        for (Map.Entry<Path, Inode> live : names.entrySet()) {
             if (live.getValue() == inode) {
-                byte[] current = Files.readAllBytes(directory.resolve(live.getKey()));
+                byte[] current = Files.readAllBytes(live.getKey());
                 if (current.length > durable.length
                         && Arrays.equals(current, 0, durable.length, durable, 0, durable.length)) {
                     int extra = random.nextInt(current.length - durable.length + 1);
@@ -198,7 +266,7 @@ final class CrashStorage extends Storage {
         step("create " + path.getFileName());
         FileChannel channel = super.createNew(path);
         Inode inode = new Inode();
-        names.put(path.getFileName().toString(), inode);
+        names.put(key(path), inode);
         return wrap(channel, path, inode);
     }
 
@@ -207,28 +275,51 @@ final class CrashStorage extends Storage {
         step("rename " + from.getFileName() + " -> " + to.getFileName());
         Inode inode = inode(from);
         super.moveAtomically(from, to);
-        names.remove(from.getFileName().toString());
-        names.put(to.getFileName().toString(), inode);
+        names.remove(key(from));
+        names.put(key(to), inode);
+    }
+
+    @Override
+    public void link(Path existing, Path link) throws IOException {
+        if (refuseLinks) {
+            throw new IOException(link + " -> " + existing + ": Invalid cross-device link");
+        }
+        step("link " + link.getFileName() + " -> " + existing.getFileName());
+        Inode inode = inode(existing);
+        super.link(existing, link);
+        names.put(key(link), inode);
     }
 
     @Override
     public void delete(Path path) throws IOException {
         step("delete " + path.getFileName());
         super.delete(path);
-        names.remove(path.getFileName().toString());
+        names.remove(key(path));
     }
 
     @Override
     public void fsyncDirectory(Path dir) throws IOException {
-        step("fsync directory");
+        step("fsync directory " + dir.getFileName());
         super.fsyncDirectory(dir);
-        durableNames = new HashMap<>(names);
+        Path fsynced = key(dir);
+        durableNames.keySet().removeIf(name -> name.getParent().equals(fsynced));
+        names.forEach((name, inode) -> {
+            if (name.getParent().equals(fsynced)) {
+                durableNames.put(name, inode);
+            }
+        });
+        for (Path created : createdDirectories) {
+            if (created.getParent().equals(fsynced)) {
+                durableDirectories.add(created);
+            }
+        }
     }
 
     @Override
     public void createDirectory(Path path) throws IOException {
         step("create directory " + path.getFileName());
         super.createDirectory(path);
+        createdDirectories.add(key(path));
     }
 
     @Override

@@ -31,9 +31,10 @@ import java.util.Set;
  * hard-linked when the target is on the same file system; every other segment is copied up to its fsynced
  * length, which always ends on a whole record, so the copy has no torn tail and needs no commit journal.
  *
- * <p>Power loss at any point leaves either no target, a target that holds {@value SegmentNames#BACKUP_INCOMPLETE}
- * (which a WAL refuses to open and {@code verify} reports), or the complete backup: the marker is durable before
- * the first segment file is written, and is deleted only after every file and the directory were fsynced.
+ * <p>A crash or power loss at any point leaves the target as it was (missing or empty), or holding
+ * {@value SegmentNames#BACKUP_INCOMPLETE} (which a WAL refuses to open and {@code verify} reports), or the complete
+ * backup: the marker is durable before the first segment file is written, and is deleted only after every file
+ * and the directory were fsynced.
  * Not thread-safe: one backup, one thread.
  */
 final class Backup {
@@ -132,31 +133,33 @@ final class Backup {
     }
 
     /**
-     * Creates the target (durably), takes its lock so no WAL opens it meanwhile, and marks it incomplete, the
-     * marker durable before anything else lands there.
+     * Creates the target if needed, marks it incomplete and takes its lock, so no WAL opens it meanwhile. A new
+     * target's directory entry is made durable only after the marker inside it, so a power loss cannot leave it
+     * without the marker once it holds anything.
      */
     static Backup begin(Path source, Path target, Storage storage) {
         try {
             Path absolute = checkTarget(source, target, storage);
-            WalDirectory.createDurably(absolute, storage);
-            Backup backup = new Backup(absolute, storage, WalDirectory.take(absolute, storage));
-            try {
-                backup.markIncomplete(source);
-            } catch (IOException | RuntimeException e) {
-                backup.release();
-                throw e;
+            boolean create = !storage.exists(absolute);
+            if (create) {
+                WalDirectory.createDurably(absolute.getParent(), storage);
+                storage.createDirectory(absolute);
             }
-            return backup;
+            markIncomplete(absolute, source, storage);
+            if (create) {
+                storage.fsyncDirectory(absolute.getParent());
+            }
+            return new Backup(absolute, storage, WalDirectory.take(absolute, storage));
         } catch (IOException e) {
             throw new WalIOException("Could not start a backup of " + source + " in " + target, e);
         }
     }
 
-    private void markIncomplete(Path source) throws IOException {
+    private static void markIncomplete(Path target, Path source, Storage storage) throws IOException {
         byte[] text = ("A nano-wal backup of " + source + " was being written here; while this file exists the "
                 + "backup is incomplete. Delete the directory and take the backup again.\n")
                 .getBytes(StandardCharsets.UTF_8);
-        try (FileChannel channel = storage.createNew(marker)) {
+        try (FileChannel channel = storage.createNew(target.resolve(SegmentNames.BACKUP_INCOMPLETE))) {
             ByteBuffer bytes = ByteBuffer.wrap(text);
             while (bytes.hasRemaining()) {
                 channel.write(bytes, bytes.position());
