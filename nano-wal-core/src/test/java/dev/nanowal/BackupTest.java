@@ -2,6 +2,7 @@ package dev.nanowal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.nanowal.cli.WalCli;
 import dev.nanowal.internal.format.SegmentNames;
@@ -34,8 +35,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@link Wal#backup}: a copy taken while other threads append, checked by opening it; compaction during the copy;
- * hard links on the same file system and copies across file systems; a target that is not new; a failed backup
- * that leaves a target which refuses to open.
+ * hard links on the same file system and copies across file systems; cursors; a target that is not new; a failed
+ * backup that leaves a target which refuses to open.
  */
 @ExtendWith(QuietWalLogs.class)
 class BackupTest {
@@ -240,6 +241,29 @@ class BackupTest {
             }
         } finally {
             assertThat(exit("umount", mount.toString())).as("umount " + mount).isZero();
+        }
+    }
+
+    @Test
+    void cursorsAreBackedUpAtTheirCommittedPositions() throws IOException {
+        Path source = root.resolve("wal");
+        Path target = root.resolve("backup");
+        List<EntryRef> refs = new ArrayList<>();
+        try (Wal wal = Wal.open(source, WalOptions.builder().maxSegmentSize(4096).build())) {
+            for (int i = 0; i < 20; i++) {
+                refs.add(wal.appendEntry("orders", null, TestPayloads.content(i, 300), false));
+            }
+            wal.cursor("billing", "orders").commit(refs.get(12));
+            wal.cursor("audit", "orders").commit(refs.get(3));
+            wal.backup(target);
+            wal.cursor("billing", "orders").commit(refs.get(19));
+        }
+        try (Wal copy = Wal.open(target)) {
+            assertThat(copy.cursors()).extracting(CursorInfo::name, CursorInfo::position)
+                    .containsExactly(tuple("audit", refs.get(3)),
+                            tuple("billing", refs.get(12)));
+            assertThat(copy.cursor("billing", "orders").poll(100, Duration.ZERO)).extracting(WalRecord::ref)
+                    .containsExactlyElementsOf(refs.subList(13, 20));
         }
     }
 

@@ -4,6 +4,7 @@ import dev.nanowal.BackupResult;
 import dev.nanowal.CompactionGuard;
 import dev.nanowal.WalException;
 import dev.nanowal.WalIOException;
+import dev.nanowal.internal.format.CursorFormat;
 import dev.nanowal.internal.format.RecordCursor;
 import dev.nanowal.internal.format.SegmentNames;
 import dev.nanowal.internal.format.SegmentScan;
@@ -14,12 +15,15 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -46,16 +50,22 @@ final class Backup {
     record Part(Segment segment, long length, boolean whole) {
     }
 
-    /** What one backup takes: the parts of every key, and the sequence floor at that moment. */
+    /**
+     * What one backup takes: the parts of every key, the sequence floor at that moment, and the cursor files as they
+     * were read before the checkpoint (so every committed position names an entry the backup holds, or one
+     * compacted before).
+     */
     static final class Snapshot implements CompactionGuard {
 
         private final List<Part> parts;
         private final long sequenceFloor;
+        private final Map<String, byte[]> cursorFiles;
         private final Set<Long> pinned = new HashSet<>();
 
-        Snapshot(List<Part> parts, long sequenceFloor) {
+        Snapshot(List<Part> parts, long sequenceFloor, Map<String, byte[]> cursorFiles) {
             this.parts = List.copyOf(parts);
             this.sequenceFloor = sequenceFloor;
+            this.cursorFiles = Map.copyOf(cursorFiles);
             for (Part part : parts) {
                 pinned.add(part.segment().sequence());
             }
@@ -156,17 +166,37 @@ final class Backup {
     }
 
     private static void markIncomplete(Path target, Path source, Storage storage) throws IOException {
-        byte[] text = ("A nano-wal backup of " + source + " was being written here; while this file exists the "
-                + "backup is incomplete. Delete the directory and take the backup again.\n")
-                .getBytes(StandardCharsets.UTF_8);
-        try (FileChannel channel = storage.createNew(target.resolve(SegmentNames.BACKUP_INCOMPLETE))) {
-            ByteBuffer bytes = ByteBuffer.wrap(text);
+        writeNew(target.resolve(SegmentNames.BACKUP_INCOMPLETE), ("A nano-wal backup of " + source + " was being "
+                + "written here; while this file exists the backup is incomplete. Delete the directory and take the "
+                + "backup again.\n").getBytes(StandardCharsets.UTF_8), storage);
+        storage.fsyncDirectory(target);
+    }
+
+    /** Writes a new file and fsyncs it; its name is made durable by a later fsync of the directory. */
+    private static void writeNew(Path file, byte[] content, Storage storage) throws IOException {
+        try (FileChannel channel = storage.createNew(file)) {
+            ByteBuffer bytes = ByteBuffer.wrap(content);
             while (bytes.hasRemaining()) {
                 channel.write(bytes, bytes.position());
             }
             channel.force(true);
         }
-        storage.fsyncDirectory(target);
+    }
+
+    /** The cursor files of {@code directory}, by name (FORMAT.md, "Cursor files"). */
+    static Map<String, byte[]> cursorFiles(Path directory, Storage storage) throws IOException {
+        Map<String, byte[]> files = new HashMap<>();
+        for (Path file : storage.list(directory)) {
+            String name = file.getFileName().toString();
+            if (CursorFormat.isCursorFile(name)) {
+                try {
+                    files.put(name, storage.readAll(file));
+                } catch (NoSuchFileException e) {
+                    // deleted since the listing (a commit replaces the file by a rename, which never removes it)
+                }
+            }
+        }
+        return files;
     }
 
     /** Writes every part and the meta file, fsyncs them and the directory, then removes the marker. */
@@ -183,6 +213,9 @@ final class Backup {
                 if (records > 0) {
                     keysWithEntries.add(part.segment().header().keyHash());
                 }
+            }
+            for (Map.Entry<String, byte[]> cursor : snapshot.cursorFiles.entrySet()) {
+                writeNew(target.resolve(cursor.getKey()), cursor.getValue(), storage);
             }
             // never again a sequence number the WAL had handed out when the backup began (an EntryRef may name it);
             // its directory fsync also makes every segment's name durable

@@ -566,20 +566,7 @@ public final class WalEngine implements WalBackend {
             } catch (IOException e) {
                 throw new WalIOException("Could not check the backup target " + target, e);
             }
-            Backup.Snapshot snapshot;
-            synchronized (checkpointLock) {
-                WalException failure = syncLocked();
-                if (failure != null) {
-                    throw failure;
-                }
-                List<Backup.Part> parts = new ArrayList<>();
-                for (KeyLog log : keys.all()) {
-                    parts.addAll(log.backupParts());
-                }
-                snapshot = new Backup.Snapshot(parts, directory.nextSequence());
-                // compaction deletes only under the checkpoint lock: once it is released, the guard is in place
-                guards.add(snapshot);
-            }
+            Backup.Snapshot snapshot = backupSnapshot();
             try {
                 Backup backup = Backup.begin(directory.path(), target, context.storage());
                 try {
@@ -622,6 +609,34 @@ public final class WalEngine implements WalBackend {
         }
         events.checkpointed(System.nanoTime() - started, logs.size());
         return null;
+    }
+
+    /**
+     * What a backup takes, with everything appended so far made durable first, its segments pinned against
+     * compaction (remove the snapshot from {@link #guards} when done).
+     */
+    private Backup.Snapshot backupSnapshot() {
+        synchronized (checkpointLock) {
+            Map<String, byte[]> cursorFiles;
+            try {
+                // before the sync: every entry a cursor committed to by then was appended before it
+                cursorFiles = Backup.cursorFiles(directory.path(), context.storage());
+            } catch (IOException e) {
+                throw new WalIOException("Could not read the cursor files of " + directory.path(), e);
+            }
+            WalException failure = syncLocked();
+            if (failure != null) {
+                throw failure;
+            }
+            List<Backup.Part> parts = new ArrayList<>();
+            for (KeyLog log : keys.all()) {
+                parts.addAll(log.backupParts());
+            }
+            Backup.Snapshot snapshot = new Backup.Snapshot(parts, directory.nextSequence(), cursorFiles);
+            // compaction deletes only under the checkpoint lock: once it is released, the guard is in place
+            guards.add(snapshot);
+            return snapshot;
+        }
     }
 
     /** Runs on the checkpoint thread, on its interval and when a journal file fills up. */
