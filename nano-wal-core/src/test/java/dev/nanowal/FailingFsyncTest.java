@@ -41,9 +41,7 @@ class FailingFsyncTest {
     @ParameterizedTest(name = "journal={0}")
     @ValueSource(booleans = {true, false})
     void manyThousandAppendsUnderFailingFsyncKeepTheFileCountBounded(boolean journal) throws IOException {
-        try (Wal wal = Wal.open(dir, options(journal), storage)) {
-            appendHealthy(wal);
-            storage.fail(Fault.EIO, Op.FORCE, Op.FSYNC_DIRECTORY);
+        try (Wal wal = openThenFailEveryFsync(journal)) {
             int durableFailures = failingAppends(wal, 2_000);
             assertThat(wal.diskState()).isEqualTo(DiskState.FAILING);
             long filesEarly = files();
@@ -62,9 +60,7 @@ class FailingFsyncTest {
     @ParameterizedTest(name = "journal={0}")
     @ValueSource(booleans = {true, false})
     void threeSecondsOfAppendsUnderFailingFsyncKeepTheFileCountBounded(boolean journal) throws IOException {
-        try (Wal wal = Wal.open(dir, options(journal), storage)) {
-            appendHealthy(wal);
-            storage.fail(Fault.EIO, Op.FORCE, Op.FSYNC_DIRECTORY);
+        try (Wal wal = openThenFailEveryFsync(journal)) {
             long most = 0;
             long appends = 0;
             long end = System.nanoTime() + Duration.ofSeconds(3).toNanos();
@@ -86,10 +82,14 @@ class FailingFsyncTest {
         return KEYS * 2L + 16 + 2;
     }
 
-    private void appendHealthy(Wal wal) {
+    /** A WAL with some entries in every key, on a disk whose every fsync (of files and directory) fails with EIO. */
+    private Wal openThenFailEveryFsync(boolean journal) {
+        Wal wal = Wal.open(dir, options(journal), storage);
         for (int i = 0; i < 50; i++) {
             ledger.append(wal, "k" + (i % KEYS), 200, i % 2 == 0);
         }
+        storage.fail(Fault.EIO, Op.FORCE, Op.FSYNC_DIRECTORY);
+        return wal;
     }
 
     /** Appends, every other one durable; returns how many durable ones threw (every one should). */

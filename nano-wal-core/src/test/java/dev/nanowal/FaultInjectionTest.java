@@ -446,18 +446,18 @@ class FaultInjectionTest {
             // stays within the reserve
             WalOptions options = options().maxSegmentSize(128 * 1024).writeBufferSize(4096).build();
             try (Wal wal = Wal.open(walDir, options)) {
-                WalIOException full = fill(wal);
+                WalIOException full = ledger.fill(wal, "k", 3);
                 assertThat(full.isDiskFull()).as("%s", full).isTrue();
                 assertThat(ledger.acknowledged()).hasSizeGreaterThan(20);
                 ledger.checkReadable(wal, true);
-                assertThat(fill(wal).isDiskFull()).isTrue();
+                assertThat(ledger.fill(wal, "k", 3).isDiskFull()).isTrue();
 
                 Files.delete(filler);
                 for (int i = 0; i < 10; i++) {
                     ledger.append(wal, "k" + (i % 3), 2000, true);
                 }
                 ledger.checkAll(wal, false);
-                fill(wal);
+                ledger.fill(wal, "k", 3);
                 ledger.checkReadable(wal, true);
                 catchThrowable(wal::close);
             }
@@ -494,16 +494,5 @@ class FaultInjectionTest {
         } finally {
             SmallTmpfs.unmount(mount);
         }
-    }
-
-    private WalIOException fill(Wal wal) {
-        for (int i = 0; i < 10_000; i++) {
-            try {
-                ledger.append(wal, "k" + (i % 3), 2000 + (i % 7) * 100, i % 4 != 3);
-            } catch (WalIOException e) {
-                return e;
-            }
-        }
-        throw new AssertionError("a 1 MiB file system never filled up");
     }
 }

@@ -38,6 +38,21 @@ final class Ledger {
         return ref;
     }
 
+    /**
+     * Appends entries of 2,000 to 2,600 bytes to {@code keys} keys named {@code prefix0...}, three of four durable,
+     * until one fails (on a full file system), and returns that failure.
+     */
+    WalIOException fill(Wal wal, String prefix, int keys) {
+        for (int i = 0; i < 10_000; i++) {
+            try {
+                append(wal, prefix + (i % keys), 2000 + (i % 7) * 100, i % 4 != 3);
+            } catch (WalIOException e) {
+                return e;
+            }
+        }
+        throw new AssertionError("10,000 appends never filled the file system up");
+    }
+
     Attempt next(String key, int size, boolean durableAppend) {
         long id = nextId++;
         Attempt attempt = new Attempt(id, key, TestPayloads.header(id, (int) (id % 3) * 7),

@@ -190,17 +190,7 @@ class ParallelSyncTest {
                 return real.write(src, position);
             }
         };
-        Storage storage = new Storage() {
-            @Override
-            public FileChannel openForWrite(Path path) throws IOException {
-                return new FaultyChannel(super.openForWrite(path), path, pausing);
-            }
-
-            @Override
-            public FileChannel createNew(Path path) throws IOException {
-                return new FaultyChannel(super.createNew(path), path, pausing);
-            }
-        };
+        Storage storage = new HookedStorage(pausing);
         Wal wal = Wal.open(dir, WalOptions.builder().writeBufferSize(0).build(), storage);
         wal.appendEntry("k", null, bytes("first"), true);
         SyncThreads fsyncs = new SyncThreads();

@@ -11,13 +11,22 @@ import java.util.concurrent.locks.LockSupport;
  * A {@link Storage} whose fsyncs ({@code force}) take at least a set latency, as a stalling disk's do: a slow disk
  * for the health tests, shared with the other modules' tests through nano-wal-core's test jar. Test-only.
  */
-public final class SlowStorage extends Storage implements FaultyChannel.Hooks {
+public final class SlowStorage extends HookedStorage {
 
-    private volatile long latencyNanos;
+    private final Latency latency;
 
-    /** Every fsync from now on takes at least {@code latency} longer; zero makes them fast again. */
-    public void latency(Duration latency) {
-        this.latencyNanos = latency.toNanos();
+    public SlowStorage() {
+        this(new Latency());
+    }
+
+    private SlowStorage(Latency latency) {
+        super(latency);
+        this.latency = latency;
+    }
+
+    /** Every fsync from now on takes at least {@code extra} longer; zero makes them fast again. */
+    public void latency(Duration extra) {
+        latency.nanos = extra.toNanos();
     }
 
     /** Opens a WAL whose file I/O goes through this storage. */
@@ -25,22 +34,17 @@ public final class SlowStorage extends Storage implements FaultyChannel.Hooks {
         return Wal.open(directory, options, this);
     }
 
-    @Override
-    public FileChannel openForWrite(Path path) throws IOException {
-        return new FaultyChannel(super.openForWrite(path), path, this);
-    }
+    private static final class Latency implements FaultyChannel.Hooks {
+        private volatile long nanos;
 
-    @Override
-    public FileChannel createNew(Path path) throws IOException {
-        return new FaultyChannel(super.createNew(path), path, this);
-    }
-
-    @Override
-    public void force(Path path, FileChannel real, boolean metaData) throws IOException {
-        real.force(metaData);
-        long until = System.nanoTime() + latencyNanos;
-        for (long left = latencyNanos; left > 0; left = until - System.nanoTime()) {
-            LockSupport.parkNanos(left);
+        @Override
+        public void force(Path path, FileChannel real, boolean metaData) throws IOException {
+            real.force(metaData);
+            long added = nanos;
+            long until = System.nanoTime() + added;
+            for (long left = added; left > 0; left = until - System.nanoTime()) {
+                LockSupport.parkNanos(left);
+            }
         }
     }
 }

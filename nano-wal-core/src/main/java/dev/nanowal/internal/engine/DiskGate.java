@@ -7,6 +7,7 @@ import dev.nanowal.internal.io.Storage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileStore;
 import java.nio.file.Path;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -27,6 +28,8 @@ final class DiskGate {
     private final WalEvents events;
     private final long freeSpaceMargin;
     private final ReentrantLock probing = new ReentrantLock();
+    /** Guarded by {@link #probing}. */
+    private FileStore fileStore;
 
     /**
      * @param freeSpaceMargin the usable space at which a full disk counts as writable again: an append then tries,
@@ -96,7 +99,11 @@ final class DiskGate {
 
     private boolean hasFreeSpace() {
         try {
-            return storage.usableSpace(directory) >= freeSpaceMargin;
+            if (fileStore == null) {
+                // looked up once: the lookup reads the mount table, the space is then one statvfs per probe
+                fileStore = storage.fileStore(directory);
+            }
+            return fileStore.getUsableSpace() >= freeSpaceMargin;
         } catch (IOException e) {
             return false;
         }

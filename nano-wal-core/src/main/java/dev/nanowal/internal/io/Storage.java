@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -117,9 +118,9 @@ public class Storage {
         return entries;
     }
 
-    /** The bytes this JVM may still write to the file store that holds {@code path}. */
-    public long usableSpace(Path path) throws IOException {
-        return Files.getFileStore(path).getUsableSpace();
+    /** The file store that holds {@code path}: its usable space is one {@code statvfs} away. */
+    public FileStore fileStore(Path path) throws IOException {
+        return Files.getFileStore(path);
     }
 
     /** The whole of a small file. */
