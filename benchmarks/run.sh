@@ -12,6 +12,8 @@
 #   ./benchmarks/run.sh w1batch              # W1B alone at full size (appendBatch of 64 x 100 B vs raw)
 #   ./benchmarks/run.sh tail [samples] [idle-seconds]   # T1: tail wake-up latency and idle tailer CPU vs a
 #                                                       # blocking-queue hand-off (defaults 20000 3)
+#   ./benchmarks/run.sh tail-cross [entries]             # T2: a read-only view's tail of a child JVM's durable
+#                                                       # appends vs the in-process tail (default 1000)
 #   (w6, w6-capped and w1batch take --threads 16,64 and the other options of quick and full, and print only)
 #
 # Environment: BENCH_DIR (where the data goes; default a new temporary directory under /tmp, removed afterwards),
@@ -21,9 +23,9 @@ set -euo pipefail
 MODE="${1:-quick}"
 shift || true
 case "$MODE" in
-  quick|full|smoke|phases|w6|w6-capped|w1batch|tail) ;;
+  quick|full|smoke|phases|w6|w6-capped|w1batch|tail|tail-cross) ;;
   *) echo "usage: $0 quick|full|w6|w6-capped|w1batch [--only W1,W2,...] [--threads 16,64]" \
-    "| phases [appends] [keys] [rounds] | tail [samples] [idle-seconds]" >&2; exit 2 ;;
+    "| phases [appends] [keys] [rounds] | tail [samples] [idle-seconds] | tail-cross [entries]" >&2; exit 2 ;;
 esac
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -62,6 +64,7 @@ case "$MODE" in
   full) ARGS=(full --dir "$DATA" --command "$COMMAND" --results benchmarks/RESULTS.md) ;;
   phases) MAIN=dev.nanowal.bench.AppendPhases; PROPS+=(-Djava.io.tmpdir="$DATA"); ARGS=() ;;
   tail) MAIN=dev.nanowal.bench.TailWakeup; PROPS+=(-Djava.io.tmpdir="$DATA"); ARGS=() ;;
+  tail-cross) MAIN=dev.nanowal.bench.CrossProcessTail; PROPS+=(-Djava.io.tmpdir="$DATA"); ARGS=() ;;
   w6) ARGS=(full --only W6 --threads 16 --dir "$DATA" --command "$COMMAND") ;;
   w6-capped)
     ARGS=(full --only W6 --threads 64 --dir "$DATA" --command "$COMMAND")

@@ -146,11 +146,7 @@ class ReadOnlyViewTest {
         MutableClock clock = MutableClock.startingAt("2026-03-01T10:00:00Z");
         WalOptions options = WalOptions.builder().clock(clock).entryRetention(Duration.ofHours(1)).build();
         try (Wal writer = Wal.open(dir, options); Wal view = Wal.openReadOnly(dir)) {
-            List<EntryRef> refs = new ArrayList<>();
-            for (int i = 0; i < 20; i++) {
-                refs.add(writer.logEntry("k", null, bytes("e" + i)));
-                clock.advance(Duration.ofMinutes(7));
-            }
+            List<EntryRef> refs = twentyEntriesSevenMinutesApart(writer, clock);
             assertThat(view.keyInfo("k")).get().extracting(KeyInfo::segments).isEqualTo(20);
             try (Stream<WalRecord> records = view.enumerateEntries("k")) {
                 Iterator<WalRecord> open = records.iterator();
@@ -215,11 +211,7 @@ class ReadOnlyViewTest {
         MutableClock clock = MutableClock.startingAt("2026-03-01T10:00:00Z");
         WalOptions options = WalOptions.builder().clock(clock).entryRetention(Duration.ofHours(1)).build();
         try (Wal writer = Wal.open(dir, options); Wal view = Wal.openReadOnly(dir)) {
-            List<EntryRef> refs = new ArrayList<>();
-            for (int i = 0; i < 20; i++) {
-                refs.add(writer.logEntry("k", null, bytes("e" + i)));
-                clock.advance(Duration.ofMinutes(7));
-            }
+            List<EntryRef> refs = twentyEntriesSevenMinutesApart(writer, clock);
             WalTailer tailer = view.tail("k", refs.get(0));
             assertThat(writer.compact().segmentsDeleted()).isGreaterThan(5);
             EntryRef oldestHeld = writer.enumerateEntries("k").findFirst().orElseThrow().ref();
@@ -231,6 +223,16 @@ class ReadOnlyViewTest {
             assertThatThrownBy(() -> view.appendEntryIf("k", oldestHeld, null, bytes("x"), true))
                     .isInstanceOf(WalReadOnlyException.class);
         }
+    }
+
+    /** One segment each (a time slice is 6 minutes), over 140 minutes: a compaction then deletes those over an hour old. */
+    private static List<EntryRef> twentyEntriesSevenMinutesApart(Wal writer, MutableClock clock) {
+        List<EntryRef> refs = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            refs.add(writer.logEntry("k", null, bytes("e" + i)));
+            clock.advance(Duration.ofMinutes(7));
+        }
+        return refs;
     }
 
     private static long writerDeleted(Wal writer) {

@@ -693,10 +693,6 @@ public final class WalEngine implements WalBackend {
     }
 
     public FsyncLatency fsyncLatency(Duration window) {
-        Objects.requireNonNull(window, "window must not be null");
-        if (window.isNegative()) {
-            throw new IllegalArgumentException("window must not be negative: " + window);
-        }
         return events.fsyncLatency(window);
     }
 

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
@@ -111,7 +112,12 @@ final class WalEvents {
     }
 
     /** The fsyncs and journal commits that finished within {@code window}. */
+    /** @throws IllegalArgumentException when the window is negative */
     FsyncLatency fsyncLatency(Duration window) {
+        Objects.requireNonNull(window, "window must not be null");
+        if (window.isNegative()) {
+            throw new IllegalArgumentException("window must not be negative: " + window);
+        }
         return fsyncWindow.over(window);
     }
 
