@@ -14,6 +14,8 @@
 #                                                       # blocking-queue hand-off (defaults 20000 3)
 #   ./benchmarks/run.sh tail-cross [entries]             # T2: a read-only view's tail of a child JVM's durable
 #                                                       # appends vs the in-process tail (default 1000)
+#   ./benchmarks/run.sh stalls [appends] [rounds]       # buffered appends to one key across rotations, each timed:
+#                                                       # how many took over 1 and 10 ms (defaults 3000000 3)
 #   (w6, w6-capped and w1batch take --threads 16,64 and the other options of quick and full, and print only)
 #
 # Environment: BENCH_DIR (where the data goes; default a new temporary directory under /tmp, removed afterwards),
@@ -23,9 +25,10 @@ set -euo pipefail
 MODE="${1:-quick}"
 shift || true
 case "$MODE" in
-  quick|full|smoke|phases|w6|w6-capped|w1batch|tail|tail-cross) ;;
+  quick|full|smoke|phases|w6|w6-capped|w1batch|tail|tail-cross|stalls) ;;
   *) echo "usage: $0 quick|full|w6|w6-capped|w1batch [--only W1,W2,...] [--threads 16,64]" \
-    "| phases [appends] [keys] [rounds] | tail [samples] [idle-seconds] | tail-cross [entries]" >&2; exit 2 ;;
+    "| phases [appends] [keys] [rounds] | tail [samples] [idle-seconds] | tail-cross [entries]" \
+    "| stalls [appends] [rounds]" >&2; exit 2 ;;
 esac
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -65,6 +68,7 @@ case "$MODE" in
   phases) MAIN=dev.nanowal.bench.AppendPhases; PROPS+=(-Djava.io.tmpdir="$DATA"); ARGS=() ;;
   tail) MAIN=dev.nanowal.bench.TailWakeup; PROPS+=(-Djava.io.tmpdir="$DATA"); ARGS=() ;;
   tail-cross) MAIN=dev.nanowal.bench.CrossProcessTail; PROPS+=(-Djava.io.tmpdir="$DATA"); ARGS=() ;;
+  stalls) MAIN=dev.nanowal.bench.AppendStalls; PROPS+=(-Djava.io.tmpdir="$DATA"); ARGS=() ;;
   w6) ARGS=(full --only W6 --threads 16 --dir "$DATA" --command "$COMMAND") ;;
   w6-capped)
     ARGS=(full --only W6 --threads 64 --dir "$DATA" --command "$COMMAND")
