@@ -239,6 +239,26 @@ public final class Wal implements AutoCloseable {
     }
 
     /**
+     * Like {@link #enumerateEntries(String)}, but damaged bytes are skipped instead of failing the stream with a
+     * {@link WalCorruptionException}: after a frame that fails its checks, reading goes on at the next valid
+     * frame of the segment (frames delimit themselves: a magic, lengths and a CRC32C that binds each one to its
+     * key, segment and offset, see FORMAT.md). For salvaging what a damaged key still holds; {@link #damage()}
+     * lists the damage opening found.
+     */
+    public Stream<WalRecord> enumerateIntactEntries(String key) {
+        return engine.intactRecords(key);
+    }
+
+    /**
+     * The damage opening found and isolated, one entry per damaged file; empty when every file is intact. Opening
+     * never fails because of damage inside one key: a damaged segment is kept as it is and its key continues in a
+     * new segment, so the rest of the WAL stays available (see {@link WalDamage}, docs/guarantees.md).
+     */
+    public List<WalDamage> damage() {
+        return engine.damage();
+    }
+
+    /**
      * The entries of {@code checkpoint}'s key appended after it, in order: resume from a saved position. When
      * the checkpoint's segment was compacted, every entry still held is after it.
      *

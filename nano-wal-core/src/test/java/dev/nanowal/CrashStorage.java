@@ -36,9 +36,18 @@ final class CrashStorage extends Storage {
         POWER_LOSS,
         /** Power loss, but the page cache wrote back part of each file's unsynced tail first. */
         TORN_WRITEBACK,
+        /**
+         * Power loss after the page cache wrote back the unsynced tail out of order: a later sector of it reached
+         * the disk, an earlier one did not (zeros), as POSIX allows. Files without an unsynced tail of two sectors
+         * or more are left as {@link #POWER_LOSS} leaves them.
+         */
+        OUT_OF_ORDER_WRITEBACK,
         /** Process crash (SIGKILL): everything handed to the OS is kept. */
         PROCESS_CRASH
     }
+
+    /** The unit a disk writes back in: the out-of-order mode drops one of them. */
+    private static final int SECTOR = 512;
 
     /** One file as the disk holds it. */
     private static final class Inode {
@@ -199,6 +208,8 @@ final class CrashStorage extends Storage {
             byte[] bytes = entry.getValue().durable;
             if (mode == Mode.TORN_WRITEBACK) {
                 bytes = tornTail(entry.getValue(), bytes, random);
+            } else if (mode == Mode.OUT_OF_ORDER_WRITEBACK) {
+                bytes = outOfOrderTail(entry.getValue(), bytes, random);
             }
             Files.write(copy.resolve(entry.getKey().getFileName()), bytes);
         }
@@ -206,17 +217,45 @@ final class CrashStorage extends Storage {
 
     /** The durable bytes plus a random part of what the live file holds beyond them (page cache writeback). */
     private byte[] tornTail(Inode inode, byte[] durable, Random random) throws IOException {
+        byte[] current = liveExtension(inode, durable);
+        if (current == null) {
+            return durable;
+        }
+        int extra = random.nextInt(current.length - durable.length + 1);
+        return Arrays.copyOf(current, durable.length + extra);
+    }
+
+    /**
+     * The live file with one sector of its unsynced tail, before the tail's last sector, left as zeros: the
+     * sectors after it were written back, it was not.
+     */
+    private byte[] outOfOrderTail(Inode inode, byte[] durable, Random random) throws IOException {
+        byte[] current = liveExtension(inode, durable);
+        if (current == null) {
+            return durable;
+        }
+        int firstSector = durable.length / SECTOR;
+        int lastSector = (current.length - 1) / SECTOR;
+        if (lastSector <= firstSector) {
+            return durable;
+        }
+        int dropped = firstSector + random.nextInt(lastSector - firstSector);
+        Arrays.fill(current, Math.max(durable.length, dropped * SECTOR), (dropped + 1) * SECTOR, (byte) 0);
+        return current;
+    }
+
+    /** What the live file holds when it extends the durable bytes (not rewritten below them), or null. */
+    private byte[] liveExtension(Inode inode, byte[] durable) throws IOException {
         for (Map.Entry<Path, Inode> live : names.entrySet()) {
             if (live.getValue() == inode) {
                 byte[] current = Files.readAllBytes(live.getKey());
                 if (current.length > durable.length
                         && Arrays.equals(current, 0, durable.length, durable, 0, durable.length)) {
-                    int extra = random.nextInt(current.length - durable.length + 1);
-                    return Arrays.copyOf(current, durable.length + extra);
+                    return current;
                 }
             }
         }
-        return durable;
+        return null;
     }
 
     /** The channel's file stays the same inode whatever it is renamed to later. */

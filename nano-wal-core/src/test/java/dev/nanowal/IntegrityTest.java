@@ -47,28 +47,72 @@ class IntegrityTest {
         }
     }
 
+    /**
+     * Ten entries of which the first nine were synced, as a crash leaves them: the tenth written to the file but
+     * never fsynced. Returns the crash image, a copy taken while the WAL was open.
+     */
+    private Path nineSyncedAndOneUnsynced(String key, List<EntryRef> refs) throws IOException {
+        Path image = dir.resolveSibling(dir.getFileName() + "-crashed");
+        try (Wal wal = Wal.open(dir)) {
+            for (int i = 0; i < 10; i++) {
+                refs.add(wal.appendEntry(key, bytes("h" + i), bytes("content-" + i), false));
+                if (i == 8) {
+                    wal.sync();
+                }
+            }
+            // flushes the write buffer into the file: what the page cache holds when the process dies
+            wal.readEntryAt(refs.get(9));
+            WalCopies.copy(dir, image);
+        }
+        return image;
+    }
+
     @Test
-    void aDamagedLastRecordReadsAsATornTail() throws IOException {
+    void aDamagedLastRecordInsideSyncedBytesIsDamageNotATornTail() throws IOException {
         List<EntryRef> refs = writeTen("k");
         SegmentFiles.flipBit(SegmentFiles.segmentOf(dir, refs.get(9)), refs.get(9).offset() + 30, 1);
 
         try (Wal wal = Wal.open(dir)) {
-            assertThat(contents(wal, "k")).hasSize(9);
-            assertThatThrownBy(() -> wal.readEntryAt(refs.get(9))).isInstanceOf(WalEntryNotFoundException.class);
+            assertThatThrownBy(() -> contents(wal, "k")).isInstanceOf(WalCorruptionException.class);
+            try (Stream<WalRecord> intact = wal.enumerateIntactEntries("k")) {
+                assertThat(intact.count()).isEqualTo(9);
+            }
+            assertThatThrownBy(() -> wal.readEntryAt(refs.get(9))).isInstanceOf(WalCorruptionException.class);
+            assertThat(wal.damage()).singleElement().extracting(WalDamage::offset).isEqualTo(refs.get(9).offset());
         }
     }
 
     @Test
-    void aDamagedRecordInTheMiddleFailsTheOpenUnlessRepairIsAskedFor() throws IOException {
+    void aDamagedUnsyncedLastRecordIsATornTail() throws IOException {
+        List<EntryRef> refs = new ArrayList<>();
+        Path image = nineSyncedAndOneUnsynced("k", refs);
+        SegmentFiles.flipBit(SegmentFiles.segmentOf(image, refs.get(9)), refs.get(9).offset() + 30, 1);
+
+        try (Wal wal = Wal.open(image)) {
+            assertThat(contents(wal, "k")).hasSize(9);
+            assertThatThrownBy(() -> wal.readEntryAt(refs.get(9))).isInstanceOf(WalEntryNotFoundException.class);
+            assertThat(wal.damage()).isEmpty();
+            assertThat(wal.stats().bytesTruncatedAtRecovery()).isPositive();
+        }
+    }
+
+    @Test
+    void aDamagedRecordInTheMiddleIsQuarantinedAndRepairStillCutsIt() throws IOException {
         List<EntryRef> refs = writeTen("k");
         Path segment = SegmentFiles.segmentOf(dir, refs.get(3));
         SegmentFiles.flipBit(segment, refs.get(3).offset() + Frames.RECORD_HEADER_SIZE, 0);
 
-        assertThatThrownBy(() -> Wal.open(dir)).isInstanceOf(WalCorruptionException.class)
-                .hasMessageContaining(segment.toString()).hasMessageContaining("offset " + refs.get(3).offset())
-                .hasMessageContaining("repairCorruptTail");
+        try (Wal wal = Wal.open(dir)) {
+            assertThat(wal.damage()).singleElement().satisfies(damage -> {
+                assertThat(damage.file()).isEqualTo(segment);
+                assertThat(damage.offset()).isEqualTo(refs.get(3).offset());
+            });
+            assertThatThrownBy(() -> wal.readEntryAt(refs.get(3))).isInstanceOf(WalCorruptionException.class);
+            assertThat(wal.readEntryAt(refs.get(9))).isEqualTo(bytes("content-9"));
+        }
         try (Wal wal = Wal.open(dir, WalOptions.builder().repairCorruptTail(true).build())) {
             assertThat(contents(wal, "k")).containsExactly("content-0", "content-1", "content-2");
+            assertThat(wal.damage()).isEmpty();
             assertThat(wal.stats().bytesTruncatedAtRecovery()).isPositive();
             assertThat(wal.stats().corruptionsDetected()).isEqualTo(1);
             EntryRef next = wal.appendEntry("k", null, bytes("after repair"), true);
@@ -81,11 +125,12 @@ class IntegrityTest {
 
     @Test
     void aTornTailIsCutAndAppendingContinues() throws IOException {
-        List<EntryRef> refs = writeTen("k");
-        Path segment = SegmentFiles.segmentOf(dir, refs.get(9));
+        List<EntryRef> refs = new ArrayList<>();
+        Path image = nineSyncedAndOneUnsynced("k", refs);
+        Path segment = SegmentFiles.segmentOf(image, refs.get(9));
         SegmentFiles.truncate(segment, refs.get(9).offset() + 30);
 
-        try (Wal wal = Wal.open(dir)) {
+        try (Wal wal = Wal.open(image)) {
             assertThat(wal.stats().bytesTruncatedAtRecovery()).isEqualTo(30);
             assertThat(contents(wal, "k")).hasSize(9).last().isEqualTo("content-8");
             assertThatThrownBy(() -> wal.readEntryAt(refs.get(9))).isInstanceOf(WalEntryNotFoundException.class);
@@ -111,13 +156,20 @@ class IntegrityTest {
     }
 
     @Test
-    void zerosInTheMiddleWithValidEntriesAfterThemAreCorruptionNotATornTail() throws IOException {
+    void zerosInTheMiddleOfSyncedBytesAreDamageNotATornTail() throws IOException {
         List<EntryRef> refs = writeTen("z");
         Path segment = SegmentFiles.segmentOf(dir, refs.get(4));
         SegmentFiles.write(segment, refs.get(4).offset(), new byte[(int) (refs.get(6).offset() - refs.get(4).offset())]);
 
-        assertThatThrownBy(() -> Wal.open(dir)).isInstanceOf(WalCorruptionException.class)
-                .hasMessageContaining("zero bytes").hasMessageContaining("offset " + refs.get(4).offset());
+        try (Wal wal = Wal.open(dir)) {
+            assertThat(wal.damage()).singleElement().satisfies(damage -> {
+                assertThat(damage.problem()).contains("zero bytes");
+                assertThat(damage.offset()).isEqualTo(refs.get(4).offset());
+                assertThat(damage.readableEntries()).isEqualTo(8);
+            });
+            assertThatThrownBy(() -> wal.readEntryAt(refs.get(5))).isInstanceOf(WalCorruptionException.class);
+            assertThat(wal.readEntryAt(refs.get(6))).isEqualTo(bytes("content-6"));
+        }
     }
 
     @Test

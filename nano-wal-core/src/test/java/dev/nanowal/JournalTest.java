@@ -254,11 +254,13 @@ class JournalTest {
         Path dir = Files.createDirectories(root.resolve("buffered"));
         CrashStorage counting = new CrashStorage(dir, 0, Mode.PROCESS_CRASH, null, () -> { });
         try (Wal wal = Wal.open(dir, options().maxSegmentSize(4096).build(), counting)) {
+            // the open's own: the extents file written into the new directory
+            long atOpen = fsyncs(counting);
             for (int i = 0; i < 500; i++) {
                 wal.appendEntry("k" + (i % 3), null, TestPayloads.content(i, 700), false);
             }
             assertThat(wal.keyInfo("k0").orElseThrow().segments()).as("rotations").isGreaterThan(20);
-            assertThat(fsyncs(counting)).as("fsyncs during 500 buffered appends across rotations").isZero();
+            assertThat(fsyncs(counting) - atOpen).as("fsyncs during 500 buffered appends across rotations").isZero();
             wal.sync();
             assertThat(fsyncs(counting)).as("the sync fsyncs the rotated segments").isGreaterThan(60);
         }

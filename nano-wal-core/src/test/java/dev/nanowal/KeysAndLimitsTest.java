@@ -37,7 +37,7 @@ class KeysAndLimitsTest {
         try (Stream<Path> everything = Files.walk(root)) {
             assertThat(everything.filter(Files::isRegularFile))
                     .allMatch(file -> file.getParent().equals(dir))
-                    .hasSize(keys.size() + 1);
+                    .hasSize(keys.size() + 2); // a segment per key, the lock file and the extents file
         }
     }
 

@@ -113,14 +113,20 @@ class ScanTest {
 
     /** Recovery scans the unsealed segment with its own window: damage far into it is still found at open. */
     @Test
-    void damageFarIntoTheActiveSegmentFailsTheOpen() throws IOException {
+    void damageFarIntoTheActiveSegmentIsFoundAtOpen() throws IOException {
         List<EntryRef> refs = appendHundredByteRecords(5_000);
         EntryRef damaged = refs.get(4_000);
         assertThat(damaged.sequenceNumber()).isEqualTo(refs.get(0).sequenceNumber());
         SegmentFiles.flipBit(SegmentFiles.segmentOf(dir, damaged), damaged.offset() + Frames.RECORD_HEADER_SIZE + 5, 0);
 
-        assertThatThrownBy(() -> Wal.open(dir, ONE_MIB_SEGMENTS)).isInstanceOf(WalCorruptionException.class)
-                .hasMessageContaining("offset " + damaged.offset());
+        try (Wal wal = Wal.open(dir, ONE_MIB_SEGMENTS)) {
+            assertThat(wal.damage()).singleElement().satisfies(damage -> {
+                assertThat(damage.offset()).isEqualTo(damaged.offset());
+                assertThat(damage.readableEntries()).isEqualTo(4_999);
+            });
+            assertThatThrownBy(() -> wal.readEntryAt(damaged)).isInstanceOf(WalCorruptionException.class);
+            assertThat(wal.readEntryAt(refs.get(4_999))).hasSize(100);
+        }
     }
 
     /**

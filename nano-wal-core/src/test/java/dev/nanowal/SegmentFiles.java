@@ -28,6 +28,10 @@ final class SegmentFiles {
         }
     }
 
+    static long sequenceOf(Path segment) {
+        return SegmentNames.parse(segment.getFileName().toString()).sequence();
+    }
+
     static Path segmentOf(Path dir, EntryRef ref) {
         return segments(dir).stream()
                 .filter(f -> SegmentNames.parse(f.getFileName().toString()).sequence() == ref.sequenceNumber())

@@ -170,8 +170,8 @@ class WalCliTest {
         Path segment = SegmentFiles.segmentOf(dir, victim);
         SegmentFiles.flipBit(segment, victim.offset() + Frames.RECORD_HEADER_SIZE + 1, 3);
         assertThat(run("verify", dir.toString())).isEqualTo(1);
-        assertThat(out()).contains("PROBLEM " + segment + " offset " + victim.offset() + ": a CRC32C mismatch")
-                .contains("1 problem");
+        assertThat(out()).contains("PROBLEM " + segment + " offset " + victim.offset() + ": key 'orders': a CRC32C "
+                + "mismatch").contains("opening quarantines this segment").contains("1 problem");
     }
 
     @Test

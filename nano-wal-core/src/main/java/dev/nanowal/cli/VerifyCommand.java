@@ -2,6 +2,7 @@ package dev.nanowal.cli;
 
 import dev.nanowal.WalException;
 import dev.nanowal.internal.engine.WalFiles;
+import dev.nanowal.internal.format.DurableExtentsFile;
 import dev.nanowal.internal.format.FormatException;
 import dev.nanowal.internal.format.Frames;
 import dev.nanowal.internal.format.RecordCursor;
@@ -30,9 +31,11 @@ final class VerifyCommand {
     static final String HELP = """
             Usage: verify <dir>
             Checks every segment file without opening the WAL for writing: header, every record's frame and
-            CRC32C, seals, and the meta file, then every commit journal record's CRC32C; reports a directory
-            that an unfinished backup left (nanowal.backup-incomplete). Prints one line per problem:
-              PROBLEM <file> offset <n>: <what>
+            CRC32C, seals, the meta and extents files, then every commit journal record's CRC32C; reports a
+            directory that an unfinished backup left (nanowal.backup-incomplete). Prints one line per problem,
+            naming the key and saying what opening does about it (cuts an unsynced tail, or quarantines a
+            damaged segment):
+              PROBLEM <file> offset <n>: key '<key>': <what>
             then a summary. Exit 0 when clean, 1 when problems were found.
             While an application has the directory open (it holds the lock), each key's newest segment may be
             growing: verify prints it as
@@ -90,6 +93,13 @@ final class VerifyCommand {
         } catch (WalException e) {
             problems.add("PROBLEM " + dir.resolve(SequenceFloor.FILE_NAME) + " offset 0: " + e.getMessage());
         }
+        Map<DurableExtentsFile.SegmentId, Long> extents = null;
+        try {
+            extents = files.durableExtents();
+        } catch (WalException e) {
+            problems.add("PROBLEM " + dir.resolve(DurableExtentsFile.FILE_NAME) + " offset 0: " + e.getMessage()
+                    + " (opening then counts every segment as durable to its end)");
+        }
         int segments = 0;
         long records = 0;
         int seals = 0;
@@ -98,10 +108,12 @@ final class VerifyCommand {
         for (Map.Entry<Long, TreeMap<Long, Path>> key : listing.byKey().entrySet()) {
             for (Map.Entry<Long, Path> file : key.getValue().entrySet()) {
                 boolean growing = live && file.getKey().equals(key.getValue().lastKey());
+                long promised = extents == null ? Long.MAX_VALUE
+                        : extents.getOrDefault(new DurableExtentsFile.SegmentId(key.getKey(), file.getKey()), 0L);
                 SegmentScan.Verdict verdict;
                 try {
-                    verdict = checkSegment(files, file.getValue(), key.getKey(), file.getKey(), window, problems,
-                            growing ? tails : null);
+                    verdict = checkSegment(files, file.getValue(), key.getKey(), file.getKey(), promised, window,
+                            problems, growing ? tails : null);
                 } catch (NoSuchFileException compacted) {
                     continue;
                 }
@@ -124,18 +136,21 @@ final class VerifyCommand {
     }
 
     /**
-     * Adds the segment's problems; returns its scan, or null when its header is unreadable.
+     * Adds the segment's problems, judged as opening judges them: damage inside the bytes promised durable
+     * ({@code promised}, {@code Long.MAX_VALUE} when unknown) quarantines the segment, damage past them is an
+     * unsynced tail that opening cuts. Returns the scan, or null when the header is unreadable.
      *
      * @param tails for a live key's newest segment, where its unsealed tail is described (a LIVE line); else null
      */
     private static SegmentScan.Verdict checkSegment(WalFiles files, Path path, long hash, long sequence,
-            ByteBuffer window, List<String> problems, List<String> tails) throws IOException {
+            long promised, ByteBuffer window, List<String> problems, List<String> tails) throws IOException {
         try (FileChannel channel = files.open(path)) {
             SegmentHeader header;
             try {
                 header = SegmentHeader.read(channel, path, hash, sequence);
             } catch (FormatException e) {
-                problems.add("PROBLEM " + path + " offset 0: " + e.getMessage());
+                problems.add("PROBLEM " + path + " offset 0: " + e.getMessage() + "; a damaged segment header: "
+                        + "opening quarantines this segment (readable when another segment names its key)");
                 return null;
             }
             SegmentScan.Verdict verdict = SegmentScan.scan(channel, header, channel.size(), window);
@@ -146,23 +161,32 @@ final class VerifyCommand {
                         + verdict.bytesAfter() + " bytes after it not checked (a record being written, or zeros)" : ""));
                 return verdict;
             }
+            String where = "PROBLEM " + path + " offset " + at + ": key '" + header.key() + "': ";
+            boolean unknown = promised == Long.MAX_VALUE;
+            String quarantined = "; damage inside bytes made durable: opening quarantines this segment (its intact "
+                    + "records stay readable, its key continues in a new segment; repair cuts " + verdict.bytesAfter()
+                    + " bytes, keeping them in a .broken file)";
             switch (verdict.ending()) {
                 case SEALED -> {
                     if (!verdict.zerosAfter()) {
-                        problems.add("PROBLEM " + path + " offset " + at + ": " + verdict.bytesAfter()
-                                + " bytes after the seal");
+                        problems.add(where + verdict.bytesAfter() + " bytes after the seal");
                     } else if (verdict.sealEntries() != verdict.records()) {
-                        problems.add("PROBLEM " + path + " offset " + (at - Frames.SEAL_SIZE) + ": the seal counts "
-                                + verdict.sealEntries() + " records, the segment holds " + verdict.records());
+                        problems.add("PROBLEM " + path + " offset " + (at - Frames.SEAL_SIZE) + ": key '" + header.key()
+                                + "': the seal counts " + verdict.sealEntries() + " records, the segment holds "
+                                + verdict.records());
                     }
                 }
-                case TORN_TAIL -> problems.add("PROBLEM " + path + " offset " + at + ": " + verdict.problem()
-                        + "; a torn tail of " + verdict.bytesAfter() + " bytes (opening or repair cuts it)");
-                case CORRUPT_MIDDLE -> problems.add("PROBLEM " + path + " offset " + at + ": " + verdict.problem()
-                        + "; valid records follow: corruption in the middle (repair cuts " + verdict.bytesAfter()
-                        + " bytes, keeping them in a .broken file)");
+                case TORN_TAIL -> problems.add(where + verdict.problem() + (!unknown && at < promised ? quarantined
+                        : "; a torn tail of " + verdict.bytesAfter() + " bytes (opening or repair cuts it)"));
+                case CORRUPT_MIDDLE -> problems.add(where + verdict.problem() + (unknown || at < promised
+                        ? "; valid records follow: corruption in the middle" + quarantined
+                        : "; valid records follow, but the segment was durable up to offset " + promised + " only: an "
+                                + "unsynced tail of " + verdict.bytesAfter() + " bytes (opening cuts it)"));
                 case CLEAN -> {
-                    // records up to the end of the file, or zeros after them
+                    if (!unknown && at < promised) {
+                        problems.add(where + "bytes up to offset " + promised + " were made durable, but the "
+                                + "segment's frames end here" + quarantined);
+                    }
                 }
             }
             return verdict;

@@ -29,6 +29,7 @@ final class EntryIterator implements Iterator<WalRecord>, AutoCloseable {
     private final List<Segment.ReadSnapshot> snapshots;
     private final Storage storage;
     private final WalEvents events;
+    private final boolean skipDamaged;
     private int index = -1;
     private final long startOffset;
     private FileChannel channel;
@@ -48,9 +49,13 @@ final class EntryIterator implements Iterator<WalRecord>, AutoCloseable {
      * @param segments the segments to read, oldest first
      * @param snapshots where each segment ends, and its unflushed bytes
      * @param startOffset where to start in the first segment (its data start for "from the beginning")
+     * @param skipDamaged whether damaged bytes are skipped, reading on at the next valid frame
+     *     ({@link RecordCursor#nextValidFrame(long)}), instead of failing the stream with a
+     *     {@code WalCorruptionException}
      */
     EntryIterator(List<Segment> segments, List<Segment.ReadSnapshot> snapshots, long startOffset, Storage storage,
-            WalEvents events) {
+            WalEvents events, boolean skipDamaged) {
+        this.skipDamaged = skipDamaged;
         this.segments = segments;
         this.snapshots = snapshots;
         this.startOffset = startOffset;
@@ -135,11 +140,24 @@ final class EntryIterator implements Iterator<WalRecord>, AutoCloseable {
                     return true;
                 }
                 Segment segment = segments.get(index);
+                long end = snapshots.get(index).end();
+                boolean damaged = kind == RecordCursor.Kind.BAD
+                        || (kind == RecordCursor.Kind.END && cursor.recordOffset() < end);
+                if (damaged && skipDamaged) {
+                    long next = cursor.nextValidFrame(cursor.recordOffset());
+                    if (next >= 0) {
+                        cursor.seek(next);
+                    } else {
+                        closeSegment();
+                    }
+                    continue;
+                }
                 if (kind == RecordCursor.Kind.BAD) {
+                    // lists the damage of a sealed segment that opening trusted without scanning it
+                    segment.surveyedDamageAt(cursor.recordOffset(), channel);
                     throw events.corrupt(new WalCorruptionException("Segment " + segment.path() + " is corrupt at offset "
                             + cursor.recordOffset() + ": " + cursor.problem()));
                 }
-                long end = snapshots.get(index).end();
                 if (kind == RecordCursor.Kind.END && cursor.recordOffset() < end) {
                     throw events.corrupt(new WalCorruptionException("Segment " + segment.path() + " is corrupt at offset "
                             + cursor.recordOffset() + ": zero bytes or an early end of file before its end at "

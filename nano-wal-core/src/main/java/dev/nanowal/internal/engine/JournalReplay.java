@@ -49,6 +49,7 @@ final class JournalReplay {
     private final Path directory;
     private final Storage storage;
     private final SyncPool syncPool;
+    private final DurableExtents extents;
     private final Map<Path, Target> touched = new LinkedHashMap<>();
     private final Map<Long, Map<Long, Path>> segments = new HashMap<>();
     private final List<Pending> pending = new ArrayList<>();
@@ -56,14 +57,17 @@ final class JournalReplay {
     private long records;
     private long bytes;
 
-    private JournalReplay(Path directory, Storage storage, SyncPool syncPool) {
+    private JournalReplay(Path directory, Storage storage, SyncPool syncPool, DurableExtents extents) {
         this.directory = directory;
         this.storage = storage;
         this.syncPool = syncPool;
+        this.extents = extents;
     }
 
-    static Result run(Path directory, Storage storage, List<Path> ownFiles, SyncPool syncPool) throws IOException {
-        return new JournalReplay(directory, storage, syncPool).replay(ownFiles);
+    /** @param extents told every range replayed, and saved before the journal files are retired */
+    static Result run(Path directory, Storage storage, List<Path> ownFiles, SyncPool syncPool,
+            DurableExtents extents) throws IOException {
+        return new JournalReplay(directory, storage, syncPool, extents).replay(ownFiles);
     }
 
     private Result replay(List<Path> ownFiles) throws IOException {
@@ -104,6 +108,7 @@ final class JournalReplay {
                 target.channel().close();
             }
         }
+        extents.saveReplayed();
         for (Path file : live.values()) {
             erase(file);
             spares.add(file);
@@ -169,6 +174,7 @@ final class JournalReplay {
             target = new Target(touched.size(), storage.openForWrite(segment));
             touched.put(segment, target);
         }
+        extents.replayed(keyHash, sequence, offset + data.remaining());
         pending.add(new Pending(target, offset, data));
         records++;
         bytes += data.remaining();

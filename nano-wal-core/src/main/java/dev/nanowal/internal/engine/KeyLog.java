@@ -5,8 +5,9 @@ import dev.nanowal.CompactionResult;
 import dev.nanowal.EntryRef;
 import dev.nanowal.KeyInfo;
 import dev.nanowal.WalConflictException;
-import dev.nanowal.WalEntryNotFoundException;
 import dev.nanowal.WalEntry;
+import dev.nanowal.WalEntryNotFoundException;
+import dev.nanowal.WalIOException;
 import dev.nanowal.WalRecord;
 import dev.nanowal.internal.format.Frames;
 import java.io.IOException;
@@ -236,7 +237,7 @@ final class KeyLog {
         List<Segment> current = segments;
         for (int i = current.size() - 1; i >= 0 && last == null; i--) {
             if (current.get(i).entries() > 0 && isHeld(current.get(i))) {
-                try (EntryIterator records = entries(current.subList(i, i + 1), 0)) {
+                try (EntryIterator records = entries(current.subList(i, i + 1), 0, false)) {
                     while (records.hasNext()) {
                         last = records.next().ref();
                     }
@@ -276,11 +277,14 @@ final class KeyLog {
     private Runnable durableLocked(Journal journal) {
         if (journal != null) {
             if (journalBacklogLocked() > journal.maxRangeBytes()) {
+                List<Segment> forced = new ArrayList<>(1);
                 for (Segment segment : segments) {
                     if (!segment.isFsynced()) {
                         segment.forceLocked();
+                        forced.add(segment);
                     }
                 }
+                saveExtents(forced);
                 return null;
             }
             Journal.Ticket ticket = journal.submit(journalRangesLocked());
@@ -303,6 +307,19 @@ final class KeyLog {
                 unsynced.get(i).syncTo(ends[i]);
             }
         };
+    }
+
+    /**
+     * Records how far the segments were made durable outside the journal, before the append returns: an open
+     * after a crash would otherwise take damage in those bytes for an unsynced tail ({@link DurableExtents}).
+     */
+    private void saveExtents(List<Segment> forced) {
+        try {
+            context.extents().saveSome(forced);
+        } catch (IOException e) {
+            throw context.events().writeFailed(new WalIOException("The entry reached the disk of key '" + key
+                    + "', but recording how far its segments are durable failed, so it is not acknowledged", e));
+        }
     }
 
     /** The ranges of every segment of the key with bytes neither journaled nor fsynced, oldest first. */
@@ -391,9 +408,13 @@ final class KeyLog {
         return segment;
     }
 
-    /** The key's entries from the beginning, as they are now. */
-    EntryIterator entries() {
-        return entries(segments, 0);
+    /**
+     * The key's entries from the beginning, as they are now.
+     *
+     * @param skipDamaged whether damaged bytes are skipped instead of failing the enumeration
+     */
+    EntryIterator entries(boolean skipDamaged) {
+        return entries(segments, 0, skipDamaged);
     }
 
     /**
@@ -412,11 +433,11 @@ final class KeyLog {
                 throw new WalEntryNotFoundException("Key '" + key + "' has no segment "
                         + checkpoint.sequenceNumber() + ": " + checkpoint);
             }
-            return entries(current, 0);
+            return entries(current, 0, false);
         }
         WalRecord record = RecordReader.read(current.get(from), checkpoint, context.events());
         long next = checkpoint.offset() + Frames.recordSize(record.header().length, record.content().length);
-        return entries(current.subList(from, current.size()), next);
+        return entries(current.subList(from, current.size()), next, false);
     }
 
     /**
@@ -451,7 +472,7 @@ final class KeyLog {
             if (segment.sequence() > position.sequence()) {
                 behind += segment.entries();
             } else if (segment.sequence() == position.sequence() && !segment.isDeleted()) {
-                try (EntryIterator rest = entries(List.of(segment), position.next())) {
+                try (EntryIterator rest = entries(List.of(segment), position.next(), false)) {
                     while (rest.hasNext()) {
                         rest.next();
                         behind++;
@@ -470,15 +491,15 @@ final class KeyLog {
             from++;
         }
         boolean same = from < current.size() && current.get(from).sequence() == position.sequence();
-        return entries(current.subList(from, current.size()), same ? position.next() : 0);
+        return entries(current.subList(from, current.size()), same ? position.next() : 0, false);
     }
 
-    private EntryIterator entries(List<Segment> from, long startOffset) {
+    private EntryIterator entries(List<Segment> from, long startOffset, boolean skipDamaged) {
         List<Segment.ReadSnapshot> snapshots = new ArrayList<>(from.size());
         for (Segment segment : from) {
             snapshots.add(segment.snapshotForReading());
         }
-        return new EntryIterator(from, snapshots, startOffset, context.storage(), context.events());
+        return new EntryIterator(from, snapshots, startOffset, context.storage(), context.events(), skipDamaged);
     }
 
     /** The segment with this sequence number, or null. */

@@ -8,6 +8,7 @@ import dev.nanowal.WalIOException;
 import dev.nanowal.WalRecord;
 import dev.nanowal.internal.format.Frames;
 import dev.nanowal.internal.format.SegmentHeader;
+import dev.nanowal.internal.format.SegmentScan;
 import dev.nanowal.internal.io.SegmentBytes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -41,11 +42,20 @@ final class RecordReader {
         return Frames.timestamp(readChecked(segment, ref, events).head(), 0);
     }
 
+    private static WalCorruptionException damaged(Path path, EntryRef ref, SegmentScan.Damage damage) {
+        return new WalCorruptionException("The entry at offset " + ref.offset() + " of segment " + path + " lies in "
+                + "damaged bytes [" + damage.from() + ", " + damage.to() + ") (" + damage.problem() + "): " + ref);
+    }
+
     private static Checked readChecked(Segment segment, EntryRef ref, WalEvents events) {
         SegmentHeader header = segment.header();
         Path path = segment.path();
         long offset = ref.offset();
         long end = segment.end();
+        SegmentScan.Damage damage = segment.damageAt(offset);
+        if (damage != null) {
+            throw events.corrupt(damaged(path, ref, damage));
+        }
         if (offset < header.dataStart() || (offset & (Frames.ALIGNMENT - 1)) != 0
                 || offset > end - Frames.RECORD_HEADER_SIZE) {
             throw new WalEntryNotFoundException("No entry starts at offset " + offset + " of segment "
@@ -60,6 +70,10 @@ final class RecordReader {
             ByteBuffer head = ByteBuffer.allocate(Frames.RECORD_HEADER_SIZE);
             bytes.readFully(head, offset);
             if (!Frames.hasMagic(head, 0, Frames.RECORD_MAGIC)) {
+                SegmentScan.Damage found = segment.surveyedDamageAt(offset, file);
+                if (found != null) {
+                    throw events.corrupt(damaged(path, ref, found));
+                }
                 throw new WalEntryNotFoundException("No entry starts at offset " + offset + " of segment "
                         + path.getFileName() + " (no record magic there): " + ref);
             }

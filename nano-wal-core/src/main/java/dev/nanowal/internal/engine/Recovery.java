@@ -1,7 +1,9 @@
 package dev.nanowal.internal.engine;
 
 import dev.nanowal.WalCorruptionException;
+import dev.nanowal.WalDamage;
 import dev.nanowal.internal.format.FormatException;
+import dev.nanowal.internal.format.KeyNames;
 import dev.nanowal.internal.format.SegmentHeader;
 import dev.nanowal.internal.format.SegmentListing;
 import dev.nanowal.internal.format.SegmentNames;
@@ -11,20 +13,24 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Opening a WAL directory: finds the segment files, trusts sealed ones, scans the others and cuts torn
- * tails (FORMAT.md, "What ends a segment, and recovery").
+ * Opening a WAL directory: finds the segment files, trusts sealed ones, scans the others, cuts tails no fsync
+ * promised, and isolates damage inside promised bytes instead of refusing to open (FORMAT.md, "What ends a
+ * segment, and recovery", and "Damage, and what it takes down").
  */
 final class Recovery {
 
     private static final System.Logger LOG = System.getLogger(WalEngine.LOGGER);
 
     private final WalContext context;
+    private final Quarantine quarantine;
+    private final DurableExtents extents;
     private long highestSequence;
 
     /** One read-ahead buffer for every segment scan: recovery scans one segment at a time, on one thread. */
@@ -36,6 +42,8 @@ final class Recovery {
 
     Recovery(WalContext context) {
         this.context = context;
+        this.quarantine = context.quarantine();
+        this.extents = context.extents();
     }
 
     /** The highest sequence number seen on disk, 0 when there is none. */
@@ -63,11 +71,18 @@ final class Recovery {
 
     private List<Segment> loadKey(long keyHash, TreeMap<Long, Path> files) throws IOException {
         List<Segment> segments = new ArrayList<>();
+        Map<Long, FormatException> damagedHeaders = new TreeMap<>();
         String key = null;
         keyLock = new ReentrantLock();
         for (Map.Entry<Long, Path> file : files.entrySet()) {
             boolean last = file.getKey().equals(files.lastKey());
-            Segment segment = loadSegment(file.getValue(), keyHash, file.getKey(), last);
+            Segment segment;
+            try {
+                segment = loadSegment(file.getValue(), keyHash, file.getKey(), last);
+            } catch (FormatException e) {
+                damagedHeaders.put(file.getKey(), e);
+                continue;
+            }
             if (segment == null) {
                 continue;
             }
@@ -78,10 +93,21 @@ final class Recovery {
             key = segment.header().key();
             segments.add(segment);
         }
+        // after the key's intact segments, which name the key a damaged header no longer proves
+        for (Map.Entry<Long, FormatException> damaged : damagedHeaders.entrySet()) {
+            Segment salvaged = salvage(files.get(damaged.getKey()), keyHash, damaged.getKey(), key, damaged.getValue());
+            if (salvaged != null) {
+                key = salvaged.header().key();
+                segments.add(salvaged);
+            }
+        }
+        segments.sort(Comparator.comparingLong(Segment::sequence));
         return segments;
     }
 
-    private Segment loadSegment(Path path, long keyHash, long sequence, boolean last) throws IOException {
+    /** @throws FormatException when the segment's header is damaged (and the file is not a creation cut short) */
+    private Segment loadSegment(Path path, long keyHash, long sequence, boolean last)
+            throws IOException, FormatException {
         try (FileChannel channel = context.storage().openForWrite(path)) {
             SegmentHeader header;
             try {
@@ -93,16 +119,50 @@ final class Recovery {
                     context.storage().delete(path);
                     return null;
                 }
-                throw context.events().corrupt(new WalCorruptionException(e.getMessage(), e));
+                throw e;
             }
             long size = channel.size();
-            if (!last) {
+            long promised = extents.promisedEnd(keyHash, sequence);
+            // a seal no fsync covered may have reached the disk while earlier bytes did not: scan such a segment
+            if (!last && promised >= size) {
                 Segment sealed = fromSeal(channel, header, path, size);
                 if (sealed != null) {
                     return sealed;
                 }
             }
-            return scan(channel, header, path, size);
+            return scan(channel, header, path, size, promised);
+        }
+    }
+
+    /**
+     * A segment whose header fails its checks: its frames are still bound to its key hash and sequence number
+     * (from the file name) by their CRC32C, so when the key is known (from the key's other segments, or from key
+     * bytes in the header that hash to the name's key hash) its records are read as those of a quarantined
+     * segment. Otherwise it is listed as unreadable and not loaded.
+     */
+    private Segment salvage(Path path, long keyHash, long sequence, String knownKey, FormatException problem)
+            throws IOException {
+        try (FileChannel channel = context.storage().openForRead(path)) {
+            String key = knownKey != null ? knownKey : SegmentHeader.keyMatching(channel, keyHash);
+            if (key == null) {
+                quarantine.add(new WalDamage(path, null, keyHash, sequence, 0, problem.getMessage()
+                        + "; no intact segment of its key names the key, so its entries cannot be read", 0),
+                        context.events());
+                return null;
+            }
+            byte[] keyBytes = KeyNames.utf8(key);
+            int dataStart = new SegmentHeader(key, keyBytes, keyHash, sequence, 0).dataStart();
+            SegmentScan.Survey found = SegmentScan.survey(channel, keyHash, sequence, dataStart, channel.size(), 0,
+                    scanWindow());
+            List<SegmentScan.Damage> damaged = new ArrayList<>(found.damaged().size() + 1);
+            damaged.add(new SegmentScan.Damage(0, dataStart, "a damaged segment header"));
+            damaged.addAll(found.damaged());
+            SegmentScan.Survey survey = new SegmentScan.Survey(found.end(), found.records(), found.oldest(),
+                    found.newest(), found.sealed(), List.copyOf(damaged));
+            quarantine.add(new WalDamage(path, key, keyHash, sequence, 0, problem.getMessage() + "; its "
+                    + survey.records() + " intact records stay readable", survey.records()), context.events());
+            return Segment.quarantined(new SegmentHeader(key, keyBytes, keyHash, sequence, found.oldest()), path,
+                    context, keyLock, survey);
         }
     }
 
@@ -142,23 +202,50 @@ final class Recovery {
             return null;
         }
         return Segment.existing(header, path, context, keyLock, size, seal.entries(), seal.oldest(), seal.newest(),
-                true);
+                true, size);
     }
 
-    private Segment scan(FileChannel channel, SegmentHeader header, Path path, long size) throws IOException {
+    /**
+     * Scans a segment and acts on how it ends. A bad frame at or past {@code promised} is an unsynced tail: no
+     * fsync or journal commit ever covered it, so whatever follows it was never acknowledged durable, and it is cut.
+     * Inside the promised bytes it is damage, and the segment is quarantined (or cut by {@code repairCorruptTail}).
+     * When the extents are unknown, a bad frame with nothing valid after it counts as a torn tail, as before the
+     * extents were recorded.
+     */
+    private Segment scan(FileChannel channel, SegmentHeader header, Path path, long size, long promised)
+            throws IOException {
         SegmentScan.Verdict verdict = SegmentScan.scan(channel, header, size, scanWindow());
         long end = verdict.validEnd();
+        boolean unknown = promised == DurableExtents.UNKNOWN;
+        long durable = Math.min(promised, end);
         switch (verdict.ending()) {
             case SEALED, CLEAN -> {
+                if (!unknown && end < promised) {
+                    return damaged(channel, header, path, size, verdict, "bytes up to offset " + promised
+                            + " were made durable, but the segment's frames end here");
+                }
                 if (end < size && verdict.zerosAfter()) {
                     cutZeros(channel, path, end, size);
+                    durable = end;
                 }
             }
-            case TORN_TAIL -> cutTornTail(channel, path, end, size, verdict.problem());
-            case CORRUPT_MIDDLE -> repairMiddle(channel, path, end, size, verdict.problem());
+            case TORN_TAIL -> {
+                if (!unknown && end < promised) {
+                    return damaged(channel, header, path, size, verdict, verdict.problem());
+                }
+                cutTornTail(channel, path, end, size, verdict.problem());
+                durable = end;
+            }
+            case CORRUPT_MIDDLE -> {
+                if (unknown || end < promised) {
+                    return damaged(channel, header, path, size, verdict, verdict.problem());
+                }
+                cutUnsyncedTail(channel, path, end, size, verdict.problem(), promised);
+                durable = end;
+            }
         }
         return Segment.existing(header, path, context, keyLock, end, verdict.records(), verdict.oldest(),
-                verdict.newest(), verdict.ending() == SegmentScan.Ending.SEALED);
+                verdict.newest(), verdict.ending() == SegmentScan.Ending.SEALED, unknown ? end : durable);
     }
 
     private ByteBuffer scanWindow() {
@@ -187,20 +274,55 @@ final class Recovery {
         context.events().recovered(path, end, size - end);
     }
 
-    private void repairMiddle(FileChannel channel, Path path, long end, long size, String problem) throws IOException {
-        String where = "Segment " + path + " is corrupt at offset " + end + " (" + problem + ") and valid entries follow "
-                + "the damage, so it is not a torn write";
-        if (!context.options().repairCorruptTail()) {
-            throw context.events().corrupt(new WalCorruptionException(where + ". Nothing was changed. Open with "
-                    + "WalOptions.repairCorruptTail(true) to cut the segment there, keeping the cut bytes in a .broken "
-                    + "file, or restore the file from a backup"));
+    /**
+     * Damage at or past the point the segment was promised durable, with valid frames after it: a crash while
+     * the page cache wrote back the unsynced tail out of order (a later page reached the disk, an earlier one did
+     * not). None of it was acknowledged durable.
+     */
+    private void cutUnsyncedTail(FileChannel channel, Path path, long end, long size, String found, long promised)
+            throws IOException {
+        LOG.log(System.Logger.Level.WARNING, "Recovered {0}: cut {1} unsynced bytes at offset {2} ({3}, with frames "
+                + "after it that no fsync or journal commit covered: the segment was durable up to offset {4} only); "
+                + "entries before it are intact", path, size - end, end, found, promised);
+        channel.truncate(end);
+        channel.force(true);
+        context.events().recovered(path, end, size - end);
+    }
+
+    /**
+     * Damage inside promised bytes at {@code verdict.validEnd()}: cut by {@code repairCorruptTail}, or else the
+     * segment is quarantined.
+     */
+    private Segment damaged(FileChannel channel, SegmentHeader header, Path path, long size,
+            SegmentScan.Verdict verdict, String problem) throws IOException {
+        long at = verdict.validEnd();
+        if (context.options().repairCorruptTail() && repairMiddle(channel, path, at, size, problem)) {
+            return Segment.existing(header, path, context, keyLock, at, verdict.records(), verdict.oldest(),
+                    verdict.newest(), false, at);
         }
-        context.events().corrupt(new WalCorruptionException(where));
+        SegmentScan.Survey survey = SegmentScan.survey(channel, header.keyHash(), header.sequence(), header.dataStart(),
+                size, header.createdAt(), scanWindow());
+        quarantine.add(new WalDamage(path, header.key(), header.keyHash(), header.sequence(), at, problem + " inside "
+                + "bytes made durable; the segment is kept as it is (" + survey.records() + " intact records stay "
+                + "readable) and its key continues in a new segment", survey.records()), context.events());
+        return Segment.quarantined(header, path, context, keyLock, survey);
+    }
+
+    /**
+     * Cuts the segment at {@code end}, keeping the bytes cut in a {@code .broken} file; false (nothing changed)
+     * when a {@code .broken} file of an earlier repair is in the way.
+     */
+    private boolean repairMiddle(FileChannel channel, Path path, long end, long size, String problem)
+            throws IOException {
+        String where = "Segment " + path + " is damaged at offset " + end + " (" + problem + ") inside bytes made "
+                + "durable, so it is not a torn write";
         Path broken = path.resolveSibling(path.getFileName() + SegmentNames.BROKEN_SUFFIX);
         if (context.storage().exists(broken)) {
-            throw new WalCorruptionException(where + ", and " + broken + " from an earlier repair is in the way: "
-                    + "inspect and remove it, then open again");
+            LOG.log(System.Logger.Level.ERROR, where + "; not repaired: " + broken + " from an earlier repair is in "
+                    + "the way (inspect and remove it, then open again)");
+            return false;
         }
+        context.events().corrupt(new WalCorruptionException(where));
         try (FileChannel copy = context.storage().createNew(broken)) {
             long copied = 0;
             while (copied < size - end) {
@@ -214,5 +336,6 @@ final class Recovery {
         channel.truncate(end);
         channel.force(true);
         context.events().recovered(path, end, size - end);
+        return true;
     }
 }

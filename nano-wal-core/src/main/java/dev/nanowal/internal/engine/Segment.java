@@ -1,11 +1,14 @@
 package dev.nanowal.internal.engine;
 
 import dev.nanowal.WalClosedException;
+import dev.nanowal.WalDamage;
 import dev.nanowal.WalException;
 import dev.nanowal.WalIOException;
 import dev.nanowal.internal.format.Frames;
+import dev.nanowal.internal.format.RecordCursor;
 import dev.nanowal.internal.format.SegmentHeader;
 import dev.nanowal.internal.format.SegmentNames;
+import dev.nanowal.internal.format.SegmentScan;
 import dev.nanowal.internal.io.Interrupts;
 import dev.nanowal.internal.io.SegmentBytes;
 import dev.nanowal.internal.io.Storage;
@@ -17,6 +20,7 @@ import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -48,6 +52,11 @@ final class Segment implements OpenFiles.OpenFile {
     private final Durability durability;
     private final Frames.Encoder encoder;
 
+    /** Set before the segment is published ({@link #quarantined}), or once by {@link #surveyedDamageAt}. */
+    private volatile List<SegmentScan.Damage> damaged = List.of();
+    /** Under {@link #lock}: whether a read had the segment scanned for damage. */
+    private boolean surveyed;
+    private final Quarantine quarantine;
     private ByteBuffer buffer;
     private long bufferedEntries;
     private long flushedEntries;
@@ -82,6 +91,7 @@ final class Segment implements OpenFiles.OpenFile {
         this.path = path;
         this.openFiles = context.openFiles();
         this.events = context.events();
+        this.quarantine = context.quarantine();
         this.writeThrough = context.options().writeBufferSize() == 0;
         this.createdAt = header.createdAt();
         this.encoder = new Frames.Encoder(header.keyHash(), header.sequence());
@@ -160,10 +170,70 @@ final class Segment implements OpenFiles.OpenFile {
         }
     }
 
-    /** A segment found on disk when opening, as recovery or its seal described it. */
+    /**
+     * A segment found on disk when opening, as recovery or its seal described it.
+     *
+     * @param durableEnd where the bytes known on stable storage end: below {@code end} when a tail that survived a
+     *     process crash in the page cache was never made durable, which the key's next durable append then covers
+     */
     static Segment existing(SegmentHeader header, Path path, WalContext context, ReentrantLock keyLock, long end,
-            long entries, long oldest, long newest, boolean sealed) {
-        return new Segment(header, path, context, keyLock, end, entries, oldest, newest, sealed, end);
+            long entries, long oldest, long newest, boolean sealed, long durableEnd) {
+        return new Segment(header, path, context, keyLock, end, entries, oldest, newest, sealed, durableEnd);
+    }
+
+    /**
+     * A segment kept despite damage inside it (see {@link Quarantine}): never appended to, sealed or rewritten (it
+     * counts as sealed, so its key's next append starts a new segment); its intact records read as usual, a read
+     * inside {@code survey.damaged()} fails as corrupt. Its end includes damage after the last valid frame, so that
+     * an enumeration meets that damage too instead of ending quietly before it.
+     */
+    static Segment quarantined(SegmentHeader header, Path path, WalContext context, ReentrantLock keyLock,
+            SegmentScan.Survey survey) {
+        List<SegmentScan.Damage> damaged = survey.damaged();
+        long end = damaged.isEmpty() ? survey.end() : Math.max(survey.end(), damaged.get(damaged.size() - 1).to());
+        Segment segment = new Segment(header, path, context, keyLock, end, survey.records(), survey.oldest(),
+                survey.newest(), true, end);
+        segment.damaged = damaged;
+        return segment;
+    }
+
+    /** The damaged byte range that holds {@code offset}, or null (null unless quarantined, or surveyed by a read). */
+    SegmentScan.Damage damageAt(long offset) {
+        for (SegmentScan.Damage damage : damaged) {
+            if (damage.covers(offset)) {
+                return damage;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * For a read that met bytes which are not a valid frame in a segment that takes no appends (a sealed segment
+     * opening trusted without scanning it): scans the segment once through {@code channel}, and when that finds
+     * damage, lists it (see {@link Quarantine}) and keeps the damaged ranges. Returns the damaged range that holds
+     * {@code offset}, or null: then the reference simply pointed at no entry.
+     */
+    SegmentScan.Damage surveyedDamageAt(long offset, FileChannel channel) throws IOException {
+        if (takesAppends()) {
+            return null;
+        }
+        lock.lock();
+        try {
+            if (!surveyed) {
+                SegmentScan.Survey survey = SegmentScan.survey(channel, header.keyHash(), header.sequence(),
+                        header.dataStart(), endPosition, createdAt, ByteBuffer.allocate(RecordCursor.READ_AHEAD));
+                surveyed = true;
+                if (!survey.damaged().isEmpty() && damaged.isEmpty()) {
+                    damaged = survey.damaged();
+                    quarantine.list(new WalDamage(path, header.key(), header.keyHash(), header.sequence(),
+                            damaged.get(0).from(), damaged.get(0).problem() + ", found by a read; the segment holds "
+                                    + survey.records() + " intact records", survey.records()));
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        return damageAt(offset);
     }
 
     /** The owning key's lock, which this segment shares. */

@@ -1,6 +1,7 @@
 package dev.nanowal.internal.engine;
 
 import dev.nanowal.WalCorruptionException;
+import dev.nanowal.WalDamage;
 import dev.nanowal.WalException;
 import dev.nanowal.WalIOException;
 import dev.nanowal.WalLockedException;
@@ -8,6 +9,7 @@ import dev.nanowal.internal.format.CursorFormat;
 import dev.nanowal.internal.format.FormatException;
 import dev.nanowal.internal.format.JournalFormat;
 import dev.nanowal.internal.format.SegmentNames;
+import dev.nanowal.internal.format.DurableExtentsFile;
 import dev.nanowal.internal.format.SequenceFloor;
 import dev.nanowal.internal.io.Interrupts;
 import dev.nanowal.internal.io.Storage;
@@ -28,6 +30,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * files that are ours.
  */
 final class WalDirectory {
+
+    /** How far the sequence counter skips when the meta file's floor was lost: 2^40, 34 years at 1,000 per second. */
+    static final long FLOOR_LOST_GAP = 1L << 40;
 
     static final String LOCK_FILE = SegmentNames.LOCK_FILE;
 
@@ -107,9 +112,23 @@ final class WalDirectory {
         return storage;
     }
 
-    /** Sets where the sequence counter continues after loading: past every existing segment and the floor. */
-    void startSequencesAfter(long highestExisting) {
-        savedFloor = readFloor(path, storage);
+    /**
+     * Sets where the sequence counter continues after loading: past every existing segment and the floor. A
+     * damaged meta file is isolated: the floor it held is unknown, so the counter skips {@link #FLOOR_LOST_GAP}
+     * numbers past every existing segment (no old {@code EntryRef} can name a new segment unless that many segments
+     * were ever created) and the file is written again with that floor.
+     */
+    void startSequencesAfter(long highestExisting, Quarantine quarantine, WalEvents events) throws IOException {
+        try {
+            savedFloor = readFloor(path, storage);
+        } catch (WalCorruptionException e) {
+            Path file = path.resolve(SequenceFloor.FILE_NAME);
+            long floor = highestExisting + 1 + FLOOR_LOST_GAP;
+            quarantine.add(new WalDamage(file, null, 0, 0, 0, e.getMessage() + "; the sequence counter skips to "
+                    + floor + " and the file was written again", 0), events);
+            storage.writeAtomically(file, SequenceFloor.encode(floor));
+            savedFloor = floor;
+        }
         nextSequence.set(Math.max(savedFloor, highestExisting + 1));
     }
 
@@ -174,7 +193,9 @@ final class WalDirectory {
                             && CursorFormat.isCursorFile(name.substring(0, name.length() - Storage.TEMP_SUFFIX.length())))
                     || name.equals(SequenceFloor.FILE_NAME)
                     || name.equals(SequenceFloor.FILE_NAME + Storage.TEMP_SUFFIX)
-                    || name.equals(DiskGate.PROBE_FILE)) {
+                    || name.equals(DiskGate.PROBE_FILE)
+                    || name.equals(DurableExtentsFile.FILE_NAME)
+                    || name.equals(DurableExtentsFile.FILE_NAME + Storage.TEMP_SUFFIX)) {
                 files.add(entry);
             }
         }

@@ -11,6 +11,7 @@ import dev.nanowal.JournalStats;
 import dev.nanowal.KeyInfo;
 import dev.nanowal.WalClosedException;
 import dev.nanowal.WalCursor;
+import dev.nanowal.WalDamage;
 import dev.nanowal.WalEntry;
 import dev.nanowal.WalEntryNotFoundException;
 import dev.nanowal.WalException;
@@ -89,12 +90,14 @@ public final class WalEngine implements WalBackend {
     /** The commit journal, or null when the WAL runs without it. */
     private final Journal journal;
     private final JournalReplay.Result replayed;
+    private final Quarantine quarantine;
     private final ScheduledExecutorService checkpointer;
     private volatile boolean closed;
 
     private WalEngine(WalContext context, Map<Long, List<Segment>> loaded, JournalReplay.Result replayed,
             SyncPool syncPool) throws IOException {
         this.context = context;
+        this.quarantine = context.quarantine();
         this.replayed = replayed;
         this.directory = context.directory();
         this.options = context.options();
@@ -138,8 +141,11 @@ public final class WalEngine implements WalBackend {
                         + SegmentNames.BACKUP_INCOMPLETE + "; the backup that wrote it did not finish). Delete it and "
                         + "take the backup again");
             }
+            WalEvents events = new WalEvents(options.clock());
+            Quarantine quarantine = new Quarantine();
+            DurableExtents extents = DurableExtents.read(locked.path(), storage, quarantine, events);
             WalContext context = new WalContext(locked, options, storage,
-                    new OpenFiles(options.maxOpenFiles(), options.writeBufferSize()), new WalEvents(options.clock()));
+                    new OpenFiles(options.maxOpenFiles(), options.writeBufferSize()), events, extents, quarantine);
             // A file in an fsync cannot be closed for the open-files cap, which closes idle files down to 1/8
             // below the cap: more fsyncs at once than that headroom would hold more files open than the cap.
             syncPool = new SyncPool(Math.min(options.syncThreads(), Math.max(1, options.maxOpenFiles() / 8)),
@@ -147,14 +153,19 @@ public final class WalEngine implements WalBackend {
             // Replayed first, whether or not this open uses the journal, so recovery finds every durable entry.
             JournalReplay.Result replayed;
             try {
-                replayed = JournalReplay.run(locked.path(), storage, locked.ownFiles(), syncPool);
+                replayed = JournalReplay.run(locked.path(), storage, locked.ownFiles(), syncPool, extents);
             } catch (IOException e) {
                 throw new WalIOException("Could not replay the commit journal of " + locked.path() + " into its "
                         + "segments; nothing was lost: free space if the disk is full, and open again", e);
             }
             Recovery recovery = new Recovery(context);
             Map<Long, List<Segment>> loaded = recovery.load();
-            locked.startSequencesAfter(recovery.highestSequence());
+            locked.startSequencesAfter(recovery.highestSequence(), quarantine, events);
+            if (options.journal()) {
+                extents.saveAll(loaded.values());
+            } else {
+                extents.forget(locked.path());
+            }
             WalEngine engine = new WalEngine(context, loaded, replayed, syncPool);
             LOG.log(System.Logger.Level.DEBUG, "Opened WAL {0} with {1} keys", locked.path(), loaded.size());
             return engine;
@@ -384,6 +395,7 @@ public final class WalEngine implements WalBackend {
     }
 
     private KeyLog logOf(EntryRef ref) {
+        quarantine.checkReadable(ref);
         KeyLog log = keys.byHash(ref.keyHash());
         if (log == null) {
             throw new WalEntryNotFoundException("No key with hash " + Long.toHexString(ref.keyHash())
@@ -403,12 +415,27 @@ public final class WalEngine implements WalBackend {
         return entries == null ? Stream.empty() : entries.records();
     }
 
-    /** {@code key}'s entries from the beginning, or null when it has none. */
+    /** {@code key}'s intact entries: damaged bytes skipped (see {@code Wal.enumerateIntactEntries}). */
+    public Stream<WalRecord> intactRecords(String key) {
+        EntryIterator entries = entries(key, true);
+        return entries == null ? Stream.empty() : entries.records();
+    }
+
     private EntryIterator entries(String key) {
+        return entries(key, false);
+    }
+
+    /** {@code key}'s entries from the beginning, or null when it has none. */
+    private EntryIterator entries(String key, boolean skipDamaged) {
         KeyNames.utf8(key);
         ensureOpen();
         KeyLog log = keys.byName(key);
-        return log == null ? null : log.entries();
+        return log == null ? null : log.entries(skipDamaged);
+    }
+
+    /** The damage opening isolated, one entry per damaged file. */
+    public List<WalDamage> damage() {
+        return quarantine.all(context.storage());
     }
 
     public Stream<WalRecord> recordsAfter(EntryRef checkpoint) {
@@ -602,6 +629,12 @@ public final class WalEngine implements WalBackend {
             if (!failed.isEmpty()) {
                 journal.rewrite(failed, covered);
             }
+            List<List<Segment>> segments = new ArrayList<>(logs.size());
+            for (KeyLog log : logs) {
+                segments.add(log.segments());
+            }
+            // before the journal files go: from then on the extents file alone says how far these were durable
+            context.extents().saveAll(segments);
             journal.retireUpTo(covered);
         } catch (IOException e) {
             return events.writeFailed(new WalIOException("Could not retire the commit journal files of "

@@ -2,15 +2,19 @@ package dev.nanowal.internal.engine;
 
 import dev.nanowal.WalCorruptionException;
 import dev.nanowal.WalLockedException;
+import dev.nanowal.internal.format.DurableExtentsFile;
+import dev.nanowal.internal.format.FormatException;
 import dev.nanowal.internal.format.SegmentListing;
 import dev.nanowal.internal.format.SegmentNames;
 import dev.nanowal.internal.io.Storage;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -91,6 +95,23 @@ public final class WalFiles implements AutoCloseable {
     /** Whether the directory is a backup that did not finish (it holds the marker a backup removes last). */
     public boolean isIncompleteBackup() {
         return storage.exists(path.resolve(SegmentNames.BACKUP_INCOMPLETE));
+    }
+
+    /**
+     * How far each segment was promised durable, from the extents file (see FORMAT.md), or null when there is none:
+     * then opening counts every segment as durable to its end.
+     *
+     * @throws WalCorruptionException when the file is damaged
+     */
+    public Map<DurableExtentsFile.SegmentId, Long> durableExtents() throws IOException {
+        Path file = path.resolve(DurableExtentsFile.FILE_NAME);
+        try {
+            return DurableExtentsFile.decode(storage.readAll(file));
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (FormatException e) {
+            throw new WalCorruptionException("The extents file " + file + " " + e.getMessage());
+        }
     }
 
     @Override

@@ -117,20 +117,35 @@ public final class RecordCursor {
 
     /** Whether a valid record or seal starts at any 8-byte aligned position in {@code (from, end)}. */
     public boolean validFrameAfter(long from) throws IOException {
+        return nextValidFrame(from) >= 0;
+    }
+
+    /**
+     * Where the first valid record or seal at an 8-byte aligned position in {@code (from, end)} starts, or -1: how
+     * a reader resynchronizes after damage. Frames delimit themselves (magic, lengths, and a CRC32C bound to the
+     * key, segment and offset), so a frame found this way is one that was written there, not bytes that merely
+     * look like one. Moves the cursor's fields; {@link #seek(long)} to read on from the result.
+     */
+    public long nextValidFrame(long from) throws IOException {
         for (long at = from + Frames.ALIGNMENT; at + Frames.RECORD_HEADER_SIZE <= end; at += Frames.ALIGNMENT) {
             if (!fill(at, Frames.MAGIC_SIZE)) {
-                return false;
+                return -1;
             }
             int index = (int) (at - windowStart);
             boolean record = Frames.hasMagic(window, index, Frames.RECORD_MAGIC);
             if ((record || Frames.hasMagic(window, index, Frames.SEAL_MAGIC))) {
                 Kind kind = readAt(at);
                 if (kind == Kind.RECORD || kind == Kind.SEAL) {
-                    return true;
+                    return at;
                 }
             }
         }
-        return false;
+        return -1;
+    }
+
+    /** Moves the cursor to {@code at} (a frame found by {@link #nextValidFrame(long)}). */
+    public void seek(long at) {
+        position = at;
     }
 
     /** The path every record of a scan takes; the rare outcomes are built in methods of their own. */

@@ -98,6 +98,28 @@ public record SegmentHeader(String key, byte[] keyBytes, long keyHash, long sequ
                 whole.getLong(CREATED_AT_AT));
     }
 
+    /**
+     * The key a segment header holds when the header fails its checks but its key length and key bytes are intact,
+     * as proven by the key's hash matching {@code keyHash} (from the file name); null otherwise.
+     */
+    public static String keyMatching(FileChannel channel, long keyHash) throws IOException {
+        ByteBuffer fixed = ByteBuffer.allocate(FIXED_SIZE);
+        if (channel.read(fixed, 0) < FIXED_SIZE) {
+            return null;
+        }
+        int keyLength = fixed.getInt(KEY_LENGTH_AT);
+        if (keyLength < 0 || keyLength > Limits.MAX_KEY_BYTES) {
+            return null;
+        }
+        ByteBuffer key = ByteBuffer.allocate(keyLength);
+        while (key.hasRemaining()) {
+            if (channel.read(key, FIXED_SIZE + key.position()) < 0) {
+                return null;
+            }
+        }
+        return KeyNames.hash(key.array()) == keyHash ? new String(key.array(), StandardCharsets.UTF_8) : null;
+    }
+
     private static void readFully(FileChannel channel, ByteBuffer into, long position, Path path)
             throws IOException, FormatException {
         long at = position;

@@ -4,6 +4,8 @@ import dev.nanowal.internal.io.SegmentBytes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
@@ -42,6 +44,27 @@ public final class SegmentScan {
         /** The bytes after the valid frames. */
         public long bytesAfter() {
             return size - validEnd;
+        }
+    }
+
+    /**
+     * What a scan through damage found (see {@link #survey}).
+     *
+     * @param end where the last valid frame ends
+     * @param records the valid records, the ones after damage included
+     * @param oldest the oldest record's timestamp, or {@code createdAt} when there is none
+     * @param newest the newest record's timestamp, or {@code createdAt} when there is none
+     * @param sealed whether the last valid frame is a seal
+     * @param damaged the byte ranges that hold no valid frame, in file order
+     */
+    public record Survey(long end, long records, long oldest, long newest, boolean sealed, List<Damage> damaged) {
+    }
+
+    /** Bytes {@code [from, to)} that hold no valid frame, and what is wrong at {@code from}. */
+    public record Damage(long from, long to, String problem) {
+
+        public boolean covers(long offset) {
+            return offset >= from && offset < to;
         }
     }
 
@@ -89,6 +112,54 @@ public final class SegmentScan {
             Ending ending = cursor.validFrameAfter(end) ? Ending.CORRUPT_MIDDLE : Ending.TORN_TAIL;
             return new Verdict(ending, end, size, records, oldest, newest, 0, false, found);
         }
+    }
+
+    /**
+     * Scans every frame from {@code start} to {@code size}, going on after each bad stretch at the next valid
+     * frame ({@link RecordCursor#nextValidFrame(long)}): what a segment kept despite damage in its middle holds.
+     * Zeros up to the end of the file are not damage; zeros followed by anything else are.
+     *
+     * @param createdAt the timestamps to report when no record is found
+     */
+    public static Survey survey(FileChannel channel, long keyHash, long sequence, long start, long size,
+            long createdAt, ByteBuffer window) throws IOException {
+        RecordCursor cursor = new RecordCursor(SegmentBytes.of(channel), keyHash, sequence, start, size, false, window);
+        long records = 0;
+        long oldest = createdAt;
+        long newest = createdAt;
+        long end = start;
+        boolean sealed = false;
+        List<Damage> damaged = new ArrayList<>(1);
+        while (true) {
+            RecordCursor.Kind kind = cursor.next();
+            if (kind == RecordCursor.Kind.RECORD) {
+                oldest = records == 0 ? cursor.timestamp() : oldest;
+                newest = records == 0 ? cursor.timestamp() : Math.max(newest, cursor.timestamp());
+                records++;
+                end = cursor.position();
+                continue;
+            }
+            long at = cursor.position();
+            if (kind == RecordCursor.Kind.SEAL) {
+                end = at + Frames.SEAL_SIZE;
+                sealed = true;
+                if (!zerosOnly(channel, end, size)) {
+                    damaged.add(new Damage(end, size, "bytes after the seal"));
+                }
+                break;
+            }
+            if (kind == RecordCursor.Kind.END && zerosOnly(channel, at, size)) {
+                break;
+            }
+            String problem = kind == RecordCursor.Kind.BAD ? cursor.problem() : "zero bytes";
+            long next = cursor.nextValidFrame(at);
+            damaged.add(new Damage(at, next < 0 ? size : next, problem));
+            if (next < 0) {
+                break;
+            }
+            cursor.seek(next);
+        }
+        return new Survey(end, records, oldest, newest, sealed, List.copyOf(damaged));
     }
 
     /**

@@ -7,9 +7,10 @@ import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.core.env.Environment;
 
 /**
- * Turns a start-up that found damaged segment files into advice in {@code nanowal.*} and CLI terms: the core's own
+ * Turns a start-up that the WAL refused as corrupt into advice in {@code nanowal.*} and CLI terms: the core's own
  * message names its API ({@code WalOptions.repairCorruptTail}), which a Spring Boot application sets through a
- * property.
+ * property. Damage inside one key no longer fails an open (it is isolated, see {@code Wal.damage()}); what still
+ * does is a directory whose segments of one key hash hold different keys.
  */
 final class WalCorruptionFailureAnalyzer extends AbstractFailureAnalyzer<WalCorruptionException> {
 

@@ -8,6 +8,7 @@ import dev.nanowal.CompactionResult;
 import dev.nanowal.CursorInfo;
 import dev.nanowal.KeyInfo;
 import dev.nanowal.Wal;
+import dev.nanowal.WalDamage;
 import dev.nanowal.spring.boot.autoconfigure.NanoWalCompactor;
 import org.jspecify.annotations.Nullable;
 
@@ -78,7 +79,8 @@ public final class NanoWalEndpoint {
             .filter((cursor) -> prefix == null || cursor.key().startsWith(prefix))
             .map(CursorDescriptor::new)
             .toList();
-        return new WalDescriptor(this.wal.directory().toString(), matching.size(), keys, cursors);
+        List<DamageDescriptor> damage = this.wal.damage().stream().map(DamageDescriptor::new).toList();
+        return new WalDescriptor(this.wal.directory().toString(), matching.size(), keys, cursors, damage);
     }
 
     /**
@@ -97,19 +99,20 @@ public final class NanoWalEndpoint {
     }
 
     /**
-     * A page of the WAL's keys, and its cursors.
+     * A page of the WAL's keys, its cursors, and the damage opening found.
      *
      * @param directory the WAL directory
      * @param matched how many keys matched the prefix (more than listed when the limit cut the list)
      * @param keys one entry per listed key, in key order
      * @param cursors the cursors on keys matching the prefix, by name then key
+     * @param damage every file opening found damaged and isolated, whatever the prefix
      */
     public record WalDescriptor(String directory, int matched, List<KeyDescriptor> keys,
-            List<CursorDescriptor> cursors) {
+            List<CursorDescriptor> cursors, List<DamageDescriptor> damage) {
 
         /** Every key listed: {@code matched} is their number. */
         public WalDescriptor(String directory, List<KeyDescriptor> keys, List<CursorDescriptor> cursors) {
-            this(directory, keys.size(), keys, cursors);
+            this(directory, keys.size(), keys, cursors, List.of());
         }
     }
 
@@ -130,6 +133,27 @@ public final class NanoWalEndpoint {
             this(info.name(), info.key(), (info.position() != null) ? info.position().sequenceNumber() : null,
                     (info.position() != null) ? info.position().offset() : null, info.entriesBehind(),
                     info.skipped());
+        }
+    }
+
+    /**
+     * One damaged file (see {@link WalDamage}).
+     *
+     * @param file the file
+     * @param key its key; null for the meta file, or when a damaged header leaves the key unknown
+     * @param keyHash the key hash in its name, in hex; null for the meta file
+     * @param sequenceNumber the segment's sequence number; 0 for the meta file
+     * @param offset where the damage starts
+     * @param problem what is wrong
+     * @param readableEntries intact entries the segment still holds
+     */
+    public record DamageDescriptor(String file, @Nullable String key, @Nullable String keyHash, long sequenceNumber,
+            long offset, String problem, long readableEntries) {
+
+        DamageDescriptor(WalDamage damage) {
+            this(damage.file().toString(), damage.key(),
+                    (damage.keyHash() != 0) ? Long.toHexString(damage.keyHash()) : null, damage.sequenceNumber(),
+                    damage.offset(), damage.problem(), damage.readableEntries());
         }
     }
 

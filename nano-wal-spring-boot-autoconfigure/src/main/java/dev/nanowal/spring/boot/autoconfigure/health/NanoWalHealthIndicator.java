@@ -12,6 +12,7 @@ import dev.nanowal.CompactionResult;
 import dev.nanowal.DiskState;
 import dev.nanowal.FsyncLatency;
 import dev.nanowal.Wal;
+import dev.nanowal.WalDamage;
 import dev.nanowal.WalStats;
 
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
@@ -22,10 +23,21 @@ import org.springframework.util.unit.DataSize;
 /**
  * Health of a nano-wal {@link Wal}: UP while it is open, its disk is writable ({@link Wal#diskState()}), its
  * directory is writable, its last write succeeded and its file store has at least the configured free space; DOWN
- * with the reasons otherwise ("disk full" while appends are refused for want of space). {@link #DEGRADED} when all
- * of that holds but the fsync p99 over the window exceeds the threshold: the WAL works, durable appends are slow.
+ * with the reasons otherwise ("disk full" while appends are refused for want of space). {@link #DAMAGED} when all
+ * of that holds but opening found damage ({@link Wal#damage()}, each file named with its key under {@code damage}).
+ * {@link #DEGRADED} when all of that holds but the fsync p99 over the window exceeds the threshold: the WAL works,
+ * durable appends are slow.
  */
 public final class NanoWalHealthIndicator extends AbstractHealthIndicator {
+
+    /**
+     * Opening found damage and isolated it: the damaged segments are kept as they are, their intact entries read,
+     * their keys continue in new segments and every other key works. Like {@link #DEGRADED}, not in Spring Boot's
+     * default status order (the overall health ignores it unless {@code management.endpoint.health.status.order}
+     * lists it) and HTTP 200 by default: one damaged key must not take the instance out.
+     */
+    public static final Status DAMAGED = new Status("DAMAGED",
+            "Damaged files were isolated: their intact entries read, their keys continue in new segments");
 
     /**
      * The WAL works but its disk is slow. Not in Spring Boot's default status order, so the overall health ignores
@@ -106,18 +118,48 @@ public final class NanoWalHealthIndicator extends AbstractHealthIndicator {
             problems.add("free disk space " + freeDisk + " bytes is below the threshold of "
                     + this.minFreeDisk.toBytes() + " bytes (nanowal.health.min-free-disk)");
         }
-        if (!problems.isEmpty()) {
+        boolean failing = !problems.isEmpty();
+        List<WalDamage> damage = this.wal.damage();
+        if (!damage.isEmpty()) {
+            builder.withDetail("damage", damage.stream().map(NanoWalHealthIndicator::describe).toList());
+            damage.forEach((found) -> problems.add(problem(found)));
+        }
+        boolean slow = fsyncs.p99().compareTo(this.maxFsyncLatency) > 0;
+        if (slow && !failing) {
+            problems.add("fsync p99 " + fsyncs.p99().toMillis() + "ms over the last " + this.fsyncLatencyWindow
+                    + " is above " + this.maxFsyncLatency.toMillis() + "ms (nanowal.health.max-fsync-latency)");
+        }
+        if (failing) {
             builder.down().withDetail("problems", problems);
         }
-        else if (fsyncs.p99().compareTo(this.maxFsyncLatency) > 0) {
-            builder.status(DEGRADED)
-                .withDetail("problems", List.of("fsync p99 " + fsyncs.p99().toMillis() + "ms over the last "
-                        + this.fsyncLatencyWindow + " is above " + this.maxFsyncLatency.toMillis()
-                        + "ms (nanowal.health.max-fsync-latency)"));
+        else if (!damage.isEmpty()) {
+            builder.status(DAMAGED).withDetail("problems", problems);
+        }
+        else if (slow) {
+            builder.status(DEGRADED).withDetail("problems", problems);
         }
         else {
             builder.up();
         }
+    }
+
+    private static String problem(WalDamage damage) {
+        String whose = (damage.key() != null) ? "key '" + damage.key() + "': "
+                : (damage.keyHash() != 0) ? "key hash " + Long.toHexString(damage.keyHash()) + ": " : "";
+        return whose + "damaged file " + damage.file() + " at offset " + damage.offset() + " (isolated; the other "
+                + "keys are unaffected)";
+    }
+
+    private static Map<String, Object> describe(WalDamage damage) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("file", damage.file().toString());
+        if (damage.key() != null) {
+            details.put("key", damage.key());
+        }
+        details.put("offset", damage.offset());
+        details.put("problem", damage.problem());
+        details.put("readableEntries", damage.readableEntries());
+        return details;
     }
 
     private Map<String, Object> describe(FsyncLatency fsyncs) {

@@ -101,6 +101,10 @@ public final class NanoWalMetrics implements MeterBinder, AutoCloseable {
 
         }));
         bindJournal(registry);
+        Gauge.builder("nanowal.damaged", this.wal, (wal) -> wal.isOpen() ? wal.damage().size() : 0)
+            .description("Files opening found damaged and isolated (Wal.damage()): alert when above 0")
+            .baseUnit("files")
+            .register(registry);
     }
 
     /** The commit journal: its commits (the fsyncs durable appends wait for), checkpoints and the replay at open. */
