@@ -252,7 +252,8 @@ public final class Wal implements AutoCloseable {
     /**
      * The damage opening found and isolated, one entry per damaged file; empty when every file is intact. Opening
      * never fails because of damage inside one key: a damaged segment is kept as it is and its key continues in a
-     * new segment, so the rest of the WAL stays available (see {@link WalDamage}, docs/guarantees.md).
+     * new segment, so the rest of the WAL stays available (see {@link WalDamage}, docs/guarantees.md). A read-only
+     * view runs no recovery and lists none: damage it meets fails the read that meets it.
      */
     public List<WalDamage> damage() {
         return engine.damage();

@@ -19,6 +19,7 @@ import dev.nanowal.WalOptions;
 import dev.nanowal.WalReadOnlyException;
 import dev.nanowal.WalRecord;
 import dev.nanowal.WalCursor;
+import dev.nanowal.WalDamage;
 import dev.nanowal.WalStats;
 import dev.nanowal.WalTailer;
 import dev.nanowal.internal.format.Frames;
@@ -210,12 +211,29 @@ public final class ReadOnlyEngine implements WalBackend {
     }
 
     @Override
+    public Stream<WalRecord> intactRecords(String key) {
+        KeyNames.utf8(key);
+        ensureOpen();
+        refresh();
+        ReadOnlyKeys.Key known = keys.byName(key);
+        return known == null ? Stream.empty()
+                : new ReadOnlyIterator(known.segments(), 0, storage, events, true).records();
+    }
+
+    /** A view runs no recovery, so it lists no damage: the damage it meets fails the read that meets it. */
+    @Override
+    public List<WalDamage> damage() {
+        ensureOpen();
+        return List.of();
+    }
+
+    @Override
     public Stream<WalRecord> records(String key) {
         KeyNames.utf8(key);
         ensureOpen();
         refresh();
         ReadOnlyKeys.Key known = keys.byName(key);
-        return known == null ? Stream.empty() : new ReadOnlyIterator(known.segments(), 0, storage, events).records();
+        return known == null ? Stream.empty() : new ReadOnlyIterator(known.segments(), 0, storage, events, false).records();
     }
 
     @Override
@@ -238,11 +256,11 @@ public final class ReadOnlyEngine implements WalBackend {
                 throw new WalEntryNotFoundException("Key '" + known.name() + "' has no segment "
                         + checkpoint.sequenceNumber() + ": " + checkpoint);
             }
-            return new ReadOnlyIterator(current, 0, storage, events).records();
+            return new ReadOnlyIterator(current, 0, storage, events, false).records();
         }
         WalRecord record = current.get(from).read(checkpoint, events).record();
         long next = checkpoint.offset() + Frames.recordSize(record.header().length, record.content().length);
-        return new ReadOnlyIterator(current.subList(from, current.size()), next, storage, events).records();
+        return new ReadOnlyIterator(current.subList(from, current.size()), next, storage, events, false).records();
     }
 
     /** The key's newest entry the view sees. */

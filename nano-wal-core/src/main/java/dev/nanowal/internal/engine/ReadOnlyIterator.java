@@ -30,14 +30,21 @@ final class ReadOnlyIterator implements Iterator<WalRecord>, AutoCloseable {
     private final long startOffset;
     private final Storage storage;
     private final WalEvents events;
+    private final boolean skipDamaged;
     private int index = -1;
     private FileChannel channel;
     private RecordCursor cursor;
     private boolean ready;
     private boolean closed;
 
-    /** @param startOffset where to start in the first segment (0 for its first entry) */
-    ReadOnlyIterator(List<ReadOnlySegment> segments, long startOffset, Storage storage, WalEvents events) {
+    /**
+     * @param startOffset where to start in the first segment (0 for its first entry)
+     * @param skipDamaged whether damage in a segment before the newest is skipped, reading on at the next valid
+     *     frame, instead of failing the stream
+     */
+    ReadOnlyIterator(List<ReadOnlySegment> segments, long startOffset, Storage storage, WalEvents events,
+            boolean skipDamaged) {
+        this.skipDamaged = skipDamaged;
         this.segments = segments;
         this.startOffset = startOffset;
         this.storage = storage;
@@ -87,7 +94,12 @@ final class ReadOnlyIterator implements Iterator<WalRecord>, AutoCloseable {
                         return false;
                     }
                     long at = cursor.recordOffset();
-                    if (cursor.validFrameAfter(at)) {
+                    long next = cursor.nextValidFrame(at);
+                    if (next >= 0 && skipDamaged) {
+                        cursor.seek(next);
+                        continue;
+                    }
+                    if (next >= 0) {
                         ReadOnlySegment segment = segments.get(index);
                         throw events.corrupt(new WalCorruptionException("Segment " + segment.path() + " is corrupt at "
                                 + "offset " + at + " (" + cursor.problem() + ") and valid entries follow the damage"));

@@ -15,6 +15,7 @@ import dev.nanowal.WalListener;
 import dev.nanowal.WalOptions;
 import dev.nanowal.WalRecord;
 import dev.nanowal.WalCursor;
+import dev.nanowal.WalDamage;
 import dev.nanowal.WalStats;
 import dev.nanowal.WalTailer;
 import java.nio.file.Path;
@@ -55,6 +56,10 @@ public interface WalBackend {
     Stream<byte[]> contents(String key);
 
     Stream<WalRecord> records(String key);
+
+    Stream<WalRecord> intactRecords(String key);
+
+    List<WalDamage> damage();
 
     Stream<WalRecord> recordsAfter(EntryRef checkpoint);
 

@@ -416,6 +416,7 @@ public final class WalEngine implements WalBackend {
     }
 
     /** {@code key}'s intact entries: damaged bytes skipped (see {@code Wal.enumerateIntactEntries}). */
+    @Override
     public Stream<WalRecord> intactRecords(String key) {
         EntryIterator entries = entries(key, true);
         return entries == null ? Stream.empty() : entries.records();
@@ -434,6 +435,7 @@ public final class WalEngine implements WalBackend {
     }
 
     /** The damage opening isolated, one entry per damaged file. */
+    @Override
     public List<WalDamage> damage() {
         return quarantine.all(context.storage());
     }
