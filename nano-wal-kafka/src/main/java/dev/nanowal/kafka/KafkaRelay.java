@@ -14,9 +14,10 @@ import org.apache.kafka.clients.producer.KafkaProducer;
  * {@link Destination}. Each record carries its {@link SourcePosition}, so consumers can drop duplicates.
  *
  * <p>Per key, a checkpoint names the last entry that Kafka acknowledged together with every earlier one; it is
- * written durably (see {@link KafkaRelayOptions.Builder#checkpointInterval}) and a restarted relay resends
- * everything after it. While the relay exists, compaction keeps the segments it has not forwarded (up to the
- * maximum lag, see {@link KafkaRelayOptions.Builder#maxLag}).
+ * committed to the key's {@link dev.nanowal.WalCursor cursor} named {@link KafkaRelayOptions#cursorName()} (see
+ * {@link KafkaRelayOptions.Builder#checkpointInterval}) and a restarted relay resends everything after it. While
+ * the relay exists, compaction keeps the segments it has not forwarded (up to the maximum lag, see
+ * {@link KafkaRelayOptions.Builder#maxLag}).
  *
  * <p>{@link #stop()} pauses forwarding and {@link #start()} resumes it, as often as needed, with a new producer each
  * time; compaction stays guarded while the relay is paused. {@link #close()} ends it for good. Thread-safe.
@@ -37,11 +38,12 @@ public final class KafkaRelay implements AutoCloseable {
     private boolean closed;
 
     /**
-     * Prepares a relay: checks the settings, reads the checkpoint file, creates the producer (which does not
-     * connect yet) and starts guarding unforwarded segments from compaction.
+     * Prepares a relay: checks the settings, moves the checkpoint file of an earlier relay (if there is one) onto
+     * cursors, creates the producer (which does not connect yet) and starts guarding unforwarded segments from
+     * compaction.
      *
      * @throws IllegalArgumentException when a producer setting would break the relay's guarantees
-     * @throws IllegalStateException when the checkpoint file is damaged
+     * @throws IllegalStateException when the earlier relay's checkpoint file is damaged
      */
     public KafkaRelay(Wal wal, KafkaRelayOptions options) {
         Objects.requireNonNull(wal, "wal must not be null");
@@ -49,9 +51,8 @@ public final class KafkaRelay implements AutoCloseable {
         var settings = ProducerSettings.of(options.producerProperties());
         Path file = options.checkpointFile() != null ? options.checkpointFile()
                 : wal.directory().resolve(KafkaRelayOptions.DEFAULT_CHECKPOINT_FILE_NAME);
-        Checkpoints checkpoints = new Checkpoints(file);
-        checkpoints.load(); // a damaged file fails here, before a producer exists
-        this.loop = new RelayLoop(wal, options, () -> new KafkaProducer<>(settings), checkpoints);
+        CheckpointMigration.migrate(wal, options.cursorName(), file); // fails before a producer exists
+        this.loop = new RelayLoop(wal, options, () -> new KafkaProducer<>(settings));
     }
 
     /**

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 
 import dev.nanowal.EntryRef;
+import dev.nanowal.internal.format.CursorFormat;
 
 /**
  * How a {@link KafkaRelay} forwards: which keys, where to, what to do with refused entries, and its limits.
@@ -17,8 +18,14 @@ public final class KafkaRelayOptions {
     /** The default dead-letter key (see {@link PoisonPolicy#DEAD_LETTER}). */
     public static final String DEFAULT_DEAD_LETTER_KEY = "__relay-dead-letters";
 
-    /** The default name of the checkpoint file, in the WAL's directory. */
+    /**
+     * The default name of the checkpoint file that relays before core cursors kept in the WAL's directory; a relay
+     * moves it onto its cursors once, then deletes it.
+     */
     public static final String DEFAULT_CHECKPOINT_FILE_NAME = "kafka-relay.checkpoints";
+
+    /** The default name of the relay's cursors (one per forwarded key, see {@link dev.nanowal.Wal#cursor}). */
+    public static final String DEFAULT_CURSOR_NAME = "kafka-relay";
 
     /** The most sends the relay may have waiting for Kafka at once. */
     public static final int MAX_IN_FLIGHT_LIMIT = 1_000_000;
@@ -36,6 +43,8 @@ public final class KafkaRelayOptions {
     private final String deadLetterKey;
 
     private final Path checkpointFile;
+
+    private final String cursorName;
 
     private final Duration checkpointInterval;
 
@@ -57,6 +66,7 @@ public final class KafkaRelayOptions {
         poisonPolicy = builder.poisonPolicy;
         deadLetterKey = builder.deadLetterKey;
         checkpointFile = builder.checkpointFile;
+        cursorName = builder.cursorName;
         checkpointInterval = builder.checkpointInterval;
         maxInFlight = builder.maxInFlight;
         pollInterval = builder.pollInterval;
@@ -79,6 +89,7 @@ public final class KafkaRelayOptions {
         builder.poisonPolicy = poisonPolicy;
         builder.deadLetterKey = deadLetterKey;
         builder.checkpointFile = checkpointFile;
+        builder.cursorName = cursorName;
         builder.checkpointInterval = checkpointInterval;
         builder.maxInFlight = maxInFlight;
         builder.pollInterval = pollInterval;
@@ -113,9 +124,17 @@ public final class KafkaRelayOptions {
         return deadLetterKey;
     }
 
-    /** The checkpoint file, or {@code null} for {@value #DEFAULT_CHECKPOINT_FILE_NAME} in the WAL's directory. */
+    /**
+     * The checkpoint file of a relay before core cursors, moved onto the cursors once; {@code null} for
+     * {@value #DEFAULT_CHECKPOINT_FILE_NAME} in the WAL's directory.
+     */
     public Path checkpointFile() {
         return checkpointFile;
+    }
+
+    /** The name of the cursors holding the checkpoints. */
+    public String cursorName() {
+        return cursorName;
     }
 
     public Duration checkpointInterval() {
@@ -164,6 +183,8 @@ public final class KafkaRelayOptions {
         private String deadLetterKey = DEFAULT_DEAD_LETTER_KEY;
 
         private Path checkpointFile;
+
+        private String cursorName = DEFAULT_CURSOR_NAME;
 
         private Duration checkpointInterval = Duration.ofMillis(500);
 
@@ -229,14 +250,30 @@ public final class KafkaRelayOptions {
             return this;
         }
 
-        /** Where checkpoints are kept; by default {@value #DEFAULT_CHECKPOINT_FILE_NAME} in the WAL's directory. */
+        /**
+         * Where a relay before core cursors kept its checkpoints; by default {@value #DEFAULT_CHECKPOINT_FILE_NAME}
+         * in the WAL's directory. When the file exists, the relay commits its checkpoints to the cursors that have
+         * none yet and deletes it.
+         */
         public Builder checkpointFile(Path checkpointFile) {
             this.checkpointFile = checkpointFile;
             return this;
         }
 
         /**
-         * How often advanced checkpoints are written (temp file, fsync, rename), 1 ms to 1 h; sooner once
+         * The name of the cursors holding the checkpoints, one per forwarded key; by default
+         * {@value #DEFAULT_CURSOR_NAME}. Two relays on one WAL need two names.
+         *
+         * @throws IllegalArgumentException when it is not 1 to 64 letters, digits, '.', '_' or '-'
+         */
+        public Builder cursorName(String cursorName) {
+            this.cursorName = CursorFormat.checkName(cursorName);
+            return this;
+        }
+
+        /**
+         * How often advanced checkpoints are committed to their cursors (one atomic, fsynced file per key that
+         * moved), 1 ms to 1 h; sooner once
          * {@link #maxInFlight max-in-flight} entries were acknowledged since the last write. After a crash, the
          * entries acknowledged since the last write, and those in flight, are sent again.
          */

@@ -1,16 +1,16 @@
 package dev.nanowal.kafka;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayDeque;
-import java.util.Iterator;
-import java.util.Objects;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 import dev.nanowal.EntryRef;
 import dev.nanowal.KeyInfo;
+import dev.nanowal.WalCursor;
 import dev.nanowal.WalEntryNotFoundException;
 import dev.nanowal.WalRecord;
+import dev.nanowal.WalTailer;
 
 /**
  * The relay's state for one WAL key: what was sent, what Kafka acknowledged, and the checkpoint.
@@ -21,12 +21,16 @@ import dev.nanowal.WalRecord;
  * every send in flight has completed; then the key resends from its checkpoint, so a later entry never overtakes
  * an earlier one that failed (the producer itself retries in order, idempotently, while Kafka is only slow).
  *
+ * <p>Entries are read through a {@link WalTailer} from {@code readPosition}, so a look at a key that did not grow
+ * reads nothing and asks the WAL for no statistics; the key's size is looked up only when something was read, and
+ * otherwise once a second, for the lag. The checkpoint is committed to the key's {@link WalCursor}.
+ *
  * <p>Touched by the relay thread only, except the volatile fields read by the compaction guard and status.
  */
 final class KeyRelay {
 
-    /** Look at a caught-up key again after this long even when its size did not change. */
-    private static final long RECHECK_NANOS = 1_000_000_000L;
+    /** Refresh the lag of a key that did not grow after this long. */
+    private static final long LAG_REFRESH_NANOS = 1_000_000_000L;
 
     static final class Pending {
 
@@ -58,9 +62,18 @@ final class KeyRelay {
 
     private final ArrayDeque<Pending> inFlight = new ArrayDeque<>();
 
+    /** Holds the committed checkpoint; null when it could not be read (the key is stopped then). */
+    private final WalCursor cursor;
+
     private EntryRef checkpoint;
 
+    /** What the cursor holds. */
+    private EntryRef committed;
+
     private EntryRef readPosition;
+
+    /** Reads the entries after readPosition; opened when first needed, closed when readPosition goes back. */
+    private WalTailer reader;
 
     private boolean draining;
 
@@ -73,13 +86,9 @@ final class KeyRelay {
 
     private String stoppedReason;
 
-    private long seenEntries = -1;
-
-    private Instant seenNewest;
-
     private boolean caughtUp;
 
-    private long lastReadNanos;
+    private long lagPublishedNanos;
 
     /** Retained entries up to the checkpoint; entries behind = the key's entries less these. */
     private long forwardedRetained;
@@ -98,11 +107,14 @@ final class KeyRelay {
 
     volatile KeyLag lag;
 
-    KeyRelay(String key, Destination destination, EntryRef checkpoint, RelayLoop loop) {
+    KeyRelay(String key, Destination destination, WalCursor cursor, RelayLoop loop) {
         this.key = key;
         this.destination = destination;
         this.loop = loop;
+        this.cursor = cursor;
         this.backoff = loop.options.retryBackoff();
+        EntryRef checkpoint = cursor == null ? null : cursor.position().orElse(null);
+        this.committed = checkpoint;
         moveCheckpoint(checkpoint);
         this.readPosition = checkpoint;
         KeyInfo info = loop.wal.keyInfo(key).orElse(null);
@@ -118,10 +130,10 @@ final class KeyRelay {
         this.lag = new KeyLag(key, destination, checkpoint, entries - forwardedRetained, Duration.ZERO, null);
     }
 
-    /** A key whose destination could not be worked out: it is reported, never forwarded. */
-    static KeyRelay unmappable(String key, EntryRef checkpoint, RuntimeException cause, RelayLoop loop) {
-        KeyRelay relay = new KeyRelay(key, null, checkpoint, loop);
-        relay.stop("the topic mapping failed: " + cause);
+    /** A key whose destination or checkpoint could not be worked out: it is reported, never forwarded. */
+    static KeyRelay stopped(String key, Destination destination, WalCursor cursor, String reason, RelayLoop loop) {
+        KeyRelay relay = new KeyRelay(key, destination, cursor, loop);
+        relay.stop(reason);
         return relay;
     }
 
@@ -146,55 +158,92 @@ final class KeyRelay {
     int pump(int budget, long nowNanos) {
         // Read before the key's size: an entry appended after it is stamped with this time or later.
         long sizedAtMillis = loop.nowMillis();
-        KeyInfo info = loop.wal.keyInfo(key).orElse(null);
-        publishLag(info);
+        boolean lagDue = nowNanos - lagPublishedNanos >= LAG_REFRESH_NANOS;
         if (backingOff && nowNanos - resumeAtNanos >= 0) {
             backingOff = false;
         }
-        if (info == null) {
-            caughtUp = true; // nothing held: entries appended later change the size and are read then
-            return 0;
-        }
         if (stoppedReason != null || draining || backingOff || budget <= 0) {
-            return 0;
-        }
-        boolean changed = info.entries() != seenEntries || !Objects.equals(info.newestEntry(), seenNewest);
-        if (caughtUp && !changed && nowNanos - lastReadNanos < RECHECK_NANOS) {
-            return 0;
-        }
-        seenEntries = info.entries();
-        seenNewest = info.newestEntry();
-        lastReadNanos = nowNanos;
-        int sent = 0;
-        boolean more;
-        try (Stream<WalRecord> records = readPosition == null ? loop.wal.enumerateEntries(key)
-                : loop.wal.enumerateEntriesAfter(readPosition)) {
-            Iterator<WalRecord> iterator = records.iterator();
-            boolean sendFailedAtOnce = false;
-            while (sent < budget && !sendFailedAtOnce && iterator.hasNext()) {
-                WalRecord record = iterator.next();
-                Pending pending = new Pending(record.ref(), record.header().length + record.content().length,
-                        sizedAtMillis, System.nanoTime());
-                inFlight.add(pending);
-                readPosition = record.ref();
-                sent++;
-                // A send that failed at once (no metadata, record too large) is handled before the next one goes.
-                sendFailedAtOnce = !loop.send(this, pending, record);
+            if (lagDue) {
+                publishLag(info(), nowNanos);
             }
-            more = sendFailedAtOnce || iterator.hasNext();
-        } catch (WalEntryNotFoundException e) {
-            // The key was compacted away under us; it is seen afresh on the next look.
-            loop.log.warn("Key '{}' changed while it was read: {}", key, e.getMessage());
-            return sent;
+            return 0;
+        }
+        WalRecord record = next();
+        if (record == null && caughtUp && !lagDue) {
+            return 0; // the key did not grow
+        }
+        // Taken after the first read: everything it counts is read by the time the reader comes up empty.
+        KeyInfo info = info();
+        int sent = 0;
+        boolean more = false;
+        while (record != null) {
+            Pending pending = new Pending(record.ref(), record.header().length + record.content().length,
+                    sizedAtMillis, System.nanoTime());
+            inFlight.add(pending);
+            readPosition = record.ref();
+            sent++;
+            // A send that failed at once (no metadata, record too large) is handled before the next one goes.
+            if (!loop.send(this, pending, record) || sent >= budget) {
+                more = true;
+                break;
+            }
+            record = next();
         }
         caughtUp = !more;
-        if (caughtUp && inFlight.isEmpty()) {
+        if (caughtUp && inFlight.isEmpty() && info != null) {
             // Everything the key held when info was taken is forwarded, so is every entry stamped before then
             // (assuming the WAL's clock does not go back).
             forwardedRetained = info.entries();
             forwardedBeforeMillis = sizedAtMillis;
         }
+        publishLag(info, nowNanos);
         return sent;
+    }
+
+    /** The next entry after readPosition, null when there is none yet. */
+    private WalRecord next() {
+        if (reader == null) {
+            reader = openReader();
+        }
+        Optional<WalRecord> next = reader.poll(Duration.ZERO);
+        return next.orElse(null);
+    }
+
+    private WalTailer openReader() {
+        try {
+            return loop.wal.tail(key, readPosition);
+        } catch (WalEntryNotFoundException e) {
+            // The entry itself is gone but not by compaction (a repair cut it): resend what the key holds.
+            loop.log.warn("Key '{}' has no entry {} to go on after ({}); forwarding it again from its oldest entry",
+                    key, readPosition, e.getMessage());
+            return loop.wal.tail(key, null);
+        }
+    }
+
+    void closeReader() {
+        if (reader != null) {
+            reader.close();
+            reader = null;
+        }
+    }
+
+    /** Commits the checkpoint to the cursor when it moved since the last commit. */
+    void commitCheckpoint() {
+        if (cursor == null || checkpoint == null || checkpoint.equals(committed)) {
+            return;
+        }
+        try {
+            cursor.commit(checkpoint);
+        } catch (WalEntryNotFoundException e) {
+            // Forced out by the maximum lag: the entries the key still holds are all after it.
+            loop.log.warn("The checkpoint {} of key '{}' was compacted away before it was committed", checkpoint,
+                    key);
+        }
+        committed = checkpoint;
+    }
+
+    private KeyInfo info() {
+        return loop.wal.keyInfo(key).orElse(null);
     }
 
     /** Kafka answered for one entry ({@code error} null: acknowledged). */
@@ -251,6 +300,7 @@ final class KeyRelay {
         // Entries after the failed one that Kafka did take are sent again: duplicates, never a gap or a reorder.
         inFlight.clear();
         readPosition = checkpoint;
+        closeReader();
         caughtUp = false;
         resumeAtNanos = System.nanoTime() + backoff.toNanos();
         backingOff = true;
@@ -282,10 +332,11 @@ final class KeyRelay {
         inFlight.clear();
         loop.log.error("Relay stopped forwarding key '{}': {}. Its checkpoint stays at {}; restart the relay after "
                 + "fixing the cause", key, reason, checkpoint);
-        publishLag(loop.wal.keyInfo(key).orElse(null));
+        publishLag(info(), System.nanoTime());
     }
 
-    private void publishLag(KeyInfo info) {
+    private void publishLag(KeyInfo info, long nowNanos) {
+        lagPublishedNanos = nowNanos;
         long behind = info == null ? 0 : Math.max(0, info.entries() - forwardedRetained);
         long now = loop.nowMillis();
         Duration age = Duration.ZERO;

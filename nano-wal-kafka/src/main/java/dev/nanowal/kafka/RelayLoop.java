@@ -19,8 +19,9 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 import dev.nanowal.CompactionResult;
-import dev.nanowal.EntryRef;
 import dev.nanowal.Wal;
+import dev.nanowal.WalCorruptionException;
+import dev.nanowal.WalCursor;
 import dev.nanowal.WalException;
 import dev.nanowal.WalListener;
 import dev.nanowal.WalRecord;
@@ -35,13 +36,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The relay's thread: finds the selected keys, pumps their entries into the producer within the in-flight bound,
- * applies Kafka's answers (handed over from the producer's thread through {@code tasks}) and writes checkpoints.
+ * applies Kafka's answers (handed over from the producer's thread through {@code tasks}) and commits checkpoints to
+ * the keys' cursors.
  * Everything but the compaction guard, the compaction listener and {@link #status()} runs on this one thread, so
  * per-key state needs no locks.
  *
  * <p>A run lasts from {@link #start()} to {@link #stop()}; each run has a thread and a producer of its own and
- * rebuilds the per-key state from the checkpoints. The compaction guard, the checkpoints, the counters and the
- * listeners outlive runs, until {@link #release()}. Start and stop are called by {@link KafkaRelay}, one at a time.
+ * rebuilds the per-key state from the cursors. The compaction guard, the counters and the listeners outlive runs,
+ * until {@link #release()}. Start and stop are called by {@link KafkaRelay}, one at a time.
  */
 final class RelayLoop implements Runnable {
 
@@ -67,11 +69,6 @@ final class RelayLoop implements Runnable {
 
     /** Orders producer creation and closing with listener registration, so each listener hears both of each. */
     private final Object producerLock = new Object();
-
-    private final Checkpoints checkpoints;
-
-    /** What the checkpoint file holds (or will): keys not seen this run keep their old checkpoints. */
-    private final Map<String, EntryRef> stored;
 
     private final Map<String, KeyRelay> keys = new ConcurrentHashMap<>();
 
@@ -131,15 +128,12 @@ final class RelayLoop implements Runnable {
 
     private long nextDiscoveryNanos;
 
-    RelayLoop(Wal wal, KafkaRelayOptions options, Supplier<Producer<byte[], byte[]>> producers,
-            Checkpoints checkpoints) {
+    RelayLoop(Wal wal, KafkaRelayOptions options, Supplier<Producer<byte[], byte[]>> producers) {
         this.wal = wal;
         this.options = options;
         this.producers = producers;
         this.producer = producers.get();
         this.countedProducer = producer;
-        this.checkpoints = checkpoints;
-        this.stored = checkpoints.load();
         this.removeGuard = wal.addCompactionGuard(this::mayDelete);
         this.removeListener = wal.addListener(new WalListener() {
             @Override
@@ -168,7 +162,7 @@ final class RelayLoop implements Runnable {
                 notify((listener) -> listener.onProducerStarted(created));
             }
         }
-        // What the last run left: its keys were resolved against checkpoints that are now in stored.
+        // What the last run left: its keys committed their checkpoints and closed their readers when it ended.
         keys.clear();
         tasks.clear();
         inFlight = 0;
@@ -212,7 +206,8 @@ final class RelayLoop implements Runnable {
                 } else if (busy) {
                     idleNanos = MIN_IDLE_NANOS;
                 } else {
-                    // Nothing to do: look again soon, later each time; a Kafka answer wakes the thread at once.
+                    // Nothing to do: look again soon, later each time; a Kafka answer wakes the thread at once. An
+                    // append does not: the WAL wakes a tailer's own waiting thread, not one serving many keys.
                     LockSupport.parkNanos(idleNanos);
                     idleNanos = finishing ? MIN_IDLE_NANOS : Math.min(idleNanos * 2, options.pollInterval().toNanos());
                 }
@@ -278,6 +273,7 @@ final class RelayLoop implements Runnable {
         if (checkpointsDirty) {
             writeCheckpoints();
         }
+        keys.values().forEach(KeyRelay::closeReader);
     }
 
     private boolean runTasks() {
@@ -299,16 +295,25 @@ final class RelayLoop implements Runnable {
             if (keys.containsKey(key) || key.equals(options.deadLetterKey()) || !options.keys().selects(key)) {
                 continue;
             }
+            WalCursor cursor;
+            try {
+                cursor = wal.cursor(options.cursorName(), key);
+            } catch (WalCorruptionException e) {
+                keys.put(key, KeyRelay.stopped(key, null, null, "its checkpoint cannot be read: " + e.getMessage(),
+                        this));
+                continue;
+            }
             Destination destination;
             try {
                 destination = Objects.requireNonNull(options.topicMapping().destinationOf(key),
                         "the topic mapping returned null");
             } catch (RuntimeException e) {
-                keys.put(key, KeyRelay.unmappable(key, stored.get(key), e, this));
+                keys.put(key, KeyRelay.stopped(key, null, cursor, "the topic mapping failed: " + e, this));
                 continue;
             }
-            keys.put(key, new KeyRelay(key, destination, stored.get(key), this));
-            log.debug("Relaying key '{}' to {} from checkpoint {}", key, destination, stored.get(key));
+            KeyRelay relay = new KeyRelay(key, destination, cursor, this);
+            keys.put(key, relay);
+            log.debug("Relaying key '{}' to {} from checkpoint {}", key, destination, relay.checkpoint());
         }
     }
 
@@ -429,25 +434,24 @@ final class RelayLoop implements Runnable {
                 + "restarted", cause.toString(), cause);
     }
 
+    /** Commits every checkpoint that moved to its key's cursor: one atomic, fsynced file write per such key. */
     private void writeCheckpoints() {
         long start = System.nanoTime();
-        for (KeyRelay key : keys.values()) {
-            if (key.checkpoint() != null) {
-                stored.put(key.key, key.checkpoint());
-            }
-        }
         try {
-            checkpoints.store(stored);
+            for (KeyRelay key : keys.values()) {
+                key.commitCheckpoint();
+            }
             checkpointsDirty = false;
             movesSinceWrite = 0;
         } catch (RuntimeException e) {
-            // Not fatal: acknowledged entries after the stored checkpoints would only be sent again.
-            log.error("Could not write relay checkpoints; trying again in {}", options.checkpointInterval(), e);
+            // Not fatal: acknowledged entries after the committed checkpoints would only be sent again.
+            log.error("Could not commit relay checkpoints; trying again in {}", options.checkpointInterval(), e);
         }
         long took = System.nanoTime() - start;
         if (took > SLOW_CHECKPOINT_WRITE_NANOS) {
             // The relay waits meanwhile, and a crash resends everything acknowledged since the last write.
-            log.warn("Writing the relay checkpoints took {} ms (fsync of {})", took / 1_000_000, checkpoints);
+            log.warn("Committing the relay checkpoints took {} ms (fsync of the cursor files in {})",
+                    took / 1_000_000, wal.directory());
         }
         nextCheckpointWriteNanos = System.nanoTime() + options.checkpointInterval().toNanos();
     }

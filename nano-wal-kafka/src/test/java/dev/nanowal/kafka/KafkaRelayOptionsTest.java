@@ -22,6 +22,7 @@ class KafkaRelayOptionsTest {
         assertThat(options.maxInFlight()).isEqualTo(1000);
         assertThat(options.maxLag()).isNull();
         assertThat(options.deadLetterKey()).isEqualTo("__relay-dead-letters");
+        assertThat(options.cursorName()).isEqualTo("kafka-relay");
     }
 
     @Test
@@ -33,6 +34,7 @@ class KafkaRelayOptionsTest {
             .poisonPolicy(PoisonPolicy.SKIP_AND_LOG)
             .deadLetterKey("dead")
             .checkpointFile(Path.of("checkpoints"))
+            .cursorName("relay-2")
             .checkpointInterval(Duration.ofSeconds(2))
             .maxInFlight(7)
             .pollInterval(Duration.ofMillis(3))
@@ -56,6 +58,8 @@ class KafkaRelayOptionsTest {
     void aBadValueNamesTheSettingAndTheRange() {
         assertThatIllegalArgumentException().isThrownBy(() -> builder().maxInFlight(0))
             .withMessage("maxInFlight must be between 1 and 1000000, was 0");
+        assertThatIllegalArgumentException().isThrownBy(() -> builder().cursorName("kafka relay"))
+            .withMessageContaining("'kafka relay'");
         assertThatIllegalArgumentException().isThrownBy(() -> builder().checkpointInterval(Duration.ZERO))
             .withMessageContaining("checkpointInterval must be between PT0.001S and PT1H");
         assertThatIllegalArgumentException()

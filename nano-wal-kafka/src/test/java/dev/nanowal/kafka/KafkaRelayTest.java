@@ -1,11 +1,13 @@
 package dev.nanowal.kafka;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
 
@@ -38,7 +40,11 @@ class KafkaRelayTest {
                 awaitCaughtUp(relay, keys.size());
                 assertThat(relay.status().forwardedEntries()).isEqualTo(900);
             }
-            assertThat(directory.resolve(KafkaRelayOptions.DEFAULT_CHECKPOINT_FILE_NAME)).exists();
+            for (String key : keys) {
+                // a clean close committed each key's checkpoint to its cursor: the key's last entry
+                assertThat(wal.cursor(KafkaRelayOptions.DEFAULT_CURSOR_NAME, key).position())
+                    .isEqualTo(wal.lastEntry(key));
+            }
             append(wal, keys, 300, 400);
             try (KafkaRelay relay = new KafkaRelay(wal, options().build())) {
                 relay.start();
@@ -102,6 +108,65 @@ class KafkaRelayTest {
     }
 
     @Test
+    void resumesAfterTheCheckpointsOfTheFileAnEarlierRelayKeptAndDeletesIt() throws Exception {
+        EmbeddedBroker.createTopics(new NewTopic("upgraded", 1, (short) 1));
+        List<String> keys = List.of("upgraded-0");
+        try (Wal wal = Wal.open(directory)) {
+            append(wal, keys, 0, 10);
+            List<EntryRef> refs;
+            try (var records = wal.enumerateEntries("upgraded-0")) {
+                refs = records.map(WalRecord::ref).toList();
+            }
+            Path file = directory.resolve(KafkaRelayOptions.DEFAULT_CHECKPOINT_FILE_NAME);
+            CheckpointMigrationTest.writeVersion1(file, Map.of("upgraded-0", refs.get(5)));
+            try (KafkaRelay relay = new KafkaRelay(wal, options().build())) {
+                assertThat(file).doesNotExist();
+                relay.start();
+                awaitCaughtUp(relay, keys.size());
+                assertThat(relay.status().forwardedEntries()).isEqualTo(4);
+            }
+        }
+        assertThat(TopicContents.read(EmbeddedBroker.bootstrapServers(), "upgraded").of("upgraded-0"))
+            .extracting(TopicContents.Forwarded::content)
+            .containsExactlyElementsOf(expected("upgraded-0", 6, 10));
+    }
+
+    @Test
+    void aDamagedCheckpointStopsItsKeyAndNoOther() throws Exception {
+        EmbeddedBroker.createTopics(new NewTopic("damaged", 2, (short) 1));
+        List<String> keys = List.of("damaged-0", "damaged-1");
+        try (Wal wal = Wal.open(directory)) {
+            append(wal, keys, 0, 10);
+            try (KafkaRelay relay = new KafkaRelay(wal, options().build())) {
+                relay.start();
+                awaitCaughtUp(relay, keys.size());
+            }
+        }
+        Path cursorFile;
+        try (var files = Files.list(directory)) {
+            String hash = String.format("%016x", EntryRef.hashOf("damaged-1"));
+            cursorFile = files.filter((file) -> file.getFileName().toString().contains(hash)).findFirst().orElseThrow();
+        }
+        byte[] bytes = Files.readAllBytes(cursorFile);
+        bytes[bytes.length - 1] ^= 1;
+        Files.write(cursorFile, bytes);
+        try (Wal wal = Wal.open(directory)) {
+            append(wal, keys, 10, 15);
+            try (KafkaRelay relay = new KafkaRelay(wal, options().build())) {
+                relay.start();
+                await().atMost(Duration.ofSeconds(60)).until(() -> relay.lag("damaged-0")
+                    .map((lag) -> lag.entriesBehind() == 0)
+                    .orElse(false));
+                assertThat(relay.status().forwardedEntries()).isEqualTo(5);
+                assertThat(relay.lag("damaged-1")).get()
+                    .satisfies((lag) -> assertThat(lag.stoppedReason()).contains("checkpoint cannot be read",
+                            cursorFile.getFileName().toString()))
+                    .satisfies((lag) -> assertThat(lag.entriesBehind()).isEqualTo(15));
+            }
+        }
+    }
+
+    @Test
     void aClosedRelayDoesNotStartAgain() {
         try (Wal wal = Wal.open(directory)) {
             KafkaRelay relay = new KafkaRelay(wal, options().build());
@@ -121,11 +186,16 @@ class KafkaRelayTest {
 
     @Test
     void skipsAndLogsAnEntryTheTopicRefuses() {
-        Path file = poisonRun("skip", PoisonPolicy.SKIP_AND_LOG, ONE_REQUEST_IN_FLIGHT, (relay) -> {
+        List<Optional<EntryRef>> checkpointAndLast = new ArrayList<>();
+        poisonRun("skip", PoisonPolicy.SKIP_AND_LOG, ONE_REQUEST_IN_FLIGHT, (relay) -> {
             assertThat(relay.status().poisonEntries()).isEqualTo(1);
             assertThat(relay.status().keys().get(0).entriesBehind()).isZero();
+        }, (wal) -> {
+            checkpointAndLast.add(wal.cursor(KafkaRelayOptions.DEFAULT_CURSOR_NAME, "poison-skip-0").position());
+            checkpointAndLast.add(wal.lastEntry("poison-skip-0"));
         });
-        assertThat(file).exists();
+        // past the skipped entry: the checkpoint committed at close is the key's last entry
+        assertThat(checkpointAndLast.get(0)).isPresent().isEqualTo(checkpointAndLast.get(1));
         assertThat(TopicContents.read(EmbeddedBroker.bootstrapServers(), "poison-skip").deduplicated()
             .get("poison-skip-0")).containsExactlyElementsOf(withoutTheBigOne("poison-skip-0"));
     }
@@ -151,6 +221,7 @@ class KafkaRelayTest {
     void stopsTheKeyAtAnEntryTheProducerRefusesAndKeepsItsCheckpointBeforeIt() {
         // max.request.size makes the producer refuse the big entry in send(), before any later entry goes out.
         List<EntryRef> refs = new ArrayList<>();
+        List<Optional<EntryRef>> checkpoint = new ArrayList<>();
         poisonRun("stop", PoisonPolicy.STOP, Map.of("max.request.size", BIG / 2), (relay) -> {
             KeyLag lag = relay.status().keys().get(0);
             assertThat(lag.stoppedReason()).contains("refused", "RecordTooLargeException", "STOP");
@@ -159,25 +230,22 @@ class KafkaRelayTest {
             try (var records = wal.enumerateEntries("poison-stop-0")) {
                 records.forEach((record) -> refs.add(record.ref()));
             }
+            checkpoint.add(wal.cursor(KafkaRelayOptions.DEFAULT_CURSOR_NAME, "poison-stop-0").position());
         });
         assertThat(TopicContents.read(EmbeddedBroker.bootstrapServers(), "poison-stop").of("poison-stop-0"))
             .extracting(TopicContents.Forwarded::content)
             .containsExactlyElementsOf(expected("poison-stop-0", 0, 10));
-        // The checkpoint written at close names the last entry before the refused one.
-        assertThat(new Checkpoints(directory.resolve(KafkaRelayOptions.DEFAULT_CHECKPOINT_FILE_NAME)).load())
-            .containsEntry("poison-stop-0", refs.get(9));
+        // The checkpoint committed at close names the last entry before the refused one.
+        assertThat(checkpoint).containsExactly(Optional.of(refs.get(9)));
     }
 
     private static final int BIG = 8192;
 
-    /** Ten small entries, one too big for the topic, ten small ones, relayed until the big one was dealt with. */
-    private Path poisonRun(String name, PoisonPolicy policy, Map<String, Object> producer,
-            Consumer<KafkaRelay> check) {
-        return poisonRun(name, policy, producer, check, (wal) -> {
-        });
-    }
-
-    private Path poisonRun(String name, PoisonPolicy policy, Map<String, Object> producer,
+    /**
+     * Ten small entries, one too big for the topic, ten small ones, relayed until the big one was dealt with; then
+     * {@code after} looks at the WAL.
+     */
+    private void poisonRun(String name, PoisonPolicy policy, Map<String, Object> producer,
             Consumer<KafkaRelay> check, Consumer<Wal> after) {
         String topic = "poison-" + name;
         EmbeddedBroker.createTopics(new NewTopic(topic, 1, (short) 1).configs(Map.of("max.message.bytes", "4096")));
@@ -196,7 +264,6 @@ class KafkaRelayTest {
             }
             after.accept(wal);
         }
-        return directory.resolve(KafkaRelayOptions.DEFAULT_CHECKPOINT_FILE_NAME);
     }
 
     private static List<String> withTheBigOne(String key) {

@@ -42,9 +42,11 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
  * @param poisonPolicy What to do with an entry Kafka refuses for good (too large, topic invalid or not authorized):
  *     STOP the key, SKIP_AND_LOG it, or DEAD_LETTER it (append it to the dead-letter key).
  * @param deadLetterKey WAL key that refused entries are appended to under the DEAD_LETTER policy.
- * @param checkpointFile File keeping the relay's checkpoints. By default kafka-relay.checkpoints in the WAL
- *     directory.
- * @param checkpointInterval How often advanced checkpoints are written, from 1ms to 1h; sooner once max-in-flight
+ * @param checkpointFile File where a relay before core cursors kept its checkpoints, moved onto the relay's cursors
+ *     (named kafka-relay, one per forwarded key) once and then deleted. By default kafka-relay.checkpoints in the
+ *     WAL directory.
+ * @param checkpointInterval How often advanced checkpoints are committed to the relay's cursors (one fsynced file
+ *     per key whose checkpoint moved), from 1ms to 1h; sooner once max-in-flight
  *     entries were acknowledged since the last write. After a crash the entries acknowledged since the last write,
  *     and those in flight, are sent again.
  * @param maxInFlight Most entries sent to Kafka and not yet acknowledged, over all keys, from 1 to 1000000.
