@@ -16,7 +16,6 @@ import dev.nanowal.EntryRef;
 import dev.nanowal.Wal;
 import dev.nanowal.WalCursor;
 import dev.nanowal.WalEntryNotFoundException;
-import dev.nanowal.internal.io.Storage;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,7 +53,7 @@ final class CheckpointMigration {
     static int migrate(Wal wal, String cursorName, Path file) {
         Map<String, EntryRef> checkpoints;
         try {
-            checkpoints = read(file.toAbsolutePath(), new Storage().readAll(file));
+            checkpoints = read(file.toAbsolutePath(), Files.readAllBytes(file));
         } catch (NoSuchFileException e) {
             return 0;
         } catch (IOException e) {

@@ -5,9 +5,9 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 import dev.nanowal.EntryRef;
-import dev.nanowal.internal.format.CursorFormat;
 
 /**
  * How a {@link KafkaRelay} forwards: which keys, where to, what to do with refused entries, and its limits.
@@ -26,6 +26,9 @@ public final class KafkaRelayOptions {
 
     /** The default name of the relay's cursors (one per forwarded key, see {@link dev.nanowal.Wal#cursor}). */
     public static final String DEFAULT_CURSOR_NAME = "kafka-relay";
+
+    /** What {@link dev.nanowal.Wal#cursor} takes as a name, checked here so a bad one fails in the builder. */
+    private static final Pattern CURSOR_NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
     /** The most sends the relay may have waiting for Kafka at once. */
     public static final int MAX_IN_FLIGHT_LIMIT = 1_000_000;
@@ -267,7 +270,12 @@ public final class KafkaRelayOptions {
          * @throws IllegalArgumentException when it is not 1 to 64 letters, digits, '.', '_' or '-'
          */
         public Builder cursorName(String cursorName) {
-            this.cursorName = CursorFormat.checkName(cursorName);
+            Objects.requireNonNull(cursorName, "cursorName must not be null");
+            if (!CURSOR_NAME.matcher(cursorName).matches()) {
+                throw new IllegalArgumentException("cursorName must be 1 to 64 letters, digits, '.', '_' or '-', was '"
+                        + cursorName + "'");
+            }
+            this.cursorName = cursorName;
             return this;
         }
 
