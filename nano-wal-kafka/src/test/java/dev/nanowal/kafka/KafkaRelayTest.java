@@ -142,11 +142,9 @@ class KafkaRelayTest {
                 awaitCaughtUp(relay, keys.size());
             }
         }
-        Path cursorFile;
-        try (var files = Files.list(directory)) {
-            String hash = String.format("%016x", EntryRef.hashOf("damaged-1"));
-            cursorFile = files.filter((file) -> file.getFileName().toString().contains(hash)).findFirst().orElseThrow();
-        }
+        Path cursorFile = directory.resolve("nanowal-cursor-" + KafkaRelayOptions.DEFAULT_CURSOR_NAME + "-"
+                + String.format("%016x", EntryRef.hashOf("damaged-1")) + ".pos");
+        assertThat(cursorFile).exists();
         byte[] bytes = Files.readAllBytes(cursorFile);
         bytes[bytes.length - 1] ^= 1;
         Files.write(cursorFile, bytes);
