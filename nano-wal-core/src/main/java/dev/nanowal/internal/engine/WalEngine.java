@@ -203,19 +203,19 @@ public final class WalEngine implements WalBackend {
     /** {@link #append} if {@code key}'s newest entry is {@code expectedLast} (null: if it has none). */
     public EntryRef appendIf(String key, EntryRef expectedLast, byte[] header, byte[] content, boolean durable) {
         byte[] checkedHeader = checkEntry(header, content);
-        long hash = KeyNames.hash(KeyNames.utf8(key));
-        if (expectedLast != null && expectedLast.keyHash() != hash) {
+        // the key's log knows its hash: encoding and hashing the key again would be work done twice per append
+        KeyLog log = keys.logFor(key);
+        if (expectedLast != null && expectedLast.keyHash() != log.keyHash()) {
             throw new IllegalArgumentException("expectedLast " + expectedLast + " is an entry of another key (hash "
                     + Long.toHexString(expectedLast.keyHash()) + "), not of '" + key + "' (hash "
-                    + Long.toHexString(hash) + ")");
+                    + Long.toHexString(log.keyHash()) + ")");
         }
-        KeyLog log = keys.logFor(key);
         diskGate.admit(log, durable);
         EntryRef ref;
         try {
             ref = lockLive(log).appendIfAndUnlock(expectedLast, now(), checkedHeader, content, durable, journal);
         } finally {
-            signals.appended(hash);
+            signals.appended(log.keyHash());
         }
         events.appended(1, (long) checkedHeader.length + content.length, durable);
         return ref;
