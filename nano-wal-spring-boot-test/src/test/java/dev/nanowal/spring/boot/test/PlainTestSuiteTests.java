@@ -71,9 +71,8 @@ class PlainTestSuiteTests {
             .contains("dev.nanowal:nano-wal-spring-boot-test");
     }
 
-    @Order(1)
-    @SpringBootTest(classes = TestApplication.class, properties = "nanowal.entry-retention=1h")
-    static class FirstPlainTests {
+    /** A plain test class on the shared directory; its subclasses differ only by their configuration. */
+    abstract static class PlainTests {
 
         @Autowired
         Wal wal;
@@ -87,6 +86,12 @@ class PlainTestSuiteTests {
         void opens() {
             assertThat(this.wal.isOpen()).isTrue();
         }
+    }
+
+    @Order(1)
+    @SpringBootTest(classes = TestApplication.class, properties = "nanowal.entry-retention=1h")
+    static class FirstPlainTests extends PlainTests {
+
     }
 
     /** The first class's context again, from the cache; closed after it, so it does not outlive this test. */
@@ -98,19 +103,7 @@ class PlainTestSuiteTests {
 
     @Order(2)
     @SpringBootTest(classes = TestApplication.class, properties = "nanowal.entry-retention=2h")
-    static class SecondPlainTests {
+    static class SecondPlainTests extends PlainTests {
 
-        @Autowired
-        Wal wal;
-
-        @DynamicPropertySource
-        static void directory(DynamicPropertyRegistry registry) {
-            registry.add("nanowal.directory", sharedDirectory::toString);
-        }
-
-        @Test
-        void opens() {
-            assertThat(this.wal.isOpen()).isTrue();
-        }
     }
 }
