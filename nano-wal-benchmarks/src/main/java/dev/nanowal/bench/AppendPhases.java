@@ -59,12 +59,12 @@ final class AppendPhases {
                                 appends / ((synced - start) / 1e9)});
                         }
                     } finally {
-                        Bench.emptyFiles(dir);
+                        BenchFiles.emptyFiles(dir);
                     }
                 }
             }
         } finally {
-            Bench.deleteTree(root);
+            BenchFiles.deleteTree(root);
         }
         System.out.printf(Locale.ROOT, "%d appends of %d B over %d key(s), medians of %d rounds after %d warm-up%n",
                 appends, Params.SMALL, keys, rounds - rounds / 3, rounds / 3);

@@ -59,7 +59,7 @@ final class AppendStalls {
                             segments = files.filter(f -> f.getFileName().toString().endsWith(".log")).count();
                         }
                     } finally {
-                        Bench.emptyFiles(dir);
+                        BenchFiles.emptyFiles(dir);
                     }
                     System.out.printf(Locale.ROOT, "%-6d %-9s %10d %10d %12.2f %10s %9d ms %s%n", round, subject, overOne,
                             overTen, max / 1e6, subject.equals("raw") ? "-" : Long.toString(segments),
@@ -67,7 +67,7 @@ final class AppendStalls {
                 }
             }
         } finally {
-            Bench.deleteTree(root);
+            BenchFiles.deleteTree(root);
         }
     }
 

@@ -4,15 +4,12 @@ import dev.nanowal.WalOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -74,14 +71,14 @@ public final class Bench {
         }
         Files.createDirectories(base);
         Path root = Files.createTempDirectory(base, "nanowal-bench-");
-        Thread cleanup = new Thread(() -> deleteTree(root));
+        Thread cleanup = new Thread(() -> BenchFiles.deleteTree(root));
         Runtime.getRuntime().addShutdownHook(cleanup);
         long started = System.nanoTime();
         List<Row> rows;
         try {
             rows = new Bench(params, root, only).run();
         } finally {
-            deleteTree(root);
+            BenchFiles.deleteTree(root);
         }
         String table = Report.table(rows);
         System.out.println();
@@ -159,7 +156,7 @@ public final class Bench {
                 log.sync();
                 return count / seconds(start);
             } finally {
-                emptyFiles(dir);
+                BenchFiles.emptyFiles(dir);
             }
         });
     }
@@ -184,7 +181,7 @@ public final class Bench {
                 log.sync();
                 return (double) batches * Params.BATCH / seconds(start);
             } finally {
-                emptyFiles(dir);
+                BenchFiles.emptyFiles(dir);
             }
         });
         Row nano = rows.get(rows.size() - 2);
@@ -219,16 +216,16 @@ public final class Bench {
                 }
                 double rate = count / seconds(start);
                 observe(row, log);
-                latencies.computeIfAbsent(subject, s -> new ArrayList<>()).add(percentiles(nanos));
+                latencies.computeIfAbsent(subject, s -> new ArrayList<>()).add(Latencies.percentiles(nanos));
                 return rate;
             } finally {
-                emptyFiles(dir);
+                BenchFiles.emptyFiles(dir);
             }
         });
         for (Row row : rows) {
             List<long[]> measured = latencies.get(row.subject);
             if (row.workload.equals(name) && measured != null && row.ok()) {
-                row.notes.add(latencyNote(measured, 1e3, "us"));
+                row.notes.add(Latencies.note(measured, 1e3, "us"));
             }
         }
     }
@@ -278,7 +275,7 @@ public final class Bench {
                 }
                 return rate;
             } finally {
-                emptyFiles(dir);
+                BenchFiles.emptyFiles(dir);
             }
         });
     }
@@ -315,7 +312,7 @@ public final class Bench {
                 return rate;
             } finally {
                 sampler.stop();
-                emptyFiles(dir);
+                BenchFiles.emptyFiles(dir);
             }
         });
         for (Row row : rows) {
@@ -391,17 +388,17 @@ public final class Bench {
                 }
                 long[] nanos = Samples.merge(samples);
                 observe(row, log);
-                latencies.computeIfAbsent(subject, s -> new ArrayList<>()).add(percentiles(nanos));
+                latencies.computeIfAbsent(subject, s -> new ArrayList<>()).add(Latencies.percentiles(nanos));
                 return nanos.length / elapsed;
             } finally {
-                emptyFiles(dir);
+                BenchFiles.emptyFiles(dir);
             }
         });
         Map<String, Row> measured = new LinkedHashMap<>();
         for (Row row : rows) {
             if (row.workload.equals(name) && row.ok()) {
                 measured.put(row.subject, row);
-                row.notes.add(latencyNote(latencies.get(row.subject), 1e6, "ms"));
+                row.notes.add(Latencies.note(latencies.get(row.subject), 1e6, "ms"));
             }
         }
         Row nano = measured.get("nano-wal");
@@ -483,7 +480,7 @@ public final class Bench {
                         }
                     }
                     double rate = order.length / seconds(start);
-                    long[] p = percentiles(nanos);
+                    long[] p = Latencies.percentiles(nanos);
                     latencies.computeIfAbsent(subject, s -> new ArrayList<>()).add(new long[] {p[0], p[1], p[2],
                             (long) rate});
                     return p[0] / 1e3;
@@ -491,7 +488,7 @@ public final class Bench {
                 for (Row row : rows) {
                     List<long[]> measured = latencies.get(row.subject);
                     if (row.workload.equals(name) && measured != null && row.ok()) {
-                        row.notes.add(latencyNote(measured, 1e3, "us") + String.format(Locale.ROOT, ", %.0f reads/s",
+                        row.notes.add(Latencies.note(measured, 1e3, "us") + String.format(Locale.ROOT, ", %.0f reads/s",
                                 Row.median(measured.stream().map(m -> (double) m[3]).toList())));
                     }
                 }
@@ -504,7 +501,7 @@ public final class Bench {
                     System.err.println("closing a reader: " + e);
                 }
             }
-            dirs.values().forEach(Bench::emptyFiles);
+            dirs.values().forEach(BenchFiles::emptyFiles);
         }
     }
 
@@ -564,7 +561,7 @@ public final class Bench {
                 } catch (Throwable e) {
                     row.error = describe(e);
                 } finally {
-                    emptyFiles(dir);
+                    BenchFiles.emptyFiles(dir);
                 }
             }
         }
@@ -601,7 +598,7 @@ public final class Bench {
             } catch (Throwable e) {
                 row.error = describe(e);
             } finally {
-                emptyFiles(dir);
+                BenchFiles.emptyFiles(dir);
             }
         }
     }
@@ -691,47 +688,6 @@ public final class Bench {
         return dir;
     }
 
-    /**
-     * Frees a finished run's disk space but keeps its files (emptied) until the whole benchmark ends. On ext4
-     * without a journal, as on this machine, creating a file skips every inode deleted in the last 30 s or more
-     * ({@code recently_deleted} in the kernel): with files deleted after each run, each run's file creations got
-     * slower with the number of files the runs before it had deleted, whichever subject they belonged to. The
-     * root is deleted at the end.
-     */
-    static void emptyFiles(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.filter(Files::isRegularFile).forEach(file -> {
-                try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
-                    channel.truncate(0);
-                } catch (IOException e) {
-                    // best effort: the file goes with the root at the end
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            // best effort
-        }
-    }
-
-    static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    // best effort: a file still held open is retried by the next cleanup
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            // best effort
-        }
-    }
-
     static byte[] payload(int size, long seed) {
         byte[] bytes = new byte[size];
         new Random(seed).nextBytes(bytes);
@@ -740,27 +696,6 @@ public final class Bench {
 
     private static double seconds(long startNanos) {
         return (System.nanoTime() - startNanos) / 1e9;
-    }
-
-    /** p50, p99, p99.9 in nanoseconds. */
-    static long[] percentiles(long[] nanos) {
-        long[] sorted = nanos.clone();
-        Arrays.sort(sorted);
-        return new long[] {at(sorted, 0.50), at(sorted, 0.99), at(sorted, 0.999)};
-    }
-
-    private static long at(long[] sorted, double q) {
-        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1 < 0 ? 0
-                : (int) Math.ceil(q * sorted.length) - 1)];
-    }
-
-    /** Median over repetitions of each percentile, in units of {@code nanosPerUnit}. */
-    private static String latencyNote(List<long[]> perRep, double nanosPerUnit, String unit) {
-        double p50 = Row.median(perRep.stream().map(p -> p[0] / nanosPerUnit).toList());
-        double p99 = Row.median(perRep.stream().map(p -> p[1] / nanosPerUnit).toList());
-        double p999 = Row.median(perRep.stream().map(p -> p[2] / nanosPerUnit).toList());
-        return String.format(Locale.ROOT, "p50 %s / p99 %s / p99.9 %s %s", Report.format(p50), Report.format(p99),
-                Report.format(p999), unit);
     }
 
     private static String describe(Throwable e) {

@@ -62,7 +62,7 @@ final class CrossProcessTail {
             print("in-process tail, acknowledgement", inProcess.fromAck(), inProcess.fromAck());
             print("cross-process tail, acknowledgement", crossProcess.fromAck(), inProcess.fromAck());
         } finally {
-            Bench.deleteTree(root);
+            BenchFiles.deleteTree(root);
         }
     }
 

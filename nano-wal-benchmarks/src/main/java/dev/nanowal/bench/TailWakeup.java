@@ -62,7 +62,7 @@ final class TailWakeup {
             System.out.printf(Locale.ROOT, "nano-wal tail / blocking-queue: p50 %.2fx, p99 %.2fx%n", tail[0] / queue[0],
                     tail[1] / queue[1]);
         } finally {
-            Bench.deleteTree(root);
+            BenchFiles.deleteTree(root);
         }
     }
 
