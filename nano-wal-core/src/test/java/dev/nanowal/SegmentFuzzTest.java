@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -118,15 +119,24 @@ class SegmentFuzzTest {
      */
     @Test
     void replayOfTheIndexOutOfBoundsFound() throws IOException {
+        // restored afterwards, so that a campaign's -Dnanowal.fuzz.* still reach the test that runs after this one
+        Map<String, String> campaign = new HashMap<>();
+        for (String name : List.of("nanowal.fuzz.seed", "nanowal.fuzz.mutations", "nanowal.fuzz.only")) {
+            campaign.put(name, System.getProperty(name));
+        }
         System.setProperty("nanowal.fuzz.seed", "-7525891065082680273");
         System.setProperty("nanowal.fuzz.mutations", "133");
         System.setProperty("nanowal.fuzz.only", "132");
         try {
             damagedSegmentsNeverHangCrashOrLie();
         } finally {
-            System.clearProperty("nanowal.fuzz.seed");
-            System.clearProperty("nanowal.fuzz.mutations");
-            System.clearProperty("nanowal.fuzz.only");
+            campaign.forEach((name, value) -> {
+                if (value == null) {
+                    System.clearProperty(name);
+                } else {
+                    System.setProperty(name, value);
+                }
+            });
         }
     }
 
