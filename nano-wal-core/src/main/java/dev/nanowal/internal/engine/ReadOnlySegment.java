@@ -8,6 +8,7 @@ import dev.nanowal.WalRecord;
 import dev.nanowal.internal.format.FormatException;
 import dev.nanowal.internal.format.Frames;
 import dev.nanowal.internal.format.RecordCursor;
+import dev.nanowal.internal.format.RecordTally;
 import dev.nanowal.internal.format.SegmentHeader;
 import dev.nanowal.internal.format.SegmentScan;
 import dev.nanowal.internal.io.SegmentBytes;
@@ -38,9 +39,7 @@ final class ReadOnlySegment {
     private final ReadOnlyJournal journal;
     // what the scans found so far, guarded by this
     private long validEnd;
-    private long records;
-    private long oldest;
-    private long newest;
+    private RecordTally tally;
     private boolean sealed;
     /** Where the newest record scanned starts; -1 when none was scanned (or the seal counted them). */
     private long lastRecord = -1;
@@ -51,8 +50,7 @@ final class ReadOnlySegment {
         this.storage = storage;
         this.journal = journal;
         this.validEnd = header.dataStart();
-        this.oldest = header.createdAt();
-        this.newest = header.createdAt();
+        this.tally = new RecordTally(header.createdAt());
     }
 
     /**
@@ -87,15 +85,15 @@ final class ReadOnlySegment {
     }
 
     synchronized long records() {
-        return records;
+        return tally.records();
     }
 
     synchronized long oldest() {
-        return oldest;
+        return tally.oldest();
     }
 
     synchronized long newest() {
-        return newest;
+        return tally.newest();
     }
 
     /**
@@ -129,13 +127,11 @@ final class ReadOnlySegment {
         }
         try (FileChannel channel = storage.openForRead(path)) {
             long size = channel.size();
-            if (records == 0 && validEnd == header.dataStart()) {
+            if (tally.records() == 0 && validEnd == header.dataStart()) {
                 SegmentScan.Seal seal = SegmentScan.sealAtEnd(channel, header, size);
                 if (seal != null) {
                     // a sealed segment is complete in its file: counted from the seal, as recovery does
-                    records = seal.entries();
-                    oldest = seal.oldest();
-                    newest = seal.newest();
+                    tally = new RecordTally(seal);
                     validEnd = size;
                     sealed = true;
                     return true;
@@ -145,9 +141,7 @@ final class ReadOnlySegment {
             while (true) {
                 RecordCursor.Kind kind = cursor.next();
                 if (kind == RecordCursor.Kind.RECORD) {
-                    oldest = records == 0 ? cursor.timestamp() : oldest;
-                    newest = records == 0 ? cursor.timestamp() : Math.max(newest, cursor.timestamp());
-                    records++;
+                    tally.count(cursor.timestamp());
                     lastRecord = cursor.recordOffset();
                     validEnd = cursor.position();
                     continue;

@@ -87,30 +87,27 @@ public final class SegmentScan {
             throws IOException {
         RecordCursor cursor = new RecordCursor(SegmentBytes.of(channel), header.keyHash(), header.sequence(),
                 header.dataStart(), size, false, window);
-        long records = 0;
-        long oldest = header.createdAt();
-        long newest = header.createdAt();
+        RecordTally tally = new RecordTally(header.createdAt());
         while (true) {
             RecordCursor.Kind kind = cursor.next();
             if (kind == RecordCursor.Kind.RECORD) {
-                oldest = records == 0 ? cursor.timestamp() : oldest;
-                newest = records == 0 ? cursor.timestamp() : Math.max(newest, cursor.timestamp());
-                records++;
+                tally.count(cursor.timestamp());
                 continue;
             }
             long end = cursor.position();
             if (kind == RecordCursor.Kind.SEAL) {
                 long sealEnd = end + Frames.SEAL_SIZE;
-                return new Verdict(Ending.SEALED, sealEnd, size, records, oldest, newest, cursor.sealEntries(),
-                        zerosOnly(channel, sealEnd, size), null);
+                return new Verdict(Ending.SEALED, sealEnd, size, tally.records(), tally.oldest(), tally.newest(),
+                        cursor.sealEntries(), zerosOnly(channel, sealEnd, size), null);
             }
             if (kind == RecordCursor.Kind.END && zerosOnly(channel, end, size)) {
-                return new Verdict(Ending.CLEAN, end, size, records, oldest, newest, 0, true, null);
+                return new Verdict(Ending.CLEAN, end, size, tally.records(), tally.oldest(), tally.newest(), 0, true,
+                        null);
             }
             String found = kind == RecordCursor.Kind.BAD ? cursor.problem() : "zero bytes";
             // read before validFrameAfter, which moves the cursor
             Ending ending = cursor.validFrameAfter(end) ? Ending.CORRUPT_MIDDLE : Ending.TORN_TAIL;
-            return new Verdict(ending, end, size, records, oldest, newest, 0, false, found);
+            return new Verdict(ending, end, size, tally.records(), tally.oldest(), tally.newest(), 0, false, found);
         }
     }
 
@@ -124,18 +121,14 @@ public final class SegmentScan {
     public static Survey survey(FileChannel channel, long keyHash, long sequence, long start, long size,
             long createdAt, ByteBuffer window) throws IOException {
         RecordCursor cursor = new RecordCursor(SegmentBytes.of(channel), keyHash, sequence, start, size, false, window);
-        long records = 0;
-        long oldest = createdAt;
-        long newest = createdAt;
+        RecordTally tally = new RecordTally(createdAt);
         long end = start;
         boolean sealed = false;
         List<Damage> damaged = new ArrayList<>(1);
         while (true) {
             RecordCursor.Kind kind = cursor.next();
             if (kind == RecordCursor.Kind.RECORD) {
-                oldest = records == 0 ? cursor.timestamp() : oldest;
-                newest = records == 0 ? cursor.timestamp() : Math.max(newest, cursor.timestamp());
-                records++;
+                tally.count(cursor.timestamp());
                 end = cursor.position();
                 continue;
             }
@@ -159,7 +152,7 @@ public final class SegmentScan {
             }
             cursor.seek(next);
         }
-        return new Survey(end, records, oldest, newest, sealed, List.copyOf(damaged));
+        return new Survey(end, tally.records(), tally.oldest(), tally.newest(), sealed, List.copyOf(damaged));
     }
 
     /**

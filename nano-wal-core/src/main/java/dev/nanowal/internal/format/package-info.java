@@ -6,7 +6,8 @@
  * ({@link dev.nanowal.internal.format.SequenceFloor}), the key hash and validation
  * ({@link dev.nanowal.internal.format.KeyNames}), the limits ({@link dev.nanowal.internal.format.Limits}), the
  * record reader ({@link dev.nanowal.internal.format.RecordCursor}) and the verdict on how a segment ends
- * ({@link dev.nanowal.internal.format.SegmentScan}), which recovery and the CLI share.
+ * ({@link dev.nanowal.internal.format.SegmentScan}), which recovery and the CLI share, counting records
+ * through {@link dev.nanowal.internal.format.RecordTally} as the read-only view does.
  *
  * <p>Imports nothing from the engine or the API: damage is a verdict or a checked
  * {@link dev.nanowal.internal.format.FormatException}, which callers map to their own errors. Field positions are
