@@ -10,12 +10,8 @@ import java.util.concurrent.Future;
 
 import dev.nanowal.spring.boot.test.AutoConfigureTempWal;
 import tools.jackson.databind.JsonNode;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 
@@ -26,21 +22,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The event store's rules over real HTTP: an append decided on a version that is no longer the account's is a 409,
  * an event the account's state refuses is a 422, and neither writes anything.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 @AutoConfigureTempWal
-class AccountRulesTests {
+class AccountRulesTests extends OverHttpTests {
 
     private static final int RACERS = 8;
-
-    @LocalServerPort
-    int port;
-
-    private Http http;
-
-    @BeforeEach
-    void connect() {
-        this.http = new Http(this.port);
-    }
 
     @Test
     void ofConcurrentAppendsExpectingTheSameVersionExactlyOneWins() throws Exception {

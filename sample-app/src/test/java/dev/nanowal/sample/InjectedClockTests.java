@@ -11,30 +11,20 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The three services read the application's clock, so a test that sets it sees its time in every response. */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 @AutoConfigureTempWal(settableClock = true)
-class InjectedClockTests {
+class InjectedClockTests extends OverHttpTests {
 
     private static final Instant NEW_YEAR = Instant.parse("2031-01-01T00:00:00Z");
-
-    @LocalServerPort
-    int port;
 
     @Autowired
     SettableClock clock;
 
-    private Http http;
-
     @BeforeEach
-    void connect() {
-        this.http = new Http(this.port);
+    void setClock() {
         this.clock.set(NEW_YEAR);
     }
 

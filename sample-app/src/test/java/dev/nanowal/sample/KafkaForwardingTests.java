@@ -19,9 +19,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -30,16 +27,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** The messaging example with a broker configured: published messages reach Kafka, in their partitions. */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
-class KafkaForwardingTests {
+class KafkaForwardingTests extends OverHttpTests {
 
     private static final EmbeddedKafkaKraftBroker broker = startBroker();
 
     @TempDir
     static Path directory;
-
-    @LocalServerPort
-    int port;
 
     private static EmbeddedKafkaKraftBroker startBroker() {
         EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, 1);
@@ -65,11 +58,10 @@ class KafkaForwardingTests {
 
     @Test
     void publishedMessagesReachTheirKafkaPartitionInOrder() {
-        Http http = new Http(this.port);
         for (int i = 0; i < 3; i++) {
-            http.post("/topics/orders/messages?key=customer-42", Map.of("item", "book", "qty", i));
+            this.http.post("/topics/orders/messages?key=customer-42", Map.of("item", "book", "qty", i));
         }
-        http.post("/accounts/acc-1/events", Map.of("type", "AccountOpened", "owner", "Alice"));
+        this.http.post("/accounts/acc-1/events", Map.of("type", "AccountOpened", "owner", "Alice"));
 
         // customer-42 always hashes to partition 2 of 4
         List<ConsumerRecord<String, String>> records = readAll(new TopicPartition("orders", 2), 3);
@@ -84,7 +76,7 @@ class KafkaForwardingTests {
             assertThat(new String(record.headers().lastHeader(SourcePosition.ENTRY_HEADER).value(),
                     StandardCharsets.UTF_8)).contains("\"key\":\"customer-42\"");
         });
-        JsonNode health = http.get("/actuator/health").getBody();
+        JsonNode health = this.http.get("/actuator/health").getBody();
         assertThat(health.get("components").get("nanowalKafka").get("status").asString()).isEqualTo("UP");
         // account-acc-1 is not a messaging key: the key pattern keeps it out of Kafka
         assertThat(health.get("components").get("nanowalKafka").get("details").get("keys").propertyNames())

@@ -5,12 +5,8 @@ import java.util.concurrent.CompletableFuture;
 
 import dev.nanowal.spring.boot.test.AutoConfigureTempWal;
 import tools.jackson.databind.JsonNode;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 
@@ -22,24 +18,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * message another thread publishes. Their waits are far longer than any test run, so a request that returns with
  * the message was woken by the publish.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 @AutoConfigureTempWal
-class LongPollTests {
+class LongPollTests extends OverHttpTests {
 
     /** customer-42 hashes to partition 2 of the default 4. */
     private static final String KEY = "customer-42";
 
     private static final int PARTITION = 2;
-
-    @LocalServerPort
-    int port;
-
-    private Http http;
-
-    @BeforeEach
-    void connect() {
-        this.http = new Http(this.port);
-    }
 
     @Test
     void aReaderWaitingOnAPartitionGetsTheMessagePublishedFromAnotherThread() {

@@ -5,12 +5,8 @@ import java.util.Map;
 
 import dev.nanowal.spring.boot.test.AutoConfigureTempWal;
 import tools.jackson.databind.JsonNode;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -18,19 +14,8 @@ import org.springframework.http.ResponseEntity;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Every error the API gives is an RFC 9457 problem detail that says what was wrong. */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 @AutoConfigureTempWal
-class ProblemDetailsTests {
-
-    @LocalServerPort
-    int port;
-
-    private Http http;
-
-    @BeforeEach
-    void connect() {
-        this.http = new Http(this.port);
-    }
+class ProblemDetailsTests extends OverHttpTests {
 
     @Test
     void malformedJson() {

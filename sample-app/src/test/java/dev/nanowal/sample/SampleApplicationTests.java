@@ -6,13 +6,9 @@ import java.util.List;
 import java.util.Map;
 
 import tools.jackson.databind.JsonNode;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -20,27 +16,16 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
-class SampleApplicationTests {
+class SampleApplicationTests extends OverHttpTests {
 
     @TempDir
     static Path directory;
-
-    @LocalServerPort
-    int port;
-
-    private Http http;
 
     @DynamicPropertySource
     static void walDirectory(DynamicPropertyRegistry registry) {
         registry.add("nanowal.directory", () -> directory.toString());
         // A loaded build machine's fsync p99 passes the 100 ms default and would make the health DEGRADED.
         registry.add("nanowal.health.max-fsync-latency", () -> "1h");
-    }
-
-    @BeforeEach
-    void connect() {
-        this.http = new Http(this.port);
     }
 
     @Test
