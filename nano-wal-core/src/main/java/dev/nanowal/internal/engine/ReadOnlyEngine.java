@@ -54,7 +54,7 @@ public final class ReadOnlyEngine implements WalBackend {
 
     private final Path directory;
     private final Storage storage;
-    private final WalEvents events = new WalEvents(Clock.systemUTC());
+    private final WalEvents events;
     private final ReadOnlyJournal journal;
     private final ReadOnlyKeys keys;
     private final AppendSignals signals = new AppendSignals();
@@ -65,6 +65,7 @@ public final class ReadOnlyEngine implements WalBackend {
     private ReadOnlyEngine(Path directory, Storage storage) {
         this.directory = directory;
         this.storage = storage;
+        this.events = new WalEvents(Clock.systemUTC(), directory, storage);
         this.journal = new ReadOnlyJournal(storage);
         this.keys = new ReadOnlyKeys(storage, journal, events);
     }

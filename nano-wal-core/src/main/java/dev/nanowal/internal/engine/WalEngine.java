@@ -141,7 +141,7 @@ public final class WalEngine implements WalBackend {
                         + SegmentNames.BACKUP_INCOMPLETE + "; the backup that wrote it did not finish). Delete it and "
                         + "take the backup again");
             }
-            WalEvents events = new WalEvents(options.clock());
+            WalEvents events = new WalEvents(options.clock(), locked.path(), storage);
             Quarantine quarantine = new Quarantine();
             DurableExtents extents = DurableExtents.read(locked.path(), storage, quarantine, events);
             WalContext context = new WalContext(locked, options, storage,

@@ -6,14 +6,17 @@ import dev.nanowal.FsyncLatency;
 import dev.nanowal.WalCorruptionException;
 import dev.nanowal.WalIOException;
 import dev.nanowal.WalListener;
+import dev.nanowal.internal.io.Storage;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -48,10 +51,18 @@ final class WalEvents {
     private volatile DiskState diskState = DiskState.WRITABLE;
     private volatile WalIOException diskFailure;
     private volatile long diskEpisode;
+    private final Path directory;
+    private final Storage storage;
+    private final AtomicBoolean directoryGoneReported = new AtomicBoolean();
 
-    /** @param clock the WAL's clock, which times the fsyncs' window */
-    WalEvents(Clock clock) {
+    /**
+     * @param clock the WAL's clock, which times the fsyncs' window
+     * @param directory the WAL directory, looked at when a failure names a path that does not exist
+     */
+    WalEvents(Clock clock, Path directory, Storage storage) {
         this.fsyncWindow = new FsyncWindow(clock);
+        this.directory = directory;
+        this.storage = storage;
     }
 
     Runnable add(WalListener listener) {
@@ -99,16 +110,35 @@ final class WalEvents {
         tell(listener -> listener.onWriteFailure(failure));
         if (failure.isDiskFull()) {
             enterDiskState(DiskState.DISK_FULL, failure);
+        } else if (failure.getCause() instanceof NoSuchFileException) {
+            pathGone(failure);
         } else if (isDiskError(failure)) {
             enterDiskState(DiskState.FAILING, failure);
         }
         return failure;
     }
 
-    /** An error of the disk, not of the channel: an interrupt or a close is not the disk's fault. */
+    /**
+     * An error of the disk, not of the channel or of the paths: an interrupt or a close is not the disk's fault,
+     * nor a file or directory that somebody deleted.
+     */
     private static boolean isDiskError(WalIOException failure) {
         Throwable cause = failure.getCause();
-        return cause instanceof IOException && !(cause instanceof ClosedChannelException);
+        return cause instanceof IOException && !(cause instanceof ClosedChannelException)
+                && !(cause instanceof NoSuchFileException);
+    }
+
+    /**
+     * A path of the WAL was missing: no disk state changes (a probe could not tell a deleted directory from a
+     * healthy disk). When the directory itself is gone, the WAL cannot go on, and that is said once, loudly.
+     */
+    private void pathGone(WalIOException failure) {
+        if (!storage.isDirectory(directory) && directoryGoneReported.compareAndSet(false, true)) {
+            LOG.log(System.Logger.Level.ERROR, "The WAL directory " + directory + " no longer exists: it was deleted "
+                    + "while the WAL was open, with its files and its lock, and entries appended since are lost with "
+                    + "it. This is not a disk failure; close the WAL (operations that need the directory fail until "
+                    + "then): " + failure.getMessage());
+        }
     }
 
     /** The fsyncs and journal commits that finished within {@code window}. */

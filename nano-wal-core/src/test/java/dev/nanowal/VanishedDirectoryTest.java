@@ -1,0 +1,82 @@
+package dev.nanowal;
+
+import static dev.nanowal.WalAppendReadTest.bytes;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The WAL directory deleted under an open WAL (docs/operations.md, "The WAL directory deleted while open"): the
+ * operations that need it fail with an error naming it, and the disk does not count as failing.
+ */
+class VanishedDirectoryTest {
+
+    @TempDir
+    Path root;
+
+    @Test
+    void aDeletedDirectoryIsNotAFailingDiskAndTheLogSaysTheDirectoryIsGone() throws IOException {
+        Path dir = root.resolve("wal");
+        List<String> errors = new ArrayList<>();
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getLevel().intValue() >= java.util.logging.Level.SEVERE.intValue()) {
+                    errors.add(record.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger logger = Logger.getLogger(Wal.class.getName());
+        logger.addHandler(handler);
+        try {
+            Wal wal = Wal.open(dir);
+            wal.logEntry("k", null, bytes("v"));
+            // a segment whose name is not durable yet: the sync fsyncs the directory
+            wal.appendEntry("other", null, bytes("v"), false);
+            deleteTree(dir);
+
+            assertThatThrownBy(wal::sync).isInstanceOf(WalIOException.class).hasMessageContaining(dir.toString())
+                    .hasRootCauseInstanceOf(NoSuchFileException.class);
+            assertThat(wal.diskState()).isEqualTo(DiskState.WRITABLE);
+            assertThatThrownBy(wal::close).isInstanceOf(WalIOException.class)
+                    .hasRootCauseInstanceOf(NoSuchFileException.class);
+        } finally {
+            logger.removeHandler(handler);
+        }
+        assertThat(errors).noneMatch(message -> message.contains("FAILING"));
+        assertThat(errors).filteredOn(message -> message.contains("The WAL directory " + dir + " no longer exists"))
+                .hasSize(1);
+        try (Wal again = Wal.open(dir)) {
+            assertThat(again.enumerateKeys()).isEmpty();
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path path : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
+    }
+}
