@@ -90,7 +90,8 @@ public final class Wal implements AutoCloseable {
      * {@link #close()} releases the view and leaves the files alone. What a view promises is in
      * docs/guarantees.md, "Read-only views".
      *
-     * @throws WalException when {@code directory} does not exist or is not a directory
+     * @throws WalException when {@code directory} does not exist or is not a directory, or is a backup that did not
+     *     finish (it holds {@code nanowal.backup-incomplete}), which {@link #open} refuses too
      */
     public static Wal openReadOnly(Path directory) {
         return new Wal(ReadOnlyEngine.open(directory, new Storage()));

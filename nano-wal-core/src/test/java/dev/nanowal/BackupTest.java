@@ -320,6 +320,9 @@ class BackupTest {
                 .isNotEmpty();
         assertThatThrownBy(() -> Wal.open(target)).isInstanceOf(WalException.class)
                 .hasMessageContaining("incomplete backup").hasMessageContaining(target.toString());
+        assertThatThrownBy(() -> Wal.openReadOnly(target)).isInstanceOf(WalException.class)
+                .hasMessageContaining("Cannot open a read-only view of " + target)
+                .hasMessageContaining("incomplete backup").hasMessageContaining(SegmentNames.BACKUP_INCOMPLETE);
         assertThat(target.resolve(SegmentNames.BACKUP_INCOMPLETE)).exists();
         assertThat(cli("verify", target.toString())).isEqualTo(1);
         try (Wal reopened = Wal.open(source)) {

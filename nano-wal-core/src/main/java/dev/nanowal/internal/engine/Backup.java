@@ -165,6 +165,19 @@ final class Backup {
         }
     }
 
+    /**
+     * Refuses a directory that a backup did not finish: it may hold some segments of a key and not the rest.
+     *
+     * @param refused what is refused of it, as the message begins ("Cannot open /a/b")
+     * @throws WalException when the directory holds {@value SegmentNames#BACKUP_INCOMPLETE}
+     */
+    static void refuseIfIncomplete(Path directory, Storage storage, String refused) {
+        if (storage.exists(directory.resolve(SegmentNames.BACKUP_INCOMPLETE))) {
+            throw new WalException(refused + ": it is an incomplete backup (it holds " + SegmentNames.BACKUP_INCOMPLETE
+                    + "; the backup that wrote it did not finish). Delete it and take the backup again");
+        }
+    }
+
     private static void markIncomplete(Path target, Path source, Storage storage) throws IOException {
         writeNew(target.resolve(SegmentNames.BACKUP_INCOMPLETE), ("A nano-wal backup of " + source + " was being "
                 + "written here; while this file exists the backup is incomplete. Delete the directory and take the "

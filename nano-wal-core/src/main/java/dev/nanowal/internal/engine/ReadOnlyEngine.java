@@ -82,6 +82,7 @@ public final class ReadOnlyEngine implements WalBackend {
             throw new WalException("Cannot open a read-only view of " + path + ": it " + (storage.exists(path)
                     ? "is not a directory" : "does not exist") + " (a read-only view creates nothing)");
         }
+        Backup.refuseIfIncomplete(path, storage, "Cannot open a read-only view of " + path);
         ReadOnlyEngine view = new ReadOnlyEngine(path, storage);
         view.refresh();
         return view;

@@ -24,7 +24,6 @@ import dev.nanowal.WalStats;
 import dev.nanowal.WalTailer;
 import dev.nanowal.internal.format.KeyNames;
 import dev.nanowal.internal.format.Limits;
-import dev.nanowal.internal.format.SegmentNames;
 import dev.nanowal.internal.io.Interrupts;
 import dev.nanowal.internal.io.Storage;
 import dev.nanowal.internal.tail.AppendSignals;
@@ -136,11 +135,7 @@ public final class WalEngine implements WalBackend {
     private static WalEngine openLocked(WalDirectory locked, WalOptions options, Storage storage) {
         SyncPool syncPool = null;
         try {
-            if (storage.exists(locked.path().resolve(SegmentNames.BACKUP_INCOMPLETE))) {
-                throw new WalException("Cannot open " + locked.path() + ": it is an incomplete backup (it holds "
-                        + SegmentNames.BACKUP_INCOMPLETE + "; the backup that wrote it did not finish). Delete it and "
-                        + "take the backup again");
-            }
+            Backup.refuseIfIncomplete(locked.path(), storage, "Cannot open " + locked.path());
             WalEvents events = new WalEvents(options.clock(), locked.path(), storage);
             Quarantine quarantine = new Quarantine();
             DurableExtents extents = DurableExtents.read(locked.path(), storage, quarantine, events);
