@@ -145,6 +145,9 @@ public final class Bench {
         Map<String, BiFunction<Path, Integer, BenchLog>> subjects = new LinkedHashMap<>();
         subjects.put("nano-wal", NanoWalSubject.Log::new);
         subjects.put("raw", (dir, k) -> new RawSubject.Log(dir, k, RawSubject.Durable.NAIVE, 0));
+        if (keys == 1 && payload.length == Params.SMALL) {
+            subjects.put("raw-frame", FrameFloorSubject::new);
+        }
         subjects.put("chronicle", (dir, k) -> new ChronicleSubject.Log(dir, k, false));
         repeat(name, "appends/s", true, "raw", subjects.keySet(), (subject, row) -> {
             Path dir = newDir(name, subject);
@@ -171,6 +174,7 @@ public final class Bench {
         Map<String, BiFunction<Path, Integer, BenchLog>> subjects = new LinkedHashMap<>();
         subjects.put("nano-wal", NanoWalSubject.Log::new);
         subjects.put("raw", (dir, k) -> new RawSubject.Log(dir, k, RawSubject.Durable.NAIVE, 0));
+        subjects.put("raw-frame", FrameFloorSubject::new);
         repeat(name, "appends/s", true, "raw", subjects.keySet(), (subject, row) -> {
             Path dir = newDir(name, subject);
             try (BenchLog log = subjects.get(subject).apply(dir, 1)) {
@@ -184,10 +188,12 @@ public final class Bench {
                 BenchFiles.emptyFiles(dir);
             }
         });
-        Row nano = rows.get(rows.size() - 2);
-        Row raw = rows.get(rows.size() - 1);
-        if (nano.ok() && raw.ok()) {
-            nano.notes.add(perRoundRatio(nano, raw));
+        Row nano = rows.get(rows.size() - 3);
+        Row raw = rows.get(rows.size() - 2);
+        Row frame = rows.get(rows.size() - 1);
+        if (nano.ok() && raw.ok() && frame.ok()) {
+            nano.notes.add(perRoundRatio(nano, raw) + "; " + perRoundRatio(nano, frame));
+            frame.notes.add(perRoundRatio(frame, raw));
         }
     }
 

@@ -29,8 +29,8 @@ class BenchSmokeTest {
         });
         assertThat(rows.stream().map(r -> r.workload.split(" ")[0]).distinct().collect(Collectors.toList()))
                 .containsExactly("W1", "W1B", "W2", "W3", "W4", "W5", "W6", "R1", "R2", "O1", "M1");
-        assertThat(subjects(rows, "W1")).containsExactly("nano-wal", "raw", "chronicle");
-        assertThat(subjects(rows, "W1B")).containsExactly("nano-wal", "raw");
+        assertThat(subjects(rows, "W1")).containsExactly("nano-wal", "raw", "raw-frame", "chronicle");
+        assertThat(subjects(rows, "W1B")).containsExactly("nano-wal", "raw", "raw-frame");
         assertThat(subjects(rows, "W3")).containsExactly("nano-wal", "raw", "raw-prealloc", "chronicle", "tape");
         assertThat(subjects(rows, "W4")).containsOnly("nano-wal", "raw-naive", "raw-group", "chronicle", "tape");
         assertThat(subjects(rows, "W5")).containsOnly("nano-wal", "raw");

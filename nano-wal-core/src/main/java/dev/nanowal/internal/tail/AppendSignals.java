@@ -3,6 +3,7 @@ package dev.nanowal.internal.tail;
 import java.lang.invoke.VarHandle;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -11,7 +12,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * The wake-up of tailers: one {@link Signal} per key that has tailers, by key hash. Whoever learns that a key
  * grew calls {@link #appended(long)}: the engine after an append, a read-only view's file watcher after a segment
  * file changed ({@link #appendedToAny()} when it cannot tell which key). A key without tailers has no signal, so
- * an append costs one map lookup. {@link #close()} wakes every waiter for good. Thread-safe.
+ * an append to a WAL without tailers reads one counter
+ * (no map lookup, no boxed key). {@link #close()} wakes every waiter for good. Thread-safe.
  *
  * <p>No signal is lost: a waiter reads {@link Signal#generation()} before it looks for entries and waits only
  * while the generation is unchanged, and an append bumps the generation after its entry is readable.
@@ -19,18 +21,26 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class AppendSignals {
 
     private final Map<Long, Signal> signals = new ConcurrentHashMap<>();
+    /**
+     * Registered tailers of every key. Raised after a tailer's signal is in the map and lowered before it leaves,
+     * so that an append that reads zero had no tailer to wake that could have missed its entry.
+     */
+    private final AtomicInteger tailers = new AtomicInteger();
     private volatile boolean closed;
 
     /** A key's signal, shared by its tailers; {@link #release} it when the tailer closes. */
     public Signal register(long keyHash) {
-        return signals.compute(keyHash, (hash, existing) -> {
+        Signal registered = signals.compute(keyHash, (hash, existing) -> {
             Signal signal = existing == null ? new Signal(hash) : existing;
             signal.users++;
             return signal;
         });
+        tailers.incrementAndGet();
+        return registered;
     }
 
     public void release(Signal signal) {
+        tailers.decrementAndGet();
         signals.computeIfPresent(signal.keyHash, (hash, existing) -> --existing.users == 0 ? null : existing);
     }
 
@@ -39,6 +49,9 @@ public final class AppendSignals {
         // The append published its entry with a release store and the tailer registers before it reads: without
         // a full fence this lookup could be ordered before that store and miss a tailer that then misses the entry.
         VarHandle.fullFence();
+        if (tailers.get() == 0) {
+            return;
+        }
         Signal signal = signals.get(keyHash);
         if (signal != null) {
             signal.bump();

@@ -1,0 +1,88 @@
+package dev.nanowal.bench;
+
+import dev.nanowal.internal.format.Frames;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * The {@code raw-frame} subject of W1 and W1B: the raw writer's loop (one file, a 64 KiB direct buffer, positional
+ * writes) writing nano-wal's own records, encoded by the core's {@link Frames.Encoder}: the 24-byte frame, the
+ * CRC32C over key hash, segment, offset, frame and payload, the padding to 8 bytes. No lock, no key lookup, no
+ * rotation, no reference returned. What a writer of nano-wal's format cannot go below on this disk, so that
+ * {@code raw-frame} vs {@code raw} is what the format costs and {@code nano-wal} vs {@code raw-frame} what the engine
+ * around it costs.
+ */
+final class FrameFloorSubject implements BenchLog {
+
+    private static final byte[] NO_HEADER = new byte[0];
+
+    private final FileChannel channel;
+    private final ByteBuffer buffer = ByteBuffer.allocateDirect(RawSubject.BUFFER);
+    private final Frames.Encoder encoder = new Frames.Encoder(0x5eedL, 1);
+    private long written;
+    private long timestamp;
+
+    FrameFloorSubject(Path dir, int keys) {
+        if (keys != 1) {
+            throw new IllegalArgumentException("raw-frame writes one key, not " + keys);
+        }
+        try {
+            channel = FileChannel.open(dir.resolve("frames.log"), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        timestamp = System.currentTimeMillis();
+    }
+
+    @Override
+    public void append(int key, byte[] payload) {
+        int size = Frames.recordSize(0, payload.length);
+        if (buffer.remaining() < size) {
+            flush();
+            // one clock read per buffer: nano-wal reads it per append, or per batch in W1B
+            timestamp = System.currentTimeMillis();
+        }
+        encoder.record(buffer, written + buffer.position(), timestamp, NO_HEADER, payload);
+    }
+
+    private void flush() {
+        buffer.flip();
+        try {
+            while (buffer.hasRemaining()) {
+                written += channel.write(buffer, written);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        buffer.clear();
+    }
+
+    @Override
+    public void appendDurable(int key, byte[] payload) {
+        throw new UnsupportedOperationException("raw-frame takes part in the buffered workloads only");
+    }
+
+    @Override
+    public void sync() {
+        flush();
+        try {
+            channel.force(true);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
