@@ -323,24 +323,12 @@ class WalCliTest {
     }
 
     private Process java(String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(javaBinary(), "-cp", classesOrJar(), WalCli.class.getName()));
+        // this build's classes, never a jar in target/: tests run before packaging, so a jar there is an older
+        // build's (the packaged jar and its manifest are WalCliJarIT's)
+        List<String> command = new ArrayList<>(List.of(javaBinary(), "-cp", System.getProperty("java.class.path"),
+                WalCli.class.getName()));
         command.addAll(List.of(args));
         return new ProcessBuilder(command).start();
-    }
-
-    /** The built jar when {@code mvn package} made one (so its manifest is exercised), else the classes. */
-    private static String classesOrJar() throws IOException {
-        Path target = Path.of("target");
-        if (Files.isDirectory(target)) {
-            try (Stream<Path> files = Files.list(target)) {
-                List<Path> jars = files.filter(f -> f.getFileName().toString().matches("nano-wal-core-.*-SNAPSHOT\\.jar"))
-                        .toList();
-                if (!jars.isEmpty()) {
-                    return jars.get(0) + java.io.File.pathSeparator + System.getProperty("java.class.path");
-                }
-            }
-        }
-        return System.getProperty("java.class.path");
     }
 
     private static String javaBinary() {
