@@ -86,7 +86,8 @@ public final class Wal implements AutoCloseable {
      * disappears: a reference into it raises {@link WalEntryNotFoundException}, an enumeration skips it. Every
      * write ({@code appendEntry}, {@code logEntry}, {@code appendEntryIf}, {@code appendBatch}, {@code compact},
      * {@code sync}, {@code shutdown}, {@code addCompactionGuard}, and the cursors, which commit to the directory)
-     * throws {@link WalReadOnlyException}. {@link #tail} follows the writer by watching the directory's files.
+     * throws {@link WalReadOnlyException}. {@link #tail} and {@link #watchAppends} follow the writer by watching the
+     * directory's files.
      * {@link #close()} releases the view and leaves the files alone. What a view promises is in
      * docs/guarantees.md, "Read-only views".
      *
@@ -150,6 +151,18 @@ public final class Wal implements AutoCloseable {
      */
     public WalTailer tail(String key, EntryRef after) {
         return engine.tail(key, after);
+    }
+
+    /**
+     * A watch that wakes a waiting thread when any key grows, keys without entries before included: for a consumer of
+     * many keys, which would otherwise look at every key on a timer (see {@link WalAppendWatch}). Appends pay for
+     * watches only while one is open. On a read-only view it is woken by changes of the directory's files, as
+     * {@link #tail} is. Close it when done.
+     *
+     * @throws WalClosedException when the WAL is closed
+     */
+    public WalAppendWatch watchAppends() {
+        return engine.watchAppends();
     }
 
     /**

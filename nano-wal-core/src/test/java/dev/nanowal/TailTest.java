@@ -213,21 +213,7 @@ class TailTest {
         }
     }
 
-    /**
-     * Runs {@code poll} in another thread and returns once that thread is parked in its wait (spinning, no sleep), or
-     * the poll ended.
-     *
-     * @param poller receives the thread
-     */
     private <T> Future<T> parked(AtomicReference<Thread> poller, Callable<T> poll) {
-        Future<T> future = threads.submit(() -> {
-            poller.set(Thread.currentThread());
-            return poll.call();
-        });
-        while (!future.isDone() && (poller.get() == null || (poller.get().getState() != Thread.State.TIMED_WAITING
-                && poller.get().getState() != Thread.State.WAITING))) {
-            Thread.onSpinWait();
-        }
-        return future;
+        return ParkedThreads.parked(threads, poller, poll);
     }
 }

@@ -193,7 +193,7 @@ public final class KafkaRelayOptions {
 
         private int maxInFlight = 1000;
 
-        private Duration pollInterval = Duration.ofMillis(50);
+        private Duration pollInterval = Duration.ofSeconds(1);
 
         private Duration retryBackoff = Duration.ofMillis(100);
 
@@ -301,7 +301,11 @@ public final class KafkaRelayOptions {
             return this;
         }
 
-        /** The longest pause between two looks at the WAL when there is nothing to do, 1 ms to 1 min. */
+        /**
+         * The longest wait of an idle relay, 1 ms to 1 min: an append to any key, a Kafka answer, a stop and a due
+         * checkpoint write or resend end a wait sooner, so this is only the backstop for a wake-up that went missing
+         * (and how often an idle relay refreshes its keys' lag and looks for new keys).
+         */
         public Builder pollInterval(Duration pollInterval) {
             this.pollInterval = between("pollInterval", pollInterval, Duration.ofMillis(1), Duration.ofMinutes(1));
             return this;

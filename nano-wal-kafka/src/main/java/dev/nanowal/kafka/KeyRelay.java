@@ -150,6 +150,11 @@ final class KeyRelay {
         return stoppedReason == null && backingOff && nowNanos - resumeAtNanos < 0;
     }
 
+    /** How long until the key may resend after a failed send; {@code Long.MAX_VALUE} when it is not backing off. */
+    long nanosUntilResend(long nowNanos) {
+        return stoppedReason == null && backingOff ? resumeAtNanos - nowNanos : Long.MAX_VALUE;
+    }
+
     /**
      * Reads the key's entries after what was sent and hands up to {@code budget} of them to the producer.
      *

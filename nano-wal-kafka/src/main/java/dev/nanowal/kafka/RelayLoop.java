@@ -16,10 +16,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
 
 import dev.nanowal.CompactionResult;
 import dev.nanowal.Wal;
+import dev.nanowal.WalAppendWatch;
 import dev.nanowal.WalCorruptionException;
 import dev.nanowal.WalCursor;
 import dev.nanowal.WalException;
@@ -37,7 +37,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The relay's thread: finds the selected keys, pumps their entries into the producer within the in-flight bound,
  * applies Kafka's answers (handed over from the producer's thread through {@code tasks}) and commits checkpoints to
- * the keys' cursors.
+ * the keys' cursors. With nothing to do it waits on a {@link WalAppendWatch}: an append to any key, a Kafka answer
+ * and a stop wake it ({@link WalAppendWatch#wakeUp()}), and so does whatever falls due next (a checkpoint write, a
+ * key's resend, a look for new keys); {@code pollInterval} bounds every wait, so a wake-up that went missing delays
+ * the relay by that much at most and never stalls it.
  * Everything but the compaction guard, the compaction listener and {@link #status()} runs on this one thread, so
  * per-key state needs no locks.
  *
@@ -49,6 +52,7 @@ final class RelayLoop implements Runnable {
 
     private static final long MIN_IDLE_NANOS = 1_000_000L;
 
+    /** Looks for new keys after appends at most this often (each look lists every key of the WAL). */
     private static final long DISCOVERY_NANOS = 1_000_000_000L;
 
     /** How long a stop may take to send what the keys hold and wait for Kafka's acknowledgements. */
@@ -94,6 +98,9 @@ final class RelayLoop implements Runnable {
 
     private volatile Thread thread;
 
+    /** What the run's thread waits on when idle; made and closed by that thread, woken by any other. */
+    private volatile WalAppendWatch appends;
+
     private volatile boolean started;
 
     private volatile boolean running;
@@ -127,6 +134,9 @@ final class RelayLoop implements Runnable {
     private long nextCheckpointWriteNanos;
 
     private long nextDiscoveryNanos;
+
+    /** An append (or the backstop) asks for a look for new keys, done once {@code nextDiscoveryNanos} came. */
+    private boolean discoveryWanted;
 
     RelayLoop(Wal wal, KafkaRelayOptions options, Supplier<Producer<byte[], byte[]>> producers) {
         this.wal = wal;
@@ -178,19 +188,22 @@ final class RelayLoop implements Runnable {
 
     @Override
     public void run() {
-        long idleNanos = MIN_IDLE_NANOS;
         nextDiscoveryNanos = System.nanoTime();
         nextCheckpointWriteNanos = nextDiscoveryNanos;
+        discoveryWanted = true;
         boolean discoveredForStop = false;
         try {
+            // Made before the first look at the keys: an append after it wakes the first wait.
+            appends = wal.watchAppends();
             while (running) {
                 // Read first: what was appended before stop() was called is pumped in this pass.
                 boolean finishing = stopping;
                 boolean busy = runTasks();
                 long now = System.nanoTime();
-                if ((finishing && !discoveredForStop) || now - nextDiscoveryNanos >= 0) {
+                if ((finishing && !discoveredForStop) || (discoveryWanted && now - nextDiscoveryNanos >= 0)) {
                     discoverKeys(); // a key that got its first entry just before the stop is forwarded too
                     discoveredForStop = finishing;
+                    discoveryWanted = false;
                     nextDiscoveryNanos = now + DISCOVERY_NANOS;
                 }
                 busy |= pumpKeys(now);
@@ -203,13 +216,8 @@ final class RelayLoop implements Runnable {
                 trackWaiting(now);
                 if (finishing && (drained() || now - stopDeadlineNanos >= 0)) {
                     running = false;
-                } else if (busy) {
-                    idleNanos = MIN_IDLE_NANOS;
-                } else {
-                    // Nothing to do: look again soon, later each time; a Kafka answer wakes the thread at once. An
-                    // append does not: the WAL wakes a tailer's own waiting thread, not one serving many keys.
-                    LockSupport.parkNanos(idleNanos);
-                    idleNanos = finishing ? MIN_IDLE_NANOS : Math.min(idleNanos * 2, options.pollInterval().toNanos());
+                } else if (!busy) {
+                    waitForWork(now, finishing);
                 }
             }
         } catch (RuntimeException | Error e) {
@@ -220,13 +228,38 @@ final class RelayLoop implements Runnable {
     }
 
     /**
+     * Waits until an append to any key, a Kafka answer or a stop wakes the watch, or until what falls due first: a
+     * checkpoint write, a key's resend, a look for new keys an append asked for, or the end of {@code pollInterval}
+     * (then a look for new keys is due too, in case a wake-up went missing). While finishing, only briefly.
+     */
+    private void waitForWork(long now, boolean finishing) {
+        long poll = finishing ? MIN_IDLE_NANOS : options.pollInterval().toNanos();
+        long wait = poll;
+        if (checkpointsDirty) {
+            wait = Math.min(wait, nextCheckpointWriteNanos - now);
+        }
+        if (discoveryWanted) {
+            wait = Math.min(wait, nextDiscoveryNanos - now);
+        }
+        for (KeyRelay key : keys.values()) {
+            wait = Math.min(wait, key.nanosUntilResend(now));
+        }
+        if (wait <= 0) {
+            return;
+        }
+        if (appends.await(Duration.ofNanos(wait)) || wait == poll) {
+            discoveryWanted = true;
+        }
+    }
+
+    /**
      * Ends the run: the thread sends what the selected keys hold and waits for Kafka's answers, up to
      * {@link #STOP_TIMEOUT} in all, then closes the producer and writes the checkpoints. Compaction stays guarded.
      */
     void stop() throws InterruptedException {
         stopDeadlineNanos = System.nanoTime() + STOP_TIMEOUT.toNanos();
         stopping = true;
-        LockSupport.unpark(thread);
+        wakeUp();
         thread.join(STOP_TIMEOUT.plusSeconds(2).toMillis());
         if (thread.isAlive()) {
             thread.interrupt(); // a send still waiting for metadata gives up
@@ -274,6 +307,11 @@ final class RelayLoop implements Runnable {
             writeCheckpoints();
         }
         keys.values().forEach(KeyRelay::closeReader);
+        WalAppendWatch watch = appends;
+        if (watch != null) {
+            appends = null;
+            watch.close();
+        }
     }
 
     private boolean runTasks() {
@@ -287,7 +325,15 @@ final class RelayLoop implements Runnable {
 
     private void submit(Runnable task) {
         tasks.add(task);
-        LockSupport.unpark(thread);
+        wakeUp();
+    }
+
+    /** Ends the run thread's wait; before its watch exists the thread has not waited yet, and looks at the tasks first. */
+    private void wakeUp() {
+        WalAppendWatch watch = appends;
+        if (watch != null) {
+            watch.wakeUp();
+        }
     }
 
     private void discoverKeys() {

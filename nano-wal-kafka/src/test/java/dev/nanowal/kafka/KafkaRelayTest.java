@@ -164,6 +164,30 @@ class KafkaRelayTest {
         }
     }
 
+    /**
+     * An idle relay waits on the WAL's append watch. With the longest poll interval (a minute), an entry appended while
+     * it waits is forwarded within the await below only if the append woke it: once the first entry's checkpoint is
+     * committed nothing else falls due (no write, no resend, no look for new keys) before the minute is over.
+     */
+    @Test
+    void anIdleRelayIsWokenByAnAppendInsteadOfWaitingForItsPollInterval() {
+        EmbeddedBroker.createTopics(new NewTopic("woken", 1, (short) 1));
+        List<String> keys = List.of("woken-0");
+        try (Wal wal = Wal.open(directory)) {
+            append(wal, keys, 0, 1);
+            Optional<EntryRef> first = wal.lastEntry("woken-0");
+            try (KafkaRelay relay = new KafkaRelay(wal, options().pollInterval(Duration.ofMinutes(1)).build())) {
+                relay.start();
+                await().atMost(Duration.ofSeconds(30)).until(() -> wal.cursor(KafkaRelayOptions.DEFAULT_CURSOR_NAME,
+                        "woken-0").position().equals(first));
+                append(wal, keys, 1, 2);
+                await().atMost(Duration.ofSeconds(30)).until(() -> relay.status().forwardedEntries() == 2);
+            }
+        }
+        assertThat(TopicContents.read(EmbeddedBroker.bootstrapServers(), "woken").deduplicated().get("woken-0"))
+            .containsExactlyElementsOf(expected("woken-0", 0, 2));
+    }
+
     @Test
     void aClosedRelayDoesNotStartAgain() {
         try (Wal wal = Wal.open(directory)) {

@@ -9,6 +9,7 @@ import dev.nanowal.FsyncLatency;
 import dev.nanowal.EntryRef;
 import dev.nanowal.JournalStats;
 import dev.nanowal.KeyInfo;
+import dev.nanowal.WalAppendWatch;
 import dev.nanowal.WalClosedException;
 import dev.nanowal.WalEntry;
 import dev.nanowal.WalEntryNotFoundException;
@@ -27,6 +28,7 @@ import dev.nanowal.internal.format.KeyNames;
 import dev.nanowal.internal.io.Storage;
 import dev.nanowal.internal.tail.AppendSignals;
 import dev.nanowal.internal.tail.SignalledTailer;
+import dev.nanowal.internal.tail.SignalledWatch;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -298,13 +300,25 @@ public final class ReadOnlyEngine implements WalBackend {
         }
         ensureOpen();
         ReadOnlyTailer reader = after == null ? new ReadOnlyTailer(this, key, -1, 0) : tailerAfter(key, after);
+        watchDirectory();
+        return new SignalledTailer(signals, hash, reader, this::closedException);
+    }
+
+    /** A watch woken by the {@link DirectoryWatch}, as the tailers are: by any change of the directory's files. */
+    @Override
+    public WalAppendWatch watchAppends() {
+        watchDirectory();
+        return new SignalledWatch(signals, this::closedException);
+    }
+
+    /** Starts the directory watch, once, for the first tailer or append watch. */
+    private void watchDirectory() {
         synchronized (watchLock) {
             ensureOpen();
             if (watch == null) {
                 watch = new DirectoryWatch(directory, signals);
             }
         }
-        return new SignalledTailer(signals, hash, reader, this::closedException);
     }
 
     private ReadOnlyTailer tailerAfter(String key, EntryRef after) {

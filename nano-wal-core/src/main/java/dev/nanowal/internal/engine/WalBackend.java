@@ -14,6 +14,7 @@ import dev.nanowal.WalIOException;
 import dev.nanowal.WalListener;
 import dev.nanowal.WalOptions;
 import dev.nanowal.WalRecord;
+import dev.nanowal.WalAppendWatch;
 import dev.nanowal.WalCursor;
 import dev.nanowal.WalDamage;
 import dev.nanowal.WalStats;
@@ -42,6 +43,8 @@ public interface WalBackend {
     Optional<EntryRef> lastEntry(String key);
 
     WalTailer tail(String key, EntryRef after);
+
+    WalAppendWatch watchAppends();
 
     WalCursor cursor(String name, String key);
 

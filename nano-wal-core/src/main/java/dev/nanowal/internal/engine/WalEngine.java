@@ -9,6 +9,7 @@ import dev.nanowal.EntryRef;
 import dev.nanowal.FsyncLatency;
 import dev.nanowal.JournalStats;
 import dev.nanowal.KeyInfo;
+import dev.nanowal.WalAppendWatch;
 import dev.nanowal.WalClosedException;
 import dev.nanowal.WalCursor;
 import dev.nanowal.WalDamage;
@@ -28,6 +29,7 @@ import dev.nanowal.internal.io.Interrupts;
 import dev.nanowal.internal.io.Storage;
 import dev.nanowal.internal.tail.AppendSignals;
 import dev.nanowal.internal.tail.SignalledTailer;
+import dev.nanowal.internal.tail.SignalledWatch;
 import java.io.IOException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Path;
@@ -77,7 +79,7 @@ public final class WalEngine implements WalBackend {
     private final WalEvents events;
     private final Keys keys;
     private final Cursors cursors;
-    /** Wakes the tailers of a key after each append to it, and all of them at close. */
+    /** Wakes the tailers of a key, and the append watches, after each append to it; all of them at close. */
     private final AppendSignals signals = new AppendSignals();
     private final SyncPool syncPool;
     private final DiskGate diskGate;
@@ -233,6 +235,12 @@ public final class WalEngine implements WalBackend {
 
     private WalTailer tailFrom(String key, long hash, TailPosition from) {
         return new SignalledTailer(signals, hash, new KeyTailReader(keys, key, hash, from), this::closedException);
+    }
+
+    /** A watch that every append to any key wakes. */
+    public WalAppendWatch watchAppends() {
+        ensureOpen();
+        return new SignalledWatch(signals, this::closedException);
     }
 
     /** The cursor {@code name} on {@code key}. */

@@ -1,6 +1,7 @@
 package dev.nanowal.internal.tail;
 
 import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -13,14 +14,20 @@ import java.util.concurrent.locks.ReentrantLock;
  * grew calls {@link #appended(long)}: the engine after an append, a read-only view's file watcher after a segment
  * file changed ({@link #appendedToAny()} when it cannot tell which key). A key without tailers has no signal, so
  * an append to a WAL without tailers reads one counter
- * (no map lookup, no boxed key). {@link #close()} wakes every waiter for good. Thread-safe.
+ * (no map lookup, no boxed key). A watch of every key ({@link #watchAll()}) has a signal of its own, which every
+ * append bumps; without watches an append reads one more field. {@link #close()} wakes every waiter for good.
+ * Thread-safe.
  *
  * <p>No signal is lost: a waiter reads {@link Signal#generation()} before it looks for entries and waits only
  * while the generation is unchanged, and an append bumps the generation after its entry is readable.
  */
 public final class AppendSignals {
 
+    private static final Signal[] NO_WATCHES = new Signal[0];
+
     private final Map<Long, Signal> signals = new ConcurrentHashMap<>();
+    /** The signals of the watches of every key, copied on change (watches come and go rarely; appends never stop). */
+    private volatile Signal[] watches = NO_WATCHES;
     /**
      * Registered tailers of every key. Raised after a tailer's signal is in the map and lowered before it leaves,
      * so that an append that reads zero had no tailer to wake that could have missed its entry.
@@ -44,11 +51,27 @@ public final class AppendSignals {
         signals.computeIfPresent(signal.keyHash, (hash, existing) -> --existing.users == 0 ? null : existing);
     }
 
-    /** Wakes the tailers of the key with this hash; call once the appended entry is readable. */
+    /** A signal that every append to any key bumps, for one watch; {@link #unwatchAll} it when the watch closes. */
+    public synchronized Signal watchAll() {
+        Signal signal = new Signal(0);
+        Signal[] more = Arrays.copyOf(watches, watches.length + 1);
+        more[watches.length] = signal;
+        watches = more;
+        return signal;
+    }
+
+    public synchronized void unwatchAll(Signal signal) {
+        watches = Arrays.stream(watches).filter(watch -> watch != signal).toArray(Signal[]::new);
+    }
+
+    /** Wakes the tailers of the key with this hash, and the watches; call once the appended entry is readable. */
     public void appended(long keyHash) {
         // The append published its entry with a release store and the tailer registers before it reads: without
         // a full fence this lookup could be ordered before that store and miss a tailer that then misses the entry.
         VarHandle.fullFence();
+        for (Signal watch : watches) {
+            watch.bump();
+        }
         if (tailers.get() == 0) {
             return;
         }
@@ -58,10 +81,13 @@ public final class AppendSignals {
         }
     }
 
-    /** Wakes every tailer, for a watcher that saw a change but not which key it was. */
+    /** Wakes every tailer and watch, for a watcher that saw a change but not which key it was. */
     public void appendedToAny() {
         for (Signal signal : signals.values()) {
             signal.bump();
+        }
+        for (Signal watch : watches) {
+            watch.bump();
         }
     }
 

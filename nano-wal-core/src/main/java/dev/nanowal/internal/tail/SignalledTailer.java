@@ -109,7 +109,7 @@ public final class SignalledTailer implements WalTailer {
     }
 
     /** A timeout in nanoseconds, saturating instead of overflowing; zero for a negative one. */
-    private static long nanos(Duration timeout) {
+    static long nanos(Duration timeout) {
         return timeout.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE
                 : Math.max(0, TimeUnit.NANOSECONDS.convert(timeout));
     }

@@ -50,7 +50,9 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
  *     entries were acknowledged since the last write. After a crash the entries acknowledged since the last write,
  *     and those in flight, are sent again.
  * @param maxInFlight Most entries sent to Kafka and not yet acknowledged, over all keys, from 1 to 1000000.
- * @param pollInterval Longest pause between two looks at the WAL when there is nothing to send, from 1ms to 1m.
+ * @param pollInterval Longest wait of an idle relay, from 1ms to 1m: an append to any key, a Kafka answer and a due
+ *     checkpoint write or resend end it sooner, so this is only the backstop for a missed wake-up (and how often an
+ *     idle relay refreshes its lag).
  * @param retryBackoff First pause before a key resends after a failed send, from 1ms to 1h; it doubles up to
  *     max-retry-backoff.
  * @param maxRetryBackoff Longest pause between resends of a key, from 1ms to 1h.
@@ -74,7 +76,7 @@ public record NanoWalKafkaProperties(@DefaultValue("false") boolean enabled,
         Path checkpointFile,
         @DefaultValue("500ms") Duration checkpointInterval,
         @DefaultValue("1000") int maxInFlight,
-        @DefaultValue("50ms") Duration pollInterval,
+        @DefaultValue("1s") Duration pollInterval,
         @DefaultValue("100ms") Duration retryBackoff,
         @DefaultValue("10s") Duration maxRetryBackoff,
         Duration maxLag,
