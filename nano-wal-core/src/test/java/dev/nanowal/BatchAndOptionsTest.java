@@ -31,6 +31,24 @@ class BatchAndOptionsTest {
         assertThat(fsyncs).as("journal commits, segment fsyncs").containsExactly(0, 2);
     }
 
+    @Test
+    void aBatchWithAnInvalidKeyWritesNothingToItsValidKeys() {
+        try (Wal wal = Wal.open(dir)) {
+            wal.appendEntry("known", null, bytes("before"), false);
+            String unpaired = "bad\uD800";
+            String tooLong = "k".repeat(Wal.MAX_KEY_BYTES + 1);
+            for (String invalid : List.of(unpaired, tooLong)) {
+                List<WalEntry> batch = List.of(WalEntry.of("known", bytes("1")), WalEntry.of("new", bytes("2")),
+                        WalEntry.of(invalid, bytes("3")));
+                assertThatThrownBy(() -> wal.appendBatch(batch, false))
+                        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("key");
+            }
+
+            assertThat(contents(wal, "known")).containsExactly("before");
+            assertThat(wal.enumerateKeys()).containsExactly("known");
+        }
+    }
+
     /** Appends a durable batch of 50 entries to keys a and b, checks it reads back; returns the fsyncs it took. */
     private int[] durableBatchOfFiftyToTwoKeys(WalOptions options) {
         try (Wal wal = Wal.open(dir, options)) {
