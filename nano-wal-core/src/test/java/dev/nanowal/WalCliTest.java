@@ -7,6 +7,7 @@ import dev.nanowal.internal.format.Frames;
 import dev.nanowal.internal.format.SegmentNames;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PipedInputStream;
@@ -273,6 +274,32 @@ class WalCliTest {
             holder.getOutputStream().close();
             holder.waitFor(60, TimeUnit.SECONDS);
             holder.destroy();
+        }
+    }
+
+    @Test
+    void statsDumpAndVerifyHoldNoLockWhileTheyRun() {
+        writeSome();
+        for (List<String> command : List.of(List.of("stats", dir.toString()), List.of("dump", dir.toString(), "orders"),
+                List.of("verify", dir.toString()))) {
+            List<String> opens = new ArrayList<>();
+            OutputStream output = new OutputStream() {
+                @Override
+                public void write(int b) {
+                    if (opens.isEmpty()) {
+                        // the command is running: an application starting now must be able to open the directory
+                        try (Wal wal = Wal.open(dir)) {
+                            opens.add("opened");
+                        } catch (WalLockedException e) {
+                            opens.add(e.getMessage());
+                        }
+                    }
+                }
+            };
+            int exit = WalCli.run(command.toArray(String[]::new), new PrintStream(output, true, StandardCharsets.UTF_8),
+                    new PrintStream(err, true, StandardCharsets.UTF_8));
+            assertThat(opens).as(command.get(0)).containsExactly("opened");
+            assertThat(exit).as(command.get(0) + ": " + err()).isZero();
         }
     }
 

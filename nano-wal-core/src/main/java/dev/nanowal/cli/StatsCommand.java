@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -55,8 +56,8 @@ final class StatsCommand {
             long oldest = Long.MAX_VALUE;
             long newest = Long.MIN_VALUE;
             for (Map.Entry<Long, Path> file : key.getValue().entrySet()) {
-                segments++;
                 try (FileChannel channel = files.open(file.getValue())) {
+                    segments++;
                     long size = channel.size();
                     keyBytes += size;
                     SegmentHeader header = SegmentHeader.read(channel, file.getValue(), key.getKey(), file.getKey());
@@ -68,6 +69,9 @@ final class StatsCommand {
                         oldest = Math.min(oldest, verdict.oldest());
                         newest = Math.max(newest, verdict.newest());
                     }
+                } catch (NoSuchFileException compacted) {
+                    // by a writer that opened the directory since stats began: its entries expired
+                    continue;
                 } catch (FormatException e) {
                     lines.add("  (unreadable segment " + file.getValue().getFileName() + ": " + e.getMessage() + ")");
                 }

@@ -15,10 +15,10 @@ import java.util.List;
  * The operator's command line: {@code java -jar nano-wal-core.jar <command> <dir>} with {@code stats},
  * {@code dump}, {@code verify}, {@code repair} and {@code backup}. JDK only. Only {@code repair} writes, and
  * {@code backup} writes only its target (it opens the WAL as an application would, recovery included); the others
- * read the files without changing them. A command takes the directory's lock while it runs; when an application
- * holds it (the directory is live), {@code stats}, {@code dump} and {@code verify} read alongside the writer without
- * the lock, as {@code Wal.openReadOnly} does, and {@code repair} and {@code backup} exit 2. {@code dump --follow}
- * never takes the lock.
+ * read the files without changing them. {@code stats}, {@code dump} and {@code verify} hold no lock while they read,
+ * so an application can open the directory meanwhile: they only look whether one holds it (the directory is live)
+ * when they begin, and then read alongside the writer as {@code Wal.openReadOnly} does. {@code repair} and
+ * {@code backup} take the lock, and exit 2 when an application holds it. {@code dump --follow} never takes it.
  *
  * <p>Exit codes: 0 success (verify: no problem found), 1 problems found (verify) or not repaired (repair),
  * 2 usage errors, a missing or locked directory.
@@ -46,10 +46,11 @@ public final class WalCli {
               backup <dir> <target>        a consistent copy in <target> (new or empty): sealed segments
                                            hard-linked on the same file system, the rest copied, all fsynced
 
-            Each command accepts --help. stats, dump and verify also work while an application has the directory
-            open (a live directory): they read what it has handed to the operating system, and verify says which
-            tails are live. repair and backup need the directory closed (exit 2 while it is open; a live WAL
-            is backed up by the application that holds it, with Wal.backup).
+            Each command accepts --help. stats, dump and verify hold no lock while they read, so an application
+            can open the directory meanwhile; on a directory an application has open (a live directory) they read
+            what it has handed to the operating system, and verify says which tails are live. repair and backup
+            need the directory closed (exit 2 while it is open; a live WAL is backed up by the application that
+            holds it, with Wal.backup).
             """;
 
     private final InputStream in;
@@ -120,12 +121,8 @@ public final class WalCli {
             if (command.equals("backup")) {
                 return BackupCommand.run(dir, Path.of(rest.get(1)), out, err);
             }
-            try (WalFiles files = WalFiles.lock(dir)) {
-                return run(command, files, dir, rest, base64, journal, false);
-            } catch (WalLockedException live) {
-                try (WalFiles files = WalFiles.unlocked(dir)) {
-                    return run(command, files, dir, rest, base64, journal, true);
-                }
+            try (WalFiles files = WalFiles.forReading(dir)) {
+                return run(command, files, dir, rest, base64, journal, files.live());
             }
         } catch (WalLockedException e) {
             err.println("Error: " + e.getMessage());

@@ -20,37 +20,57 @@ import java.util.TreeSet;
 
 /**
  * A WAL directory as a tool reads it without opening the WAL (the CLI's {@code stats}, {@code dump} and
- * {@code verify}): its lock, held while the tool runs (unless a writer holds it: {@link #unlocked}), the segment
- * listing and the meta file, each through the same code the engine uses. Not thread-safe; one tool, one thread.
+ * {@code verify}): whether a writer held its lock when the tool began ({@link #forReading}), the segment listing and
+ * the meta file, each through the same code the engine uses. Not thread-safe; one tool, one thread.
  */
 public final class WalFiles implements AutoCloseable {
 
     private final Path path;
     private final Storage storage;
     private final FileLock lock;
+    private final boolean live;
 
-    private WalFiles(Path path, Storage storage, FileLock lock) {
+    private WalFiles(Path path, Storage storage, FileLock lock, boolean live) {
         this.path = path;
         this.storage = storage;
         this.lock = lock;
+        this.live = live;
     }
 
     /**
-     * Takes the lock of the existing WAL directory {@code path}.
+     * Takes the lock of the existing WAL directory {@code path}, for a tool that changes it ({@code repair}).
      *
      * @throws WalLockedException when a WAL or another tool holds it
      */
     public static WalFiles lock(Path path) throws IOException {
         Storage storage = new Storage();
-        return new WalFiles(path, storage, WalDirectory.take(path, storage));
+        return new WalFiles(path, storage, WalDirectory.take(path, storage), false);
     }
 
     /**
-     * The directory {@code path} that a writer holds: the tool reads alongside it and must treat each key's newest
-     * segment as growing (see {@code Wal.openReadOnly}). Takes no lock.
+     * The existing WAL directory {@code path} for a tool that only reads it, holding no lock while it reads (so an
+     * application can open the directory meanwhile). Whether a writer holds it ({@link #live()}) is found by taking
+     * the lock and releasing it at once: a file lock cannot be tested otherwise, and a tool must know, to tell a
+     * crashed writer's torn tail (which the next open cuts) from a live writer's tail in progress.
      */
-    public static WalFiles unlocked(Path path) {
-        return new WalFiles(path, new Storage(), null);
+    public static WalFiles forReading(Path path) throws IOException {
+        Storage storage = new Storage();
+        boolean live;
+        try {
+            storage.unlock(WalDirectory.take(path, storage));
+            live = false;
+        } catch (WalLockedException held) {
+            live = true;
+        }
+        return new WalFiles(path, storage, null, live);
+    }
+
+    /**
+     * Whether a writer held the directory when {@link #forReading} looked: the tool reads alongside it and must
+     * treat each key's newest segment as growing (see {@code Wal.openReadOnly}).
+     */
+    public boolean live() {
+        return live;
     }
 
     /** The directory's segment files (regular files with a segment's name) and unfinished creations. */
