@@ -28,6 +28,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -300,6 +302,58 @@ class JournalTest {
             // retired them all, and later commits reuse them
             assertThat(files.filter(f -> JournalFormat.slotOf(f.getFileName().toString()) >= 0).count())
                     .as("journal files after two failures").isLessThanOrEqualTo(4);
+        }
+    }
+
+    /**
+     * A checkpoint whose retirement of a journal file fails (the zeroing of its header, the step that recycles it)
+     * fails the sync that ran it and keeps the file live: a crash then replays it, idempotently, and a later
+     * checkpoint retires it.
+     */
+    @ParameterizedTest
+    @EnumSource(Fault.class)
+    void aJournalFileWhoseRetirementFailsStaysLiveUntilALaterCheckpointAndLosesNothing(Fault fault)
+            throws IOException {
+        Path dir = root.resolve("retire-" + fault);
+        Path crashed = root.resolve("crashed-" + fault);
+        FaultyStorage storage = new FaultyStorage();
+        Ledger ledger = new Ledger();
+        Ledger atCrash;
+        try (Wal wal = Wal.open(dir, options().build(), storage)) {
+            for (int i = 0; i < 40; i++) {
+                ledger.append(wal, "k" + (i % 5), 300, i % 3 != 0);
+            }
+            storage.fail(fault, Op.WRITE).onlyFor(JournalFormat.fileName(0));
+            assertThatThrownBy(wal::sync).isInstanceOf(WalIOException.class)
+                    .hasMessageContaining("Could not retire the commit journal files");
+            assertThat(storage.injected()).as("the retirement's write failed").isPositive();
+            storage.heal();
+            ledger.allAcknowledgedAreDurable();
+            // what a crash right now leaves: the file is still live
+            copyFiles(dir, crashed);
+            atCrash = ledger.copy();
+
+            ledger.append(wal, "k0", 300, true);
+            wal.sync();
+            ledger.allAcknowledgedAreDurable();
+            ledger.checkAll(wal, false);
+        }
+        try (Wal wal = Wal.open(dir, options().build())) {
+            assertThat(wal.journalStats().replayedRanges()).as("the later checkpoint and close retired it").isZero();
+            ledger.checkAll(wal, true);
+        }
+        try (Wal wal = Wal.open(crashed, options().build())) {
+            assertThat(wal.journalStats().replayedRanges()).as("the file whose retirement failed").isPositive();
+            atCrash.checkAll(wal, true);
+        }
+    }
+
+    private static void copyFiles(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (Stream<Path> files = Files.list(from)) {
+            for (Path file : files.toList()) {
+                Files.copy(file, to.resolve(file.getFileName()));
+            }
         }
     }
 
