@@ -85,9 +85,10 @@ public final class Wal implements AutoCloseable {
      * preallocated space) is the end for now, never reported as corruption. A segment the writer compacted
      * disappears: a reference into it raises {@link WalEntryNotFoundException}, an enumeration skips it. Every
      * write ({@code appendEntry}, {@code logEntry}, {@code appendEntryIf}, {@code appendBatch}, {@code compact},
-     * {@code sync}, {@code shutdown}, {@code addCompactionGuard}, and the cursors, which commit to the directory)
-     * throws {@link WalReadOnlyException}. {@link #tail} and {@link #watchAppends} follow the writer by watching the
-     * directory's files.
+     * {@code sync}, {@code shutdown}, {@code addCompactionGuard}, {@code cursorRetentionGuard}, a cursor's
+     * {@code commit}) throws {@link WalReadOnlyException}. {@link #tail} and {@link #watchAppends} follow the writer
+     * by watching the directory's files. {@link #cursors} lists the cursors the writer committed, from their files,
+     * and {@link #cursor} reads one: its position is the one its file holds at each call, and it polls.
      * {@link #close()} releases the view and leaves the files alone. What a view promises is in
      * docs/guarantees.md, "Read-only views".
      *
@@ -167,7 +168,9 @@ public final class Wal implements AutoCloseable {
 
     /**
      * The durable cursor {@code name} on {@code key}: a committed position kept in the WAL directory across
-     * restarts (see {@link WalCursor}). The same instance for the same name and key.
+     * restarts (see {@link WalCursor}). The same instance for the same name and key. On a read-only view, the writer's
+     * cursor as its file holds it at each call: {@link WalCursor#position()} and {@link WalCursor#poll} work,
+     * {@link WalCursor#commit} throws {@link WalReadOnlyException}.
      *
      * @param name 1 to 64 letters, digits, '.', '_' or '-'
      * @throws IllegalArgumentException when the name breaks these rules (the message names the limit)
@@ -178,7 +181,11 @@ public final class Wal implements AutoCloseable {
         return engine.cursor(name, key);
     }
 
-    /** Every cursor (committed ones from earlier runs included), sorted by name then key. */
+    /**
+     * Every cursor (committed ones from earlier runs included), sorted by name then key. On a read-only view, the
+     * cursors whose files the directory holds (the ones the writer committed), {@code skipped} counting the view's
+     * own polls.
+     */
     public List<CursorInfo> cursors() {
         return engine.cursors();
     }

@@ -1,6 +1,7 @@
 package dev.nanowal;
 
 import static dev.nanowal.WalAppendReadTest.bytes;
+import static dev.nanowal.ParkedThreads.FOREVER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,14 +9,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -25,22 +24,16 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class AppendWatchTest {
 
-    private static final Duration FOREVER = Duration.ofDays(1);
-
     @TempDir
     Path dir;
 
-    private final ExecutorService threads = Executors.newCachedThreadPool();
-
-    @AfterEach
-    void stopThreads() {
-        threads.shutdownNow();
-    }
+    @RegisterExtension
+    final ParkedThreads threads = new ParkedThreads();
 
     @Test
     void anAppendFromAnotherThreadToAKeyNeverSeenBeforeEndsAWait() throws Exception {
         try (Wal wal = Wal.open(dir); WalAppendWatch watch = wal.watchAppends()) {
-            Future<Boolean> woken = ParkedThreads.parked(threads, new AtomicReference<>(), () -> watch.await(FOREVER));
+            Future<Boolean> woken = threads.parked(() -> watch.await(FOREVER));
             assertThat(woken).isNotDone();
             Future<EntryRef> appended = threads.submit(() -> wal.appendEntry("brand-new", null, bytes("x"), false));
 
@@ -99,7 +92,7 @@ class AppendWatchTest {
     @Test
     void aWakeUpEndsTheWaitOfAnotherThreadWithoutReportingAnAppend() throws Exception {
         try (Wal wal = Wal.open(dir); WalAppendWatch watch = wal.watchAppends()) {
-            Future<Boolean> woken = ParkedThreads.parked(threads, new AtomicReference<>(), () -> watch.await(FOREVER));
+            Future<Boolean> woken = threads.parked(() -> watch.await(FOREVER));
             watch.wakeUp();
             assertThat(woken.get()).isFalse();
 
@@ -114,7 +107,7 @@ class AppendWatchTest {
     void anInterruptEndsTheWaitWithTheStatusKept() throws Exception {
         try (Wal wal = Wal.open(dir); WalAppendWatch watch = wal.watchAppends()) {
             AtomicReference<Thread> waiter = new AtomicReference<>();
-            Future<Boolean> wait = ParkedThreads.parked(threads, waiter,
+            Future<Boolean> wait = threads.parked(waiter,
                     () -> !watch.await(FOREVER) && Thread.currentThread().isInterrupted());
             waiter.get().interrupt();
             assertThat(wait.get()).isTrue();
@@ -125,7 +118,7 @@ class AppendWatchTest {
     void closingTheWalEndsAWaitWithWalClosedException() throws Exception {
         Wal wal = Wal.open(dir);
         WalAppendWatch watch = wal.watchAppends();
-        Future<Boolean> wait = ParkedThreads.parked(threads, new AtomicReference<>(), () -> watch.await(FOREVER));
+        Future<Boolean> wait = threads.parked(() -> watch.await(FOREVER));
         wal.close();
 
         assertThatThrownBy(wait::get).cause().isInstanceOf(WalClosedException.class).hasMessageContaining("closed");
@@ -139,7 +132,7 @@ class AppendWatchTest {
     void closingTheWatchEndsItsWaitAndStopsItsWakeUps() throws Exception {
         try (Wal wal = Wal.open(dir)) {
             WalAppendWatch watch = wal.watchAppends();
-            Future<Boolean> wait = ParkedThreads.parked(threads, new AtomicReference<>(), () -> watch.await(FOREVER));
+            Future<Boolean> wait = threads.parked(() -> watch.await(FOREVER));
             watch.close();
             watch.close();
 
@@ -154,7 +147,7 @@ class AppendWatchTest {
     @Test
     void aReadOnlyViewsWatchIsWokenByTheWriterOfItsDirectory() throws Exception {
         try (Wal writer = Wal.open(dir); Wal view = Wal.openReadOnly(dir); WalAppendWatch watch = view.watchAppends()) {
-            Future<Integer> waits = ParkedThreads.parked(threads, new AtomicReference<>(), () -> {
+            Future<Integer> waits = threads.parked(() -> {
                 int count = 0;
                 while (!view.enumerateKeys().contains("from-the-writer")) {
                     watch.await(FOREVER);
@@ -176,7 +169,7 @@ class AppendWatchTest {
             writer.appendEntry("k", null, bytes("x"), true);
             Wal view = Wal.openReadOnly(dir);
             WalAppendWatch watch = view.watchAppends();
-            Future<Boolean> wait = ParkedThreads.parked(threads, new AtomicReference<>(), () -> {
+            Future<Boolean> wait = threads.parked(() -> {
                 while (true) {
                     watch.await(FOREVER);
                 }

@@ -1,23 +1,40 @@
 package dev.nanowal;
 
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** Runs a waiting call in another thread and lets the test go on once that thread waits: no sleep, no timing. */
-final class ParkedThreads {
+/**
+ * The other threads of a test that waits for appends (register with {@code @RegisterExtension}; stopped after each
+ * test), and a way to go on once one of them waits: no sleep, no timing.
+ */
+final class ParkedThreads implements AfterEachCallback {
 
-    private ParkedThreads() {
+    /** A wait no test run outlasts: when it returns, something ended it. */
+    static final Duration FOREVER = Duration.ofDays(1);
+
+    private final ExecutorService threads = Executors.newCachedThreadPool();
+
+    <T> Future<T> submit(Callable<T> call) {
+        return threads.submit(call);
     }
 
-    /**
-     * Runs {@code call} on {@code threads} and returns once its thread is parked in a wait (spinning, no sleep), or
-     * the call ended.
-     *
-     * @param waiter receives the thread
-     */
-    static <T> Future<T> parked(ExecutorService threads, AtomicReference<Thread> waiter, Callable<T> call) {
+    Future<?> submit(Runnable run) {
+        return threads.submit(run);
+    }
+
+    /** Runs {@code call} and returns once its thread is parked in a wait (spinning, no sleep), or the call ended. */
+    <T> Future<T> parked(Callable<T> call) {
+        return parked(new AtomicReference<>(), call);
+    }
+
+    /** @param waiter receives the thread */
+    <T> Future<T> parked(AtomicReference<Thread> waiter, Callable<T> call) {
         Future<T> future = threads.submit(() -> {
             waiter.set(Thread.currentThread());
             return call.call();
@@ -27,5 +44,10 @@ final class ParkedThreads {
             Thread.onSpinWait();
         }
         return future;
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        threads.shutdownNow();
     }
 }

@@ -74,8 +74,7 @@ class ReadOnlyViewTest {
                 view::shutdown,
                 () -> view.addCompactionGuard((key, sequence, newest) -> true),
                 () -> view.appendEntryIf("k", ref, null, bytes("x"), true),
-                () -> view.cursor("c", "k"),
-                view::cursors,
+                () -> view.cursor("c", "k").commit(ref),
                 view::cursorRetentionGuard);
         for (ThrowingCallable write : writes) {
             assertThatThrownBy(write).isInstanceOf(WalReadOnlyException.class).hasMessageContaining("read-only")

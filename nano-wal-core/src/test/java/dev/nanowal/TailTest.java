@@ -1,6 +1,7 @@
 package dev.nanowal;
 
 import static dev.nanowal.WalAppendReadTest.bytes;
+import static dev.nanowal.ParkedThreads.FOREVER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,15 +9,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,22 +24,17 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class TailTest {
 
-    private static final Duration FOREVER = Duration.ofDays(1);
     private static final Duration RETENTION = Duration.ofHours(10);
 
     @TempDir
     Path dir;
 
     private final MutableClock clock = MutableClock.startingAt("2026-01-01T00:00:00Z");
-    private final ExecutorService threads = Executors.newCachedThreadPool();
+    @RegisterExtension
+    final ParkedThreads threads = new ParkedThreads();
 
     private WalOptions.Builder options() {
         return WalOptions.builder().entryRetention(RETENTION).segmentsPerRetentionPeriod(10).clock(clock);
-    }
-
-    @AfterEach
-    void stopThreads() {
-        threads.shutdownNow();
     }
 
     @Test
@@ -165,7 +158,7 @@ class TailTest {
     void closingTheWalEndsAWaitingPoll() throws Exception {
         Wal wal = Wal.open(dir, options().build());
         WalTailer tailer = wal.tail("k", null);
-        Future<?> poll = parked(new AtomicReference<>(), () -> tailer.poll(FOREVER));
+        Future<?> poll = threads.parked(() -> tailer.poll(FOREVER));
         wal.close();
 
         assertThatThrownBy(poll::get).cause().isInstanceOf(WalClosedException.class).hasMessageContaining("closed");
@@ -177,7 +170,7 @@ class TailTest {
     void closingTheTailerEndsItsWaitingPoll() throws Exception {
         try (Wal wal = Wal.open(dir, options().build())) {
             WalTailer tailer = wal.tail("k", null);
-            Future<?> poll = parked(new AtomicReference<>(), () -> tailer.poll(FOREVER));
+            Future<?> poll = threads.parked(() -> tailer.poll(FOREVER));
             tailer.close();
             tailer.close();
 
@@ -191,7 +184,7 @@ class TailTest {
     void anInterruptEndsTheWaitWithTheStatusKept() throws Exception {
         try (Wal wal = Wal.open(dir, options().build()); WalTailer tailer = wal.tail("k", null)) {
             AtomicReference<Thread> poller = new AtomicReference<>();
-            Future<Boolean> poll = parked(poller,
+            Future<Boolean> poll = threads.parked(poller,
                     () -> tailer.poll(FOREVER).isEmpty() && Thread.currentThread().isInterrupted());
             poller.get().interrupt();
             assertThat(poll.get()).isTrue();
@@ -211,9 +204,5 @@ class TailTest {
                     .isInstanceOf(WalEntryNotFoundException.class);
             assertThatThrownBy(() -> wal.tail(null, null)).isInstanceOf(NullPointerException.class);
         }
-    }
-
-    private <T> Future<T> parked(AtomicReference<Thread> poller, Callable<T> poll) {
-        return ParkedThreads.parked(threads, poller, poll);
     }
 }

@@ -88,6 +88,25 @@ class WalCliTest {
     }
 
     @Test
+    void statsOfALiveDirectoryListsTheCursorsTheWriterCommitted() {
+        List<EntryRef> refs = writeSome();
+        try (Wal wal = Wal.open(dir, WalOptions.builder().maxSegmentSize(4096).build())) {
+            wal.cursor("billing", "orders").commit(refs.get(4));
+            wal.cursor("never-committed", "orders");
+            assertThat(run("stats", dir.toString())).isZero();
+            assertThat(out()).contains("live: the directory is open by a writer")
+                    .contains("cursor \"billing\" key \"orders\": segment=" + refs.get(4).sequenceNumber()
+                            + " offset=" + refs.get(4).offset() + " behind=25\n")
+                    .doesNotContain("never-committed");
+
+            wal.cursor("billing", "orders").commit(refs.get(29));
+            assertThat(run("stats", dir.toString())).isZero();
+            assertThat(out()).contains("cursor \"billing\" key \"orders\": segment=" + refs.get(29).sequenceNumber()
+                    + " offset=" + refs.get(29).offset() + " behind=0\n");
+        }
+    }
+
+    @Test
     void dumpPrintsJsonLinesWithTextOrBase64() {
         List<EntryRef> refs = writeSome();
         assertThat(run("dump", dir.toString(), "orders")).isZero();

@@ -1,5 +1,7 @@
 package dev.nanowal.cli;
 
+import dev.nanowal.CursorInfo;
+import dev.nanowal.EntryRef;
 import dev.nanowal.internal.engine.WalFiles;
 import dev.nanowal.internal.format.CursorFormat;
 import dev.nanowal.internal.format.FormatException;
@@ -49,11 +51,24 @@ final class CursorSummary {
                 behind += segment.getKey() == cursor.sequence() ? after(files, segment.getValue(), cursor)
                         : records.getOrDefault(segment.getValue(), 0L);
             }
-            byName.put(cursor.name() + '\0' + cursor.key(), "cursor " + Json.quote(cursor.name()) + " key "
-                    + Json.quote(cursor.key()) + ": segment=" + cursor.sequence() + " offset=" + cursor.offset()
-                    + " committed=" + Instant.ofEpochMilli(cursor.committedAt()) + " behind=" + behind);
+            byName.put(cursor.name() + '\0' + cursor.key(), line(cursor.name(), cursor.key(),
+                    new EntryRef(cursor.keyHash(), cursor.sequence(), cursor.offset()),
+                    Instant.ofEpochMilli(cursor.committedAt()), behind));
         }
         return new ArrayList<>(byName.values());
+    }
+
+    /** A cursor's line, without the time of its commit (which {@link CursorInfo} does not carry). */
+    static String line(CursorInfo cursor) {
+        return line(cursor.name(), cursor.key(), cursor.position(), null, cursor.entriesBehind());
+    }
+
+    /** @param committed when the position was committed; null when not known */
+    private static String line(String name, String key, EntryRef position, Instant committed, long behind) {
+        return "cursor " + Json.quote(name) + " key " + Json.quote(key) + ": segment="
+                + (position == null ? "-" : position.sequenceNumber()) + " offset="
+                + (position == null ? "-" : position.offset()) + (committed == null ? "" : " committed=" + committed)
+                + " behind=" + behind;
     }
 
     /** The records of the cursor's segment after its committed one. */

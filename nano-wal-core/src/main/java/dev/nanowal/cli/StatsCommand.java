@@ -1,5 +1,6 @@
 package dev.nanowal.cli;
 
+import dev.nanowal.CursorInfo;
 import dev.nanowal.KeyInfo;
 import dev.nanowal.Wal;
 import dev.nanowal.internal.engine.WalFiles;
@@ -30,8 +31,8 @@ final class StatsCommand {
             then the commit journal's files: live ones (what the next open replays) and spares, then each
             cursor's committed position and the entries after it.
             Reads only. While an application has the directory open, it shows what that application has handed
-            to the operating system (its segment files and the commit journal), not its write buffers, and no
-            cursors (the application keeps them).
+            to the operating system (its segment files and the commit journal), not its write buffers, and the
+            cursors it committed (their files), without the time of each commit.
             """;
 
     private StatsCommand() {
@@ -91,8 +92,10 @@ final class StatsCommand {
 
     private static int runLive(WalFiles files, Path dir, PrintStream out) throws IOException {
         List<KeyInfo> keys;
+        List<CursorInfo> cursors;
         try (Wal view = Wal.openReadOnly(dir)) {
             keys = view.keyInfos();
+            cursors = view.cursors();
         }
         totals(dir, keys.size(), keys.stream().mapToLong(KeyInfo::segments).sum(),
                 keys.stream().mapToLong(KeyInfo::bytes).sum(), out);
@@ -103,6 +106,7 @@ final class StatsCommand {
                     key.newestEntry()));
         }
         journals(files, dir, true, out);
+        cursors.forEach(cursor -> out.println(CursorSummary.line(cursor)));
         return WalCli.OK;
     }
 

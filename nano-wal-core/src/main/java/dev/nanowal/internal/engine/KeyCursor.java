@@ -74,21 +74,32 @@ final class KeyCursor implements WalCursor {
 
     @Override
     public List<WalRecord> poll(int maxEntries, Duration timeout) {
+        checkPoll(maxEntries, timeout);
+        TailPosition from = resume;
+        try (WalTailer tailer = tailers.from(key, keyHash, from)) {
+            List<WalRecord> records = drain(tailer, maxEntries, timeout);
+            if (tailer.skipped() > 0) {
+                overtaken(from);
+            }
+            return records;
+        }
+    }
+
+    /** {@link WalCursor#poll}'s argument checks. */
+    static void checkPoll(int maxEntries, Duration timeout) {
         if (maxEntries < 1) {
             throw new IllegalArgumentException("maxEntries must be at least 1, not " + maxEntries);
         }
         Objects.requireNonNull(timeout, "timeout must not be null");
-        TailPosition from = resume;
+    }
+
+    /** Up to {@code maxEntries} entries of {@code tailer}, waiting up to {@code timeout} for the first. */
+    static List<WalRecord> drain(WalTailer tailer, int maxEntries, Duration timeout) {
         List<WalRecord> records = new ArrayList<>();
-        try (WalTailer tailer = tailers.from(key, keyHash, from)) {
-            Optional<WalRecord> next = tailer.poll(timeout);
-            while (next.isPresent()) {
-                records.add(next.get());
-                next = records.size() < maxEntries ? tailer.poll(Duration.ZERO) : Optional.empty();
-            }
-            if (tailer.skipped() > 0) {
-                overtaken(from);
-            }
+        Optional<WalRecord> next = tailer.poll(timeout);
+        while (next.isPresent()) {
+            records.add(next.get());
+            next = records.size() < maxEntries ? tailer.poll(Duration.ZERO) : Optional.empty();
         }
         return records;
     }

@@ -23,6 +23,7 @@ import dev.nanowal.WalCursor;
 import dev.nanowal.WalDamage;
 import dev.nanowal.WalStats;
 import dev.nanowal.WalTailer;
+import dev.nanowal.internal.format.CursorFormat;
 import dev.nanowal.internal.format.Frames;
 import dev.nanowal.internal.format.KeyNames;
 import dev.nanowal.internal.io.Storage;
@@ -36,11 +37,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
@@ -49,8 +53,8 @@ import java.util.stream.Stream;
  * Wal.openReadOnly}. It takes no lock and writes nothing, ever: no recovery, no journal replay, no truncation, no
  * file created. Every call looks at the files as they are then ({@link ReadOnlyKeys}, {@link ReadOnlyJournal});
  * each key's newest segment may be growing, so what follows its last valid frame is the end for now, never damage
- * ({@link ReadOnlySegment}); a segment the writer compacted disappears. Writes are refused with
- * {@link WalReadOnlyException}. Thread-safe.
+ * ({@link ReadOnlySegment}); a segment the writer compacted disappears. Cursors are read from their files
+ * ({@link ReadOnlyCursors}). Writes are refused with {@link WalReadOnlyException}. Thread-safe.
  */
 public final class ReadOnlyEngine implements WalBackend {
 
@@ -60,6 +64,9 @@ public final class ReadOnlyEngine implements WalBackend {
     private final ReadOnlyJournal journal;
     private final ReadOnlyKeys keys;
     private final AppendSignals signals = new AppendSignals();
+    private final ReadOnlyCursors cursorFiles;
+    /** The cursors asked for, by file name: one instance per name and key, as in the writer. */
+    private final Map<String, WalCursor> viewCursors = new ConcurrentHashMap<>();
     private final Object watchLock = new Object();
     private DirectoryWatch watch;
     private volatile boolean closed;
@@ -70,6 +77,7 @@ public final class ReadOnlyEngine implements WalBackend {
         this.events = new WalEvents(Clock.systemUTC(), directory, storage);
         this.journal = new ReadOnlyJournal(storage);
         this.keys = new ReadOnlyKeys(storage, journal, events);
+        this.cursorFiles = new ReadOnlyCursors(directory, storage);
     }
 
     /**
@@ -113,7 +121,7 @@ public final class ReadOnlyEngine implements WalBackend {
         return events;
     }
 
-    private WalReadOnlyException refused(String operation) {
+    WalReadOnlyException refused(String operation) {
         return new WalReadOnlyException(operation + " is refused: the WAL at " + directory + " is open read-only "
                 + "(Wal.openReadOnly); only the process that opened it with Wal.open writes to it. Nothing was written");
     }
@@ -133,15 +141,77 @@ public final class ReadOnlyEngine implements WalBackend {
         throw refused("appendEntryIf");
     }
 
-    /** A cursor commits its position to a file in the directory. */
+    /**
+     * The cursor as the writer last committed it, read from its file at every call ({@link ReadOnlyCursor}): it
+     * polls, and refuses to commit.
+     *
+     * @throws dev.nanowal.WalCorruptionException when its file is damaged
+     */
     @Override
     public WalCursor cursor(String name, String key) {
-        throw refused("cursor (a cursor commits its position to the directory)");
+        CursorFormat.checkName(name);
+        long keyHash = KeyNames.hash(KeyNames.utf8(key));
+        ensureOpen();
+        WalCursor cursor = viewCursors.computeIfAbsent(CursorFormat.fileName(name, keyHash),
+                file -> new ReadOnlyCursor(name, key, keyHash, this));
+        if (!cursor.key().equals(key)) {
+            throw new WalException("Key '" + key + "' has the same 64-bit hash (" + Long.toHexString(keyHash)
+                    + ") as key '" + cursor.key() + "', which cursor '" + name + "' reads already");
+        }
+        cursor.position();
+        return cursor;
     }
 
+    /**
+     * The cursors whose files the directory holds now (committed ones: the writer's cursors that never committed
+     * have none), with the entries the view sees after each; {@code skipped} is this view's own count, not the
+     * writer's. A damaged file is logged and left out.
+     */
     @Override
     public List<CursorInfo> cursors() {
-        throw refused("cursors (the writer keeps and lists the cursors; a read-only view does not load them)");
+        ensureOpen();
+        List<CursorFormat.Position> positions = cursorFiles.all();
+        refresh();
+        List<CursorInfo> infos = new ArrayList<>(positions.size());
+        for (CursorFormat.Position saved : positions) {
+            EntryRef position = new EntryRef(saved.keyHash(), saved.sequence(), saved.offset());
+            ReadOnlyKeys.Key known = keys.byHash(saved.keyHash());
+            long behind = known == null || !known.name().equals(saved.key()) ? 0 : entriesAfter(known, position);
+            WalCursor opened = viewCursors.get(CursorFormat.fileName(saved.name(), saved.keyHash()));
+            infos.add(new CursorInfo(saved.name(), saved.key(), position, behind,
+                    opened == null ? 0 : opened.skipped()));
+        }
+        infos.sort(Comparator.comparing(CursorInfo::name).thenComparing(CursorInfo::key));
+        return infos;
+    }
+
+    /**
+     * The entries {@code key} holds after {@code position}: the records of its newer segments, and those after it in
+     * its own segment (all of them when it cannot be read there).
+     */
+    private long entriesAfter(ReadOnlyKeys.Key key, EntryRef position) {
+        long behind = 0;
+        for (ReadOnlySegment segment : key.segments()) {
+            if (segment.sequence() > position.sequenceNumber() && segment.advance()) {
+                behind += segment.records();
+            } else if (segment.sequence() == position.sequenceNumber()) {
+                long from;
+                try {
+                    from = offsetAfter(segment, position);
+                } catch (WalException e) {
+                    from = 0;
+                }
+                try (Stream<WalRecord> rest = new ReadOnlyIterator(List.of(segment), from, storage, events, false)
+                        .records()) {
+                    behind += rest.count();
+                }
+            }
+        }
+        return behind;
+    }
+
+    ReadOnlyCursors cursorFiles() {
+        return cursorFiles;
     }
 
     @Override
@@ -262,9 +332,14 @@ public final class ReadOnlyEngine implements WalBackend {
             }
             return new ReadOnlyIterator(current, 0, storage, events, false).records();
         }
-        WalRecord record = current.get(from).read(checkpoint, events).record();
-        long next = checkpoint.offset() + Frames.recordSize(record.header().length, record.content().length);
+        long next = offsetAfter(current.get(from), checkpoint);
         return new ReadOnlyIterator(current.subList(from, current.size()), next, storage, events, false).records();
+    }
+
+    /** Where the record after {@code ref}, an entry of {@code segment}, starts (read and checked, the entry). */
+    private long offsetAfter(ReadOnlySegment segment, EntryRef ref) {
+        WalRecord record = segment.read(ref, events).record();
+        return ref.offset() + Frames.recordSize(record.header().length, record.content().length);
     }
 
     /** The key's newest entry the view sees. */
@@ -326,9 +401,7 @@ public final class ReadOnlyEngine implements WalBackend {
         ReadOnlyKeys.Key known = keys.byName(key);
         ReadOnlySegment segment = known == null ? null : known.segment(after.sequenceNumber());
         if (segment != null) {
-            WalRecord record = segment.read(after, events).record();
-            return new ReadOnlyTailer(this, key, after.sequenceNumber(), after.offset()
-                    + Frames.recordSize(record.header().length, record.content().length));
+            return new ReadOnlyTailer(this, key, after.sequenceNumber(), offsetAfter(segment, after));
         }
         if (known != null && known.after(after.sequenceNumber()) == null) {
             throw new WalEntryNotFoundException("Key '" + key + "' has no segment " + after.sequenceNumber()
