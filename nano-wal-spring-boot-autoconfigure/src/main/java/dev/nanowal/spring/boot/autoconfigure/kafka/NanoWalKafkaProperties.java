@@ -45,6 +45,9 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
  * @param checkpointFile File where a relay before core cursors kept its checkpoints, moved onto the relay's cursors
  *     (named kafka-relay, one per forwarded key) once and then deleted. By default kafka-relay.checkpoints in the
  *     WAL directory.
+ * @param cursorName Name of the WAL cursors holding the relay's checkpoints, one per forwarded key: 1 to 64
+ *     letters, digits, '.', '_' or '-'. Two relays on one WAL need two names; a new name starts from the oldest
+ *     entry held.
  * @param checkpointInterval How often advanced checkpoints are committed to the relay's cursors (one fsynced file
  *     per key whose checkpoint moved), from 1ms to 1h; sooner once max-in-flight
  *     entries were acknowledged since the last write. After a crash the entries acknowledged since the last write,
@@ -74,6 +77,7 @@ public record NanoWalKafkaProperties(@DefaultValue("false") boolean enabled,
         @DefaultValue("STOP") PoisonPolicy poisonPolicy,
         @DefaultValue(KafkaRelayOptions.DEFAULT_DEAD_LETTER_KEY) String deadLetterKey,
         Path checkpointFile,
+        @DefaultValue(KafkaRelayOptions.DEFAULT_CURSOR_NAME) String cursorName,
         @DefaultValue("500ms") Duration checkpointInterval,
         @DefaultValue("1000") int maxInFlight,
         @DefaultValue("1s") Duration pollInterval,
@@ -144,6 +148,7 @@ public record NanoWalKafkaProperties(@DefaultValue("false") boolean enabled,
         }
         PropertyValues.set("nanowal.kafka.keys", keys, (value) -> builder.keys(keySelector()));
         PropertyValues.set("nanowal.kafka.dead-letter-key", deadLetterKey, builder::deadLetterKey);
+        PropertyValues.set("nanowal.kafka.cursor-name", cursorName, builder::cursorName);
         PropertyValues.set("nanowal.kafka.checkpoint-interval", checkpointInterval, builder::checkpointInterval);
         PropertyValues.set("nanowal.kafka.max-in-flight", maxInFlight, builder::maxInFlight);
         PropertyValues.set("nanowal.kafka.poll-interval", pollInterval, builder::pollInterval);

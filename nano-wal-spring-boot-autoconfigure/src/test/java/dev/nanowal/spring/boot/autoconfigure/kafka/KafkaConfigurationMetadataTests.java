@@ -32,7 +32,7 @@ class KafkaConfigurationMetadataTests {
                     "nanowal.kafka.health.unreachable-for", "nanowal.kafka.health.max-lag",
                     "nanowal.kafka.health.fail-on-outage", "nanowal.kafka.metrics.per-key.enabled",
                     "nanowal.kafka.metrics.per-key.max-keys")
-            .hasSize(21);
+            .hasSize(22);
         assertThat(properties).allSatisfy((property) -> {
             assertThat((String) property.get("description")).as("description of %s", property.get("name"))
                 .isNotBlank()

@@ -8,9 +8,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 
+import dev.nanowal.CursorInfo;
 import dev.nanowal.MutableClock;
 import dev.nanowal.Wal;
 import dev.nanowal.kafka.KafkaRelay;
+import dev.nanowal.kafka.KafkaRelayOptions;
 import dev.nanowal.spring.boot.autoconfigure.NanoWalAutoConfiguration;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -81,6 +83,22 @@ class NanoWalKafkaAutoConfigurationTests {
             context.start();
             assertThat(relay.status().running()).isTrue();
         });
+    }
+
+    @Test
+    void theRelaysCheckpointsAreInTheCursorsNamedByTheProperty() throws IOException {
+        runner().withPropertyValues("nanowal.kafka.enabled=true").run((context) -> assertThat(context
+            .getBean(KafkaRelay.class).options().cursorName()).isEqualTo(KafkaRelayOptions.DEFAULT_CURSOR_NAME));
+        runner().withPropertyValues("nanowal.kafka.enabled=true", "nanowal.kafka.cursor-name=audit.relay-2")
+            .run((context) -> {
+                assertThat(context.getBean(KafkaRelay.class).options().cursorName()).isEqualTo("audit.relay-2");
+                Wal wal = context.getBean(Wal.class);
+                wal.logEntry("orders", null, "o1".getBytes(StandardCharsets.UTF_8));
+                // the relay takes the key's cursor when it finds the key
+                await().until(() -> wal.cursors().stream()
+                    .anyMatch((cursor) -> cursor.name().equals("audit.relay-2") && cursor.key().equals("orders")));
+                assertThat(wal.cursors()).extracting(CursorInfo::name).containsOnly("audit.relay-2");
+            });
     }
 
     @Test
@@ -212,7 +230,8 @@ class NanoWalKafkaAutoConfigurationTests {
             "nanowal.kafka.producer.transactional.id=t | nanowal.kafka.producer.transactional.id | not supported",
             "nanowal.kafka.health.unreachable-for=0s | nanowal.kafka.health.unreachable-for | must be positive",
             "nanowal.kafka.metrics.per-key.max-keys=0 | nanowal.kafka.metrics.per-key.max-keys | between 1 and 100000",
-            "nanowal.kafka.bootstrap-servers= | nanowal.kafka.bootstrap-servers | at least one host:port" })
+            "nanowal.kafka.bootstrap-servers= | nanowal.kafka.bootstrap-servers | at least one host:port",
+            "nanowal.kafka.cursor-name=two words | nanowal.kafka.cursor-name | 1 to 64 letters, digits" })
     void aBadValueStopsStartUpNamingTheProperty(String setting, String property, String message) throws IOException {
         runner().withPropertyValues("nanowal.kafka.enabled=true", setting).run((context) -> {
             assertThat(context).hasFailed();
