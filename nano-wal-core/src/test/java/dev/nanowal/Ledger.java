@@ -87,6 +87,16 @@ final class Ledger {
         return copy;
     }
 
+    /**
+     * What a crash that kept only {@code durableIds} leaves to check from then on: the other acknowledgements are
+     * forgotten, since their entries may be gone and their offsets taken by the appends after the reopen.
+     */
+    Ledger afterCrash(Set<Long> durableIds) {
+        Ledger copy = durableOnly(durableIds);
+        copy.acked.keySet().retainAll(durableIds);
+        return copy;
+    }
+
     /** After a sync or a clean close every acknowledged entry is durable. */
     void allAcknowledgedAreDurable() {
         durable.addAll(acked.keySet());

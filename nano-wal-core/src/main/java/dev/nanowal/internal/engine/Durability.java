@@ -56,6 +56,14 @@ final class Durability {
         position = Math.max(position, target);
     }
 
+    /**
+     * Journal replay wrote bytes of the segment that no fsync of its own covered yet: none counts as fsynced, so
+     * the first checkpoint fsyncs it before the journal files that hold those bytes retire.
+     */
+    synchronized void fsyncOwed() {
+        fsynced = 0;
+    }
+
     /** Records that the bytes below {@code target} were written again and fsynced (not through this segment). */
     synchronized void fsyncedTo(long target) {
         fsynced = Math.max(fsynced, target);

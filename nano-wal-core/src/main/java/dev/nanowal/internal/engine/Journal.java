@@ -95,11 +95,13 @@ final class Journal {
 
     /**
      * @param spareSlots the files replay retired, reused before new ones are made
+     * @param replayedLive the files replay left live, by generation: retired by the first checkpoint, like the
+     *     journal's own, once it has fsynced the segments they cover
      * @param nextGeneration the generation of the next file: above every one found on disk
      * @param checkpointNeeded asked to run a checkpoint (not on this thread) when a journal file fills up
      */
     Journal(Path directory, Storage storage, WalEvents events, long fileSize, int maxFiles, List<Path> spareSlots,
-            int slots, long nextGeneration, Runnable checkpointNeeded) {
+            Map<Long, Path> replayedLive, int slots, long nextGeneration, Runnable checkpointNeeded) {
         this.directory = directory;
         this.storage = storage;
         this.events = events;
@@ -111,6 +113,11 @@ final class Journal {
         for (Path spare : spareSlots) {
             spares.add(new JournalFile(spare, null, -1));
         }
+        replayedLive.forEach((generation, path) -> {
+            JournalFile file = new JournalFile(path, null, -1);
+            file.generation = generation;
+            live.add(file);
+        });
     }
 
     /** The largest range the journal takes; a durable append with more fsyncs its segments itself. */

@@ -21,25 +21,45 @@ import java.util.TreeMap;
 
 /**
  * Opening a WAL with a commit journal: writes every range of the live journal files (those no checkpoint retired)
- * at its segment offset, in generation order, then fsyncs the segments it touched and retires the files (FORMAT.md,
- * "The commit journal"). Idempotent: a crash during replay replays again. Runs before {@link Recovery}, which then
+ * at its segment offset, in generation order (FORMAT.md, "The commit journal"). Idempotent: a crash during replay,
+ * or before the ranges are fsynced in their segments, replays again. Runs before {@link Recovery}, which then
  * finds every acknowledged durable entry in its segment.
  *
- * <p>What an open costs is mostly the writes and fsyncs of up to a journal's worth of small ranges of many
- * segments: the ranges of one window of the journal ({@link JournalReader}) are written per segment, each run of
- * adjoining ranges in one gathering write, and the segments are fsynced several at once ({@link SyncPool}), with
- * one directory fsync for the files replay had to create.
+ * <p>What happens to the files then depends on whether the WAL goes on with the journal. With it, the files stay
+ * live and the segments unsynced ({@link Result#owed()}): the journal keeps them as the record of those bytes until
+ * the first checkpoint has fsynced every segment replay wrote, and retires them then, as it does its own files; so
+ * an open pays no fsync per touched segment. Without the journal there is no checkpoint to wait for: the touched
+ * segments are fsynced (several at once, {@link SyncPool}), the promises recorded ({@link DurableExtents}) and the
+ * files retired before the open goes on. Either way one directory fsync covers the files replay had to create.
+ *
+ * <p>The writes: the ranges of one window of the journal ({@link JournalReader}) are written per segment, each run
+ * of adjoining ranges in one gathering write.
  */
 final class JournalReplay {
 
     private static final System.Logger LOG = System.getLogger(WalEngine.LOGGER);
 
-    /** What replay found and left: the files to reuse, and where the journal's generations go on. */
-    record Result(List<Path> spares, int slots, long nextGeneration, long records, long bytes, long nanos) {
+    /**
+     * What replay found and left: the files to reuse, and where the journal's generations go on.
+     *
+     * @param live the journal files left live, by generation, oldest first: empty unless the fsyncs were deferred
+     * @param owed the segments written and not fsynced, each with the newest generation that holds a range of it:
+     *     empty unless the fsyncs were deferred; the files in {@code live} may retire only once these are fsynced
+     */
+    record Result(List<Path> spares, int slots, long nextGeneration, long records, long bytes, long nanos,
+            TreeMap<Long, Path> live, Map<Path, Long> owed) {
     }
 
-    /** A segment replay writes to, opened once. */
-    private record Target(int index, FileChannel channel) {
+    /** A segment replay writes to, opened once, and the newest journal generation that wrote to it. */
+    private static final class Target {
+        final int index;
+        final FileChannel channel;
+        long generation;
+
+        Target(int index, FileChannel channel) {
+            this.index = index;
+            this.channel = channel;
+        }
     }
 
     /** A record's data, written at {@code offset} of its target when its window of the journal ends. */
@@ -53,21 +73,29 @@ final class JournalReplay {
     private final Map<Path, Target> touched = new LinkedHashMap<>();
     private final Map<Long, Map<Long, Path>> segments = new HashMap<>();
     private final List<Pending> pending = new ArrayList<>();
+    private final boolean deferFsyncs;
+    private long generation;
     private boolean created;
     private long records;
     private long bytes;
 
-    private JournalReplay(Path directory, Storage storage, SyncPool syncPool, DurableExtents extents) {
+    private JournalReplay(Path directory, Storage storage, SyncPool syncPool, DurableExtents extents,
+            boolean deferFsyncs) {
         this.directory = directory;
         this.storage = storage;
         this.syncPool = syncPool;
         this.extents = extents;
+        this.deferFsyncs = deferFsyncs;
     }
 
-    /** @param extents told every range replayed, and saved before the journal files are retired */
+    /**
+     * @param extents told every range replayed, and saved before the journal files are retired
+     * @param deferFsyncs whether the WAL goes on with the journal, whose first checkpoint then fsyncs the segments
+     *     and retires the files (see the class comment); the caller makes sure nothing retires them before
+     */
     static Result run(Path directory, Storage storage, List<Path> ownFiles, SyncPool syncPool,
-            DurableExtents extents) throws IOException {
-        return new JournalReplay(directory, storage, syncPool, extents).replay(ownFiles);
+            DurableExtents extents, boolean deferFsyncs) throws IOException {
+        return new JournalReplay(directory, storage, syncPool, extents, deferFsyncs).replay(ownFiles);
     }
 
     private Result replay(List<Path> ownFiles) throws IOException {
@@ -97,28 +125,39 @@ final class JournalReplay {
         }
         try {
             for (Map.Entry<Long, Path> file : live.entrySet()) {
+                generation = file.getKey();
                 replayFile(file.getValue(), file.getKey());
             }
-            syncPool.runEach(new ArrayList<>(touched.values()), target -> target.channel().force(true));
+            if (!deferFsyncs) {
+                syncPool.runEach(new ArrayList<>(touched.values()), target -> target.channel.force(true));
+            }
             if (created) {
                 storage.fsyncDirectory(directory);
             }
         } finally {
             for (Target target : touched.values()) {
-                target.channel().close();
+                target.channel.close();
             }
         }
-        extents.saveReplayed();
-        for (Path file : live.values()) {
-            erase(file);
-            spares.add(file);
+        Map<Path, Long> owed = new HashMap<>();
+        TreeMap<Long, Path> kept = new TreeMap<>();
+        if (deferFsyncs) {
+            touched.forEach((segment, target) -> owed.put(segment, target.generation));
+            kept.putAll(live);
+        } else {
+            extents.saveReplayed();
+            for (Path file : live.values()) {
+                erase(file);
+                spares.add(file);
+            }
         }
         long nanos = System.nanoTime() - started;
         if (!live.isEmpty()) {
             LOG.log(System.Logger.Level.INFO, "Replayed the commit journal of {0}: {1} ranges ({2} bytes) from {3} files "
-                    + "into {4} segments in {5} ms", directory, records, bytes, live.size(), touched.size(), nanos / 1_000_000);
+                    + "into {4} segments in {5} ms{6}", directory, records, bytes, live.size(), touched.size(),
+                    nanos / 1_000_000, deferFsyncs ? "; the first checkpoint fsyncs them, then retires the files" : "");
         }
-        return new Result(spares, slots, highest + 1, records, bytes, nanos);
+        return new Result(spares, slots, highest + 1, records, bytes, nanos, kept, owed);
     }
 
     private long generationOf(Path file) throws IOException {
@@ -174,6 +213,7 @@ final class JournalReplay {
             target = new Target(touched.size(), storage.openForWrite(segment));
             touched.put(segment, target);
         }
+        target.generation = generation;
         extents.replayed(keyHash, sequence, offset + data.remaining());
         pending.add(new Pending(target, offset, data));
         records++;
@@ -186,7 +226,7 @@ final class JournalReplay {
      * gathering write.
      */
     private void writePending() throws IOException {
-        pending.sort(Comparator.comparingInt(write -> write.target().index())); // stable: journal order kept
+        pending.sort(Comparator.comparingInt(write -> write.target().index)); // stable: journal order kept
         int from = 0;
         while (from < pending.size()) {
             Pending first = pending.get(from);
@@ -200,7 +240,7 @@ final class JournalReplay {
             for (int i = from; i < to; i++) {
                 run[i - from] = pending.get(i).data();
             }
-            FileChannel channel = first.target().channel();
+            FileChannel channel = first.target().channel;
             channel.position(first.offset());
             while (run[run.length - 1].hasRemaining()) {
                 channel.write(run);

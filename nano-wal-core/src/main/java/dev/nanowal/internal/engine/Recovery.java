@@ -31,6 +31,8 @@ final class Recovery {
     private final WalContext context;
     private final Quarantine quarantine;
     private final DurableExtents extents;
+    /** The segments journal replay wrote without an fsync, with the newest generation that wrote each. */
+    private final Map<Path, Long> owed;
     private long highestSequence;
 
     /** One read-ahead buffer for every segment scan: recovery scans one segment at a time, on one thread. */
@@ -40,10 +42,12 @@ final class Recovery {
     /** The lock shared by the segments of the key being loaded, and then by its {@link KeyLog}. */
     private ReentrantLock keyLock;
 
-    Recovery(WalContext context) {
+    /** @param owed the segments journal replay wrote and left for the first checkpoint to fsync ({@link JournalReplay}) */
+    Recovery(WalContext context, Map<Path, Long> owed) {
         this.context = context;
         this.quarantine = context.quarantine();
         this.extents = context.extents();
+        this.owed = owed;
     }
 
     /** The highest sequence number seen on disk, 0 when there is none. */
@@ -143,6 +147,7 @@ final class Recovery {
     private Segment salvage(Path path, long keyHash, long sequence, String knownKey, FormatException problem)
             throws IOException {
         try (FileChannel channel = context.storage().openForRead(path)) {
+            fsyncIfOwed(channel, path);
             String key = knownKey != null ? knownKey : SegmentHeader.keyMatching(channel, keyHash);
             if (key == null) {
                 quarantine.add(new WalDamage(path, null, keyHash, sequence, 0, problem.getMessage()
@@ -201,8 +206,27 @@ final class Recovery {
                     + "scanning it", path);
             return null;
         }
-        return Segment.existing(header, path, context, keyLock, size, seal.entries(), seal.oldest(), seal.newest(),
-                true, size);
+        return owing(Segment.existing(header, path, context, keyLock, size, seal.entries(), seal.oldest(),
+                seal.newest(), true, size));
+    }
+
+    /** A segment that replay wrote to and that takes part in checkpoints: the first one fsyncs it. */
+    private Segment owing(Segment segment) {
+        Long generation = owed.get(segment.path());
+        if (generation != null) {
+            segment.replayedWithoutFsync(generation);
+        }
+        return segment;
+    }
+
+    /**
+     * A segment that replay wrote to but that no checkpoint fsyncs (quarantined, or not loaded at all): fsynced
+     * now, so the journal files may retire without it.
+     */
+    private void fsyncIfOwed(FileChannel channel, Path path) throws IOException {
+        if (owed.containsKey(path)) {
+            channel.force(true);
+        }
     }
 
     /**
@@ -244,8 +268,8 @@ final class Recovery {
                 durable = end;
             }
         }
-        return Segment.existing(header, path, context, keyLock, end, verdict.records(), verdict.oldest(),
-                verdict.newest(), verdict.ending() == SegmentScan.Ending.SEALED, unknown ? end : durable);
+        return owing(Segment.existing(header, path, context, keyLock, end, verdict.records(), verdict.oldest(),
+                verdict.newest(), verdict.ending() == SegmentScan.Ending.SEALED, unknown ? end : durable));
     }
 
     private ByteBuffer scanWindow() {
@@ -297,9 +321,10 @@ final class Recovery {
             SegmentScan.Verdict verdict, String problem) throws IOException {
         long at = verdict.validEnd();
         if (context.options().repairCorruptTail() && repairMiddle(channel, path, at, size, problem)) {
-            return Segment.existing(header, path, context, keyLock, at, verdict.records(), verdict.oldest(),
-                    verdict.newest(), false, at);
+            return owing(Segment.existing(header, path, context, keyLock, at, verdict.records(), verdict.oldest(),
+                    verdict.newest(), false, at));
         }
+        fsyncIfOwed(channel, path);
         SegmentScan.Survey survey = SegmentScan.survey(channel, header.keyHash(), header.sequence(), header.dataStart(),
                 size, header.createdAt(), scanWindow());
         quarantine.add(new WalDamage(path, header.key(), header.keyHash(), header.sequence(), at, problem + " inside "

@@ -81,7 +81,10 @@ final class Segment implements OpenFiles.OpenFile {
     private long journalRequestedEntries;
     private long journalEncodedTo;
     private volatile boolean rejournal;
-    /** The newest journal generation holding a record of this segment; -1: none since the WAL was opened. */
+    /**
+     * The newest journal generation holding a record of this segment, written since the WAL was opened or left
+     * live by its replay; -1: none.
+     */
     private volatile long journalGeneration = -1;
 
     private Segment(SegmentHeader header, Path path, WalContext context, ReentrantLock keyLock, long end, long entries,
@@ -615,6 +618,15 @@ final class Segment implements OpenFiles.OpenFile {
 
     /** The journal's leader, writing a record of this segment into the file of {@code generation}. */
     void journaledIn(long generation) {
+        journalGeneration = generation;
+    }
+
+    /**
+     * At open, before the segment is published: journal replay wrote bytes of it, up to the file of
+     * {@code generation}, and left the fsync to the first checkpoint (see {@link JournalReplay}).
+     */
+    void replayedWithoutFsync(long generation) {
+        durability.fsyncOwed();
         journalGeneration = generation;
     }
 

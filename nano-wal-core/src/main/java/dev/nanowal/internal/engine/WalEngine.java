@@ -115,10 +115,13 @@ public final class WalEngine implements WalBackend {
                 return thread;
             });
             this.journal = new Journal(directory.path(), context.storage(), events, options.journalFileSize(),
-                    MAX_JOURNAL_FILES, replayed.spares(), replayed.slots(), replayed.nextGeneration(),
+                    MAX_JOURNAL_FILES, replayed.spares(), replayed.live(), replayed.slots(), replayed.nextGeneration(),
                     () -> checkpointer.execute(this::backgroundCheckpoint));
             long interval = options.checkpointInterval().toMillis();
-            checkpointer.scheduleWithFixedDelay(this::backgroundCheckpoint, interval, interval, TimeUnit.MILLISECONDS);
+            // The files replay left live wait for a checkpoint like the journal's own: on the interval, or at once
+            // when they fill half the files the journal may have waiting, so that durable appends find room.
+            long first = replayed.live().size() >= MAX_JOURNAL_FILES / 2 ? 0 : interval;
+            checkpointer.scheduleWithFixedDelay(this::backgroundCheckpoint, first, interval, TimeUnit.MILLISECONDS);
         } else {
             this.checkpointer = null;
             this.journal = null;
@@ -147,15 +150,18 @@ public final class WalEngine implements WalBackend {
             // below the cap: more fsyncs at once than that headroom would hold more files open than the cap.
             syncPool = new SyncPool(Math.min(options.syncThreads(), Math.max(1, options.maxOpenFiles() / 8)),
                     locked, context.events());
-            // Replayed first, whether or not this open uses the journal, so recovery finds every durable entry.
+            // Replayed first, whether or not this open uses the journal, so recovery finds every durable entry. With
+            // the journal the first checkpoint fsyncs what replay wrote; not when recovery may cut promised bytes
+            // (repairCorruptTail), which a second replay after a crash would write again past the cut.
             JournalReplay.Result replayed;
             try {
-                replayed = JournalReplay.run(locked.path(), storage, locked.ownFiles(), syncPool, extents);
+                replayed = JournalReplay.run(locked.path(), storage, locked.ownFiles(), syncPool, extents,
+                        options.journal() && !options.repairCorruptTail());
             } catch (IOException e) {
                 throw new WalIOException("Could not replay the commit journal of " + locked.path() + " into its "
                         + "segments; nothing was lost: free space if the disk is full, and open again", e);
             }
-            Recovery recovery = new Recovery(context);
+            Recovery recovery = new Recovery(context, replayed.owed());
             Map<Long, List<Segment>> loaded = recovery.load();
             locked.startSequencesAfter(recovery.highestSequence(), quarantine, events);
             if (options.journal()) {
