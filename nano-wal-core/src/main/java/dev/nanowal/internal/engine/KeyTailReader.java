@@ -20,21 +20,19 @@ final class KeyTailReader implements TailReader {
     private final Keys keys;
     private final String key;
     private final long keyHash;
+    /** The segment of the next entry, or null (see {@link TailPosition#segment()}). */
     private Segment at;
-    private long atSequence;
-    private long next;
+    private final TailProgress progress;
     private EntryIterator records;
     /** The read-ahead buffer of every iterator in turn: one per wake-up would be 64 KiB of garbage each. */
     private ByteBuffer window;
-    private long skipped;
 
     KeyTailReader(Keys keys, String key, long keyHash, TailPosition from) {
         this.keys = keys;
         this.key = key;
         this.keyHash = keyHash;
         this.at = from.segment();
-        this.atSequence = from.sequence();
-        this.next = from.next();
+        this.progress = new TailProgress(from.sequence(), from.next());
     }
 
     @Override
@@ -56,7 +54,7 @@ final class KeyTailReader implements TailReader {
             throw new WalException("Key '" + key + "' has the same 64-bit hash (" + Long.toHexString(keyHash)
                     + ") as key '" + log.key() + "'; it cannot be tailed");
         }
-        records = log.entriesFrom(new TailPosition(at, atSequence, next));
+        records = log.entriesFrom(new TailPosition(at, progress.sequence(), progress.offset()));
         if (window == null) {
             window = ByteBuffer.allocate(RecordCursor.READ_AHEAD);
         }
@@ -72,21 +70,18 @@ final class KeyTailReader implements TailReader {
         WalRecord record = records.next();
         Segment segment = records.segment();
         if (segment != at) {
-            boolean provenContiguous = at != null && next >= at.recordsEnd()
+            boolean provenContiguous = at != null && progress.offset() >= at.recordsEnd()
                     && segment.previousSequence() == at.sequence();
-            if (atSequence >= 0 && !provenContiguous) {
-                skipped++;
-            }
+            progress.moveTo(segment.sequence(), progress.sequence() >= 0 && !provenContiguous);
             at = segment;
-            atSequence = segment.sequence();
         }
-        next = record.ref().offset() + Frames.recordSize(record.header().length, record.content().length);
+        progress.readTo(record.ref().offset() + Frames.recordSize(record.header().length, record.content().length));
         return record;
     }
 
     @Override
     public long skipped() {
-        return skipped;
+        return progress.skipped();
     }
 
     private void closeRecords() {

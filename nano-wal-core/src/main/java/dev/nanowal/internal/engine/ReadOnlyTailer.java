@@ -20,11 +20,7 @@ final class ReadOnlyTailer implements TailReader {
 
     private final ReadOnlyEngine view;
     private final String key;
-    /** The segment of the next entry, -1 before the first. */
-    private long sequence;
-    /** Where the next entry starts in it (0: at its first). */
-    private long offset;
-    private long skipped;
+    private final TailProgress progress;
 
     /**
      * @param sequence the segment of the next entry, -1 for the oldest held (a segment that is gone counts as a skip
@@ -34,8 +30,7 @@ final class ReadOnlyTailer implements TailReader {
     ReadOnlyTailer(ReadOnlyEngine view, String key, long sequence, long from) {
         this.view = view;
         this.key = key;
-        this.sequence = sequence;
-        this.offset = from;
+        this.progress = new TailProgress(sequence, from);
     }
 
     @Override
@@ -52,7 +47,7 @@ final class ReadOnlyTailer implements TailReader {
 
     @Override
     public long skipped() {
-        return skipped;
+        return progress.skipped();
     }
 
     @Override
@@ -62,6 +57,7 @@ final class ReadOnlyTailer implements TailReader {
 
     private WalRecord step(ReadOnlyKeys.Key known) {
         while (true) {
+            long sequence = progress.sequence();
             ReadOnlySegment segment = sequence < 0 ? known.bySequence().firstEntry().getValue() : known.segment(sequence);
             if (segment == null) {
                 ReadOnlySegment later = known.after(sequence);
@@ -69,20 +65,19 @@ final class ReadOnlyTailer implements TailReader {
                     return null;
                 }
                 // the segment the tailer was in is gone: compacted, with entries it may not have returned
-                skipped++;
-                moveTo(later);
+                progress.moveTo(later.sequence(), true);
                 continue;
             }
             if (sequence < 0) {
-                moveTo(segment);
+                progress.moveTo(segment.sequence(), false);
             }
             try (FileChannel channel = view.storage().openForRead(segment.path())) {
-                RecordCursor cursor = segment.cursor(channel, offset, true);
+                RecordCursor cursor = segment.cursor(channel, progress.offset(), true);
                 if (cursor.next() == RecordCursor.Kind.RECORD) {
-                    offset = cursor.position();
+                    progress.readTo(cursor.position());
                     view.events().reads.increment();
-                    return new WalRecord(new EntryRef(known.keyHash(), sequence, cursor.recordOffset()), cursor.header(),
-                            cursor.content());
+                    return new WalRecord(new EntryRef(known.keyHash(), progress.sequence(), cursor.recordOffset()),
+                            cursor.header(), cursor.content());
                 }
             } catch (NoSuchFileException e) {
                 return null;
@@ -90,16 +85,11 @@ final class ReadOnlyTailer implements TailReader {
                 throw new WalIOException("Could not read segment " + segment.path(), e);
             }
             // past a seal, or past the torn end of a segment that a newer one follows, the key goes on there
-            ReadOnlySegment later = known.after(sequence);
+            ReadOnlySegment later = known.after(progress.sequence());
             if (later == null) {
                 return null;
             }
-            moveTo(later);
+            progress.moveTo(later.sequence(), false);
         }
-    }
-
-    private void moveTo(ReadOnlySegment segment) {
-        sequence = segment.sequence();
-        offset = 0;
     }
 }

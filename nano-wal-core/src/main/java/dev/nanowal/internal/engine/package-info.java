@@ -7,8 +7,9 @@
  * runs the per-key syncs of a sync of every key, {@code Recovery} builds the segments at open from the format's
  * {@code SegmentScan}. {@code ReadOnlyEngine} is the other entry point, for a read-only view: {@code ReadOnlyKeys ->
  * ReadOnlySegment}, with the journal's ranges from {@code ReadOnlyJournal}, enumeration in {@code ReadOnlyIterator}
- * and tailing in {@code ReadOnlyTailer} woken by {@code DirectoryWatch}; it shares only the format's readers with the
- * writing engine. The engine uses the API's value and exception types; it never calls {@code Wal}.
+ * and tailing in {@code ReadOnlyTailer} woken by {@code DirectoryWatch}; it shares with the writing engine the
+ * format's readers, the walk over a key's segments ({@code SegmentWalk}, under both enumerations) and a tailer's
+ * progress ({@code TailProgress}). The engine uses the API's value and exception types; it never calls {@code Wal}.
  *
  * <p>Locks, from outer to inner (a thread holding one never waits for an outer one):
  * <ol>
