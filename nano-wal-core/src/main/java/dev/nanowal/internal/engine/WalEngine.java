@@ -49,7 +49,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -93,6 +92,7 @@ public final class WalEngine implements WalBackend {
     private final JournalReplay.Result replayed;
     private final Quarantine quarantine;
     private final ScheduledExecutorService checkpointer;
+    private final Compaction compaction;
     private volatile boolean closed;
 
     private WalEngine(WalContext context, Map<Long, List<Segment>> loaded, JournalReplay.Result replayed,
@@ -126,6 +126,7 @@ public final class WalEngine implements WalBackend {
             this.checkpointer = null;
             this.journal = null;
         }
+        this.compaction = new Compaction(options, directory, keys, events, journal, guards, this::checkpointLocked);
     }
 
     /** Locks {@code directory} (creating it if needed) and recovers it; see {@code Wal.open}. */
@@ -479,96 +480,9 @@ public final class WalEngine implements WalBackend {
     private CompactionResult compactNow() {
         synchronized (compactionLock) {
             synchronized (checkpointLock) {
-                return compactCheckpointed();
+                return compaction.run();
             }
         }
-    }
-
-    /**
-     * Compacts with the checkpoint lock held. When the journal holds records and something expired, a checkpoint
-     * runs first: a replay after a crash must never bring back a segment that compaction deleted.
-     */
-    private CompactionResult compactCheckpointed() {
-        Instant started = options.clock().instant();
-        long now = started.toEpochMilli();
-        long retention = options.entryRetention().toMillis();
-        List<CompactionResult.DeletedSegment> deleted = new ArrayList<>();
-        Predicate<Segment> deletable = segment -> true;
-        if (journal != null && journal.hasLiveRecords() && anyExpired(now, retention)) {
-            WalException failure = checkpointLocked();
-            if (failure instanceof WalIOException io && io.isDiskFull()) {
-                // the checkpoint could not flush every buffer; a segment in no live journal file cannot come back
-                long oldestLive = journal.oldestLiveGeneration();
-                deletable = segment -> segment.journalGeneration() < oldestLive;
-            } else if (failure != null) {
-                throw failure;
-            }
-        }
-        KeyLog.IoAction protect = directory::protectSequences;
-        if (anyExpired(now, retention)) {
-            try {
-                directory.protectSequences();
-            } catch (IOException e) {
-                WalIOException failure = new WalIOException("Compaction of " + directory.path() + " could not save "
-                        + "the sequence floor; nothing was deleted", e);
-                if (!failure.isDiskFull()) {
-                    throw events.writeFailed(failure);
-                }
-                long kept = highestKeptSequence(now, retention);
-                deletable = deletable.and(segment -> segment.sequence() < kept);
-                protect = () -> { };
-                LOG.log(System.Logger.Level.WARNING, "The disk of " + directory.path() + " is full: compaction "
-                        + "deletes only segments numbered below " + kept + ", which stays, until the sequence floor "
-                        + "can be saved");
-            }
-        }
-        try {
-            for (KeyLog log : keys.all()) {
-                deleted.addAll(log.compact(now, retention, guards, deletable, protect));
-                if (log.isRetired()) {
-                    keys.forget(log);
-                }
-            }
-            if (!deleted.isEmpty()) {
-                directory.fsync();
-            }
-        } catch (IOException e) {
-            throw events.writeFailed(new WalIOException("Compaction of " + directory.path() + " failed after "
-                    + deleted.size() + " segment deletions", e));
-        }
-        CompactionResult result = new CompactionResult(deleted, started);
-        events.compacted(result);
-        if (!deleted.isEmpty()) {
-            LOG.log(System.Logger.Level.INFO, "Compaction deleted " + result.segmentsDeleted() + " segments ("
-                    + result.bytesDeleted() + " bytes) from " + directory.path());
-        }
-        return result;
-    }
-
-    /**
-     * The highest sequence number of a segment that this compaction keeps (not expired) and that is durable, name
-     * and bytes: deleting only segments numbered below it needs no sequence floor, since the next open continues
-     * the numbering above it. -1 when there is none.
-     */
-    private long highestKeptSequence(long now, long retention) {
-        long kept = -1;
-        for (KeyLog log : keys.all()) {
-            for (Segment segment : log.segments()) {
-                if (segment.newest() + retention > now && segment.isFsynced() && segment.isNameDurable()) {
-                    kept = Math.max(kept, segment.sequence());
-                }
-            }
-        }
-        return kept;
-    }
-
-    private boolean anyExpired(long now, long retention) {
-        for (KeyLog log : keys.all()) {
-            if (log.hasExpired(now, retention)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** With the journal, a checkpoint: the journal files it makes redundant are retired. */
