@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -27,6 +28,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** The messaging example with a broker configured: published messages reach Kafka, in their partitions. */
+// closes the context, and its WAL, before JUnit deletes the @TempDir it writes to (a cached context would keep the
+// WAL open on a deleted directory)
+@DirtiesContext
 class KafkaForwardingTests extends OverHttpTests {
 
     private static final EmbeddedKafkaKraftBroker broker = startBroker();

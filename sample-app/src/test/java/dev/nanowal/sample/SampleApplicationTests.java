@@ -11,11 +11,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+// closes the context, and its WAL, before JUnit deletes the @TempDir it writes to (a cached context would keep the
+// WAL open on a deleted directory)
+@DirtiesContext
 class SampleApplicationTests extends OverHttpTests {
 
     @TempDir
