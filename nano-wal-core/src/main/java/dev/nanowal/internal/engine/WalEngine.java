@@ -54,7 +54,8 @@ import java.util.stream.Stream;
 /**
  * The engine behind one open {@code dev.nanowal.Wal}, which delegates every call here: arguments checked,
  * then each call goes down to the key's {@link KeyLog} (appends, reads, retention), to {@link SyncPool} (a sync
- * of every key) or to {@link WalDirectory} (lock, shutdown). It never handles a {@link Segment} itself.
+ * of every key), to {@link Compaction} (retention over every key) or to {@link WalDirectory} (lock,
+ * shutdown). It never handles a {@link Segment} itself.
  * Thread-safe; its contract is the one {@code Wal}'s javadoc states.
  */
 public final class WalEngine implements WalBackend {
