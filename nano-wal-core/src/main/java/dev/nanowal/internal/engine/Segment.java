@@ -1,11 +1,9 @@
 package dev.nanowal.internal.engine;
 
 import dev.nanowal.WalClosedException;
-import dev.nanowal.WalDamage;
 import dev.nanowal.WalException;
 import dev.nanowal.WalIOException;
 import dev.nanowal.internal.format.Frames;
-import dev.nanowal.internal.format.RecordCursor;
 import dev.nanowal.internal.format.SegmentHeader;
 import dev.nanowal.internal.format.SegmentNames;
 import dev.nanowal.internal.format.SegmentScan;
@@ -52,11 +50,7 @@ final class Segment implements OpenFiles.OpenFile {
     private final Durability durability;
     private final Frames.Encoder encoder;
 
-    /** Set before the segment is published ({@link #quarantined}), or once by {@link #surveyedDamageAt}. */
-    private volatile List<SegmentScan.Damage> damaged = List.of();
-    /** Under {@link #lock}: whether a read had the segment scanned for damage. */
-    private boolean surveyed;
-    private final Quarantine quarantine;
+    private final SegmentDamage damage;
     private ByteBuffer buffer;
     private long bufferedEntries;
     private long flushedEntries;
@@ -94,7 +88,7 @@ final class Segment implements OpenFiles.OpenFile {
         this.path = path;
         this.openFiles = context.openFiles();
         this.events = context.events();
-        this.quarantine = context.quarantine();
+        this.damage = new SegmentDamage(path, header, context.quarantine());
         this.writeThrough = context.options().writeBufferSize() == 0;
         this.createdAt = header.createdAt();
         this.encoder = new Frames.Encoder(header.keyHash(), header.sequence());
@@ -196,18 +190,13 @@ final class Segment implements OpenFiles.OpenFile {
         long end = damaged.isEmpty() ? survey.end() : Math.max(survey.end(), damaged.get(damaged.size() - 1).to());
         Segment segment = new Segment(header, path, context, keyLock, end, survey.records(), survey.oldest(),
                 survey.newest(), true, end);
-        segment.damaged = damaged;
+        segment.damage.recovered(damaged);
         return segment;
     }
 
     /** The damaged byte range that holds {@code offset}, or null (null unless quarantined, or surveyed by a read). */
     SegmentScan.Damage damageAt(long offset) {
-        for (SegmentScan.Damage damage : damaged) {
-            if (damage.covers(offset)) {
-                return damage;
-            }
-        }
-        return null;
+        return damage.at(offset);
     }
 
     /**
@@ -222,21 +211,11 @@ final class Segment implements OpenFiles.OpenFile {
         }
         lock.lock();
         try {
-            if (!surveyed) {
-                SegmentScan.Survey survey = SegmentScan.survey(channel, header.keyHash(), header.sequence(),
-                        header.dataStart(), endPosition, createdAt, ByteBuffer.allocate(RecordCursor.READ_AHEAD));
-                surveyed = true;
-                if (!survey.damaged().isEmpty() && damaged.isEmpty()) {
-                    damaged = survey.damaged();
-                    quarantine.list(new WalDamage(path, header.key(), header.keyHash(), header.sequence(),
-                            damaged.get(0).from(), damaged.get(0).problem() + ", found by a read; the segment holds "
-                                    + survey.records() + " intact records", survey.records()));
-                }
-            }
+            damage.surveyLocked(channel, endPosition);
         } finally {
             lock.unlock();
         }
-        return damageAt(offset);
+        return damage.at(offset);
     }
 
     /** The owning key's lock, which this segment shares. */
