@@ -163,7 +163,8 @@ public final class WalEngine implements WalBackend {
                 throw new WalIOException("Could not replay the commit journal of " + locked.path() + " into its "
                         + "segments; nothing was lost: free space if the disk is full, and open again", e);
             }
-            Recovery recovery = new Recovery(context, replayed.owed());
+            Recovery recovery = new Recovery(context, replayed.owed(), syncPool,
+                    Runtime.getRuntime().availableProcessors());
             Map<Long, List<Segment>> loaded = recovery.load();
             locked.startSequencesAfter(recovery.highestSequence(), quarantine, events);
             if (options.journal()) {
