@@ -6,7 +6,6 @@ import dev.nanowal.EntryRef;
 import dev.nanowal.KeyInfo;
 import dev.nanowal.WalConflictException;
 import dev.nanowal.WalEntry;
-import dev.nanowal.WalEntryNotFoundException;
 import dev.nanowal.WalIOException;
 import dev.nanowal.WalRecord;
 import dev.nanowal.internal.format.Frames;
@@ -37,6 +36,7 @@ final class KeyLog {
     private final long sliceMillis;
     private final ReentrantLock lock;
     private volatile List<Segment> segments;
+    private final KeyPositions positions;
     /** The newest segment (the last of {@link #segments}), guarded by the lock: appends reach it in one load. */
     private Segment lastSegment;
     private final long maxSegmentSize;
@@ -85,6 +85,7 @@ final class KeyLog {
         this.keyBytes = keyBytes;
         this.keyHash = keyHash;
         this.context = context;
+        this.positions = new KeyPositions(key, context);
         this.sliceMillis = context.options().sliceDuration().toMillis();
         this.segments = List.copyOf(segments);
         this.lastSegment = segments.isEmpty() ? null : segments.get(segments.size() - 1);
@@ -400,12 +401,7 @@ final class KeyLog {
     }
 
     private Segment segmentOf(EntryRef ref) {
-        Segment segment = segment(ref.sequenceNumber());
-        if (segment == null || segment.isDeleted()) {
-            throw new WalEntryNotFoundException("Key '" + key + "' has no segment " + ref.sequenceNumber()
-                    + " (it was compacted, or never belonged to this key): " + ref);
-        }
-        return segment;
+        return positions.segmentOf(segments, ref);
     }
 
     /**
@@ -414,111 +410,36 @@ final class KeyLog {
      * @param skipDamaged whether damaged bytes are skipped instead of failing the enumeration
      */
     EntryIterator entries(boolean skipDamaged) {
-        return entries(segments, 0, skipDamaged);
+        return positions.entries(segments, 0, skipDamaged);
     }
 
-    /**
-     * The entries appended after {@code checkpoint}; all of them when the checkpoint's segment was compacted.
-     *
-     * @throws WalEntryNotFoundException when the checkpoint is not one of the key's entries
-     */
+    /** See {@link KeyPositions#entriesAfter(List, EntryRef)}. */
     EntryIterator entriesAfter(EntryRef checkpoint) {
-        List<Segment> current = segments;
-        int from = 0;
-        while (from < current.size() && current.get(from).sequence() < checkpoint.sequenceNumber()) {
-            from++;
-        }
-        if (from == current.size() || current.get(from).sequence() > checkpoint.sequenceNumber()) {
-            if (from > 0) {
-                throw new WalEntryNotFoundException("Key '" + key + "' has no segment "
-                        + checkpoint.sequenceNumber() + ": " + checkpoint);
-            }
-            return entries(current, 0, false);
-        }
-        WalRecord record = RecordReader.read(current.get(from), checkpoint, context.events());
-        long next = checkpoint.offset() + Frames.recordSize(record.header().length, record.content().length);
-        return entries(current.subList(from, current.size()), next, false);
+        return positions.entriesAfter(segments, checkpoint);
     }
 
-    /**
-     * Where a reader goes on after {@code ref}: just past it when its segment is held, at the oldest entry held
-     * when its segment was compacted.
-     *
-     * @throws WalEntryNotFoundException when {@code ref} is not one of the key's entries
-     */
+    /** See {@link KeyPositions#positionAfter(List, EntryRef)}. */
     TailPosition positionAfter(EntryRef ref) {
-        List<Segment> current = segments;
-        Segment segment = segment(ref.sequenceNumber());
-        if (segment == null || segment.isDeleted()) {
-            if (!current.isEmpty() && ref.sequenceNumber() > current.get(0).sequence()) {
-                throw new WalEntryNotFoundException("Key '" + key + "' has no segment " + ref.sequenceNumber() + ": "
-                        + ref);
-            }
-            return new TailPosition(null, ref.sequenceNumber(), 0);
-        }
-        WalRecord record = RecordReader.read(segment, ref, context.events());
-        return new TailPosition(segment, ref.sequenceNumber(),
-                ref.offset() + Frames.recordSize(record.header().length, record.content().length));
+        return positions.positionAfter(segments, ref);
     }
 
-    /**
-     * How many entries the key holds after {@code position}: the counts of the newer segments, and the records of
-     * its own segment after it, read (one segment at most).
-     */
+    /** See {@link KeyPositions#countAfter(List, TailPosition)}. */
     long entriesAfter(TailPosition position) {
-        List<Segment> current = segments;
-        long behind = 0;
-        for (Segment segment : current) {
-            if (segment.sequence() > position.sequence()) {
-                behind += segment.entries();
-            } else if (segment.sequence() == position.sequence() && !segment.isDeleted()) {
-                try (EntryIterator rest = entries(List.of(segment), position.next(), false)) {
-                    while (rest.hasNext()) {
-                        rest.next();
-                        behind++;
-                    }
-                }
-            }
-        }
-        return behind;
+        return positions.countAfter(segments, position);
     }
 
-    /** The entries from {@code position} on: of its segment from its offset, else of the first newer segment. */
+    /** See {@link KeyPositions#entriesFrom(List, TailPosition)}. */
     EntryIterator entriesFrom(TailPosition position) {
-        List<Segment> current = segments;
-        int from = 0;
-        while (from < current.size() && current.get(from).sequence() < position.sequence()) {
-            from++;
-        }
-        boolean same = from < current.size() && current.get(from).sequence() == position.sequence();
-        return entries(current.subList(from, current.size()), same ? position.next() : 0, false);
+        return positions.entriesFrom(segments, position);
     }
 
     private EntryIterator entries(List<Segment> from, long startOffset, boolean skipDamaged) {
-        List<Segment.ReadSnapshot> snapshots = new ArrayList<>(from.size());
-        for (Segment segment : from) {
-            snapshots.add(segment.snapshotForReading());
-        }
-        return new EntryIterator(from, snapshots, startOffset, context.storage(), context.events(), skipDamaged);
+        return positions.entries(from, startOffset, skipDamaged);
     }
 
     /** The segment with this sequence number, or null. */
     private Segment segment(long sequence) {
-        List<Segment> current = segments;
-        int low = 0;
-        int high = current.size() - 1;
-        while (low <= high) {
-            int middle = (low + high) >>> 1;
-            long found = current.get(middle).sequence();
-            if (found < sequence) {
-                low = middle + 1;
-            } else if (found > sequence) {
-                high = middle - 1;
-            } else {
-                return current.get(middle);
-            }
-        }
-        return null;
+        return KeyPositions.segment(segments, sequence);
     }
 
     boolean hasEntries() {
