@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -215,6 +216,27 @@ public final class Wal implements AutoCloseable {
      */
     public List<EntryRef> appendBatch(List<WalEntry> entries, boolean durable) {
         return engine.appendBatch(entries, durable);
+    }
+
+    /**
+     * Appends a batch only if each of its keys' newest entry is still the one expected: optimistic concurrency over
+     * several keys at once (move money between two accounts only if neither changed since it was read). Decided with
+     * the locks of all the batch's keys held, taken in one fixed order, so of many threads racing with the same
+     * expectations exactly one succeeds, and batches over overlapping keys never deadlock. All or nothing: when one
+     * key is not where expected, nothing of the batch is written. Otherwise as {@link #appendBatch}: in list order
+     * per key, at most one fsync per touched segment file when {@code durable}, and an I/O error may leave a prefix
+     * of each key's entries.
+     *
+     * @param expectedLast for every key of the batch, and no other, its newest entry as the caller saw it
+     *     ({@link #lastEntry}); a null value to append only if the key holds no entry
+     * @return the references, in the order of {@code entries}
+     * @throws WalConflictException naming the first key (in the order of the batch) whose newest entry is another
+     *     one (nothing is written); {@link WalConflictException#actualLast()} says which
+     * @throws IllegalArgumentException when {@code expectedLast} misses a key of the batch, names a key the batch does
+     *     not write, or holds an entry of another key
+     */
+    public List<EntryRef> appendBatchIf(Map<String, EntryRef> expectedLast, List<WalEntry> entries, boolean durable) {
+        return engine.appendBatchIf(expectedLast, entries, durable);
     }
 
     /** The content of the entry at {@code ref}. */

@@ -74,6 +74,7 @@ class ReadOnlyViewTest {
                 view::shutdown,
                 () -> view.addCompactionGuard((key, sequence, newest) -> true),
                 () -> view.appendEntryIf("k", ref, null, bytes("x"), true),
+                () -> view.appendBatchIf(Map.of("k", ref), List.of(WalEntry.of("k", bytes("x"))), true),
                 () -> view.cursor("c", "k").commit(ref),
                 view::cursorRetentionGuard);
         for (ThrowingCallable write : writes) {

@@ -137,6 +137,11 @@ public final class ReadOnlyEngine implements WalBackend {
     }
 
     @Override
+    public List<EntryRef> appendBatchIf(Map<String, EntryRef> expectedLast, List<WalEntry> entries, boolean durable) {
+        throw refused("appendBatchIf");
+    }
+
+    @Override
     public EntryRef appendIf(String key, EntryRef expectedLast, byte[] header, byte[] content, boolean durable) {
         throw refused("appendEntryIf");
     }

@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -37,6 +38,8 @@ public interface WalBackend {
     EntryRef append(String key, byte[] header, byte[] content, boolean durable);
 
     List<EntryRef> appendBatch(List<WalEntry> entries, boolean durable);
+
+    List<EntryRef> appendBatchIf(Map<String, EntryRef> expectedLast, List<WalEntry> entries, boolean durable);
 
     EntryRef appendIf(String key, EntryRef expectedLast, byte[] header, byte[] content, boolean durable);
 

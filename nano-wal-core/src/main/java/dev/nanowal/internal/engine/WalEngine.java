@@ -11,6 +11,7 @@ import dev.nanowal.JournalStats;
 import dev.nanowal.KeyInfo;
 import dev.nanowal.WalAppendWatch;
 import dev.nanowal.WalClosedException;
+import dev.nanowal.WalConflictException;
 import dev.nanowal.WalCursor;
 import dev.nanowal.WalDamage;
 import dev.nanowal.WalEntry;
@@ -38,6 +39,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -323,6 +326,99 @@ public final class WalEngine implements WalBackend {
         events.appended(count, bytes, durable);
         // the array is not copied again: nothing else holds it
         return Collections.unmodifiableList(Arrays.asList(refs));
+    }
+
+    /**
+     * {@link #appendBatch} if every key of the batch ends at its expected entry (null: holds none), decided with the
+     * locks of all its keys held, taken in the order of their hashes so that two such batches never deadlock; on a
+     * conflict nothing is written.
+     */
+    public List<EntryRef> appendBatchIf(Map<String, EntryRef> expectedLast, List<WalEntry> entries, boolean durable) {
+        Objects.requireNonNull(expectedLast, "expectedLast must not be null");
+        Objects.requireNonNull(entries, "entries must not be null");
+        byte[][] headers = new byte[entries.size()][];
+        long bytes = 0;
+        for (int i = 0; i < headers.length; i++) {
+            WalEntry entry = Objects.requireNonNull(entries.get(i), "entries must not hold null");
+            headers[i] = checkEntry(entry.header(), entry.content());
+            bytes += headers[i].length + entry.content().length;
+        }
+        Map<KeyLog, List<Integer>> byKey = byKey(entries);
+        checkExpectations(expectedLast, byKey.keySet());
+        for (KeyLog log : byKey.keySet()) {
+            diskGate.admit(log, durable);
+        }
+        List<KeyLog> order = new ArrayList<>(byKey.keySet());
+        order.sort(Comparator.comparingLong(KeyLog::keyHash));
+        Map<Long, KeyLog> locked = new HashMap<>();
+        EntryRef[] refs = new EntryRef[entries.size()];
+        BatchSyncs toSync = new BatchSyncs();
+        long now = now();
+        boolean written = false;
+        try {
+            try {
+                for (KeyLog log : order) {
+                    locked.put(log.keyHash(), lockLive(log));
+                }
+                for (KeyLog key : byKey.keySet()) {
+                    KeyLog log = locked.get(key.keyHash());
+                    EntryRef actual = log.lastLocked();
+                    EntryRef expected = expectedLast.get(log.key());
+                    if (!Objects.equals(actual, expected)) {
+                        throw new WalConflictException("Key '" + log.key() + "' ends at "
+                                + (actual == null ? "no entry" : actual) + ", not at the expected "
+                                + (expected == null ? "no entry" : expected) + ". Nothing of the batch was written",
+                                actual);
+                    }
+                }
+                written = true;
+                for (Map.Entry<KeyLog, List<Integer>> key : byKey.entrySet()) {
+                    KeyLog log = locked.get(key.getKey().keyHash());
+                    for (int i : key.getValue()) {
+                        refs[i] = log.appendLocked(now, headers[i], entries.get(i).content(), false);
+                    }
+                    if (durable) {
+                        log.addDurableTo(toSync, journal);
+                    }
+                }
+            } finally {
+                locked.values().forEach(KeyLog::unlock);
+            }
+            if (durable) {
+                toSync.syncAll();
+            }
+        } finally {
+            if (written) {
+                for (KeyLog log : byKey.keySet()) {
+                    signals.appended(log.keyHash());
+                }
+            }
+        }
+        events.appended(entries.size(), bytes, durable);
+        return Collections.unmodifiableList(Arrays.asList(refs));
+    }
+
+    /** One expected entry per key of a conditional batch, of that key, and none for a key it does not write. */
+    private static void checkExpectations(Map<String, EntryRef> expectedLast, Set<KeyLog> written) {
+        Set<String> keysWritten = new TreeSet<>();
+        for (KeyLog log : written) {
+            keysWritten.add(log.key());
+            if (!expectedLast.containsKey(log.key())) {
+                throw new IllegalArgumentException("expectedLast has no entry for key '" + log.key() + "', which the "
+                        + "batch writes; give each key of the batch its newest entry as read (null: it holds none)");
+            }
+            EntryRef expected = expectedLast.get(log.key());
+            if (expected != null && expected.keyHash() != log.keyHash()) {
+                throw new IllegalArgumentException("expectedLast " + expected + " of key '" + log.key() + "' is an "
+                        + "entry of another key (hash " + Long.toHexString(expected.keyHash()) + ")");
+            }
+        }
+        for (String key : expectedLast.keySet()) {
+            if (!keysWritten.contains(key)) {
+                throw new IllegalArgumentException("expectedLast names key '" + key + "', which the batch does not "
+                        + "write; it takes one expected entry for each key of the batch, and no other");
+            }
+        }
     }
 
     /** The entries' indexes by key, keys in the order of their first entry. */
