@@ -26,7 +26,9 @@ import java.util.stream.Stream;
  * force (one inode behind every hard link to it), each directory's names as of its last fsync, and a directory
  * created through it only once its parent was fsynced. At a chosen step it "crashes": it materialises that
  * state of the WAL's directory, and of every directory registered with {@link #alsoCrash}, into other
- * directories (before the step runs) and fails every later call. Test-only.
+ * directories (before the step runs) and fails every later call. It can also run out of space first
+ * ({@link #fullFrom}): from a chosen step on, writes (or fsyncs) fail with ENOSPC, so that a power loss meets
+ * what a full disk left. Test-only.
  */
 final class CrashStorage extends Storage {
 
@@ -63,6 +65,9 @@ final class CrashStorage extends Storage {
     private final Set<Path> createdDirectories = new HashSet<>();
     private final Set<Path> durableDirectories = new HashSet<>();
     private boolean refuseLinks;
+    /** The step from which the disk is full (0: never), and whether its fsyncs fail rather than its writes. */
+    private int fullFrom;
+    private boolean fsyncsFail;
     private final List<String> steps = new ArrayList<>();
     private final int crashAt;
     private final Mode mode;
@@ -104,6 +109,30 @@ final class CrashStorage extends Storage {
     CrashStorage refusingLinks() {
         refuseLinks = true;
         return this;
+    }
+
+    /**
+     * Fills the disk up at step {@code step}: from then on every write writes half of its bytes and fails with
+     * ENOSPC (a short write, then the error), or, when {@code fsyncs}, every write succeeds and every fsync
+     * fails with ENOSPC, making nothing durable (delayed allocation finding no space at writeback).
+     */
+    CrashStorage fullFrom(int step, boolean fsyncs) {
+        fullFrom = step;
+        fsyncsFail = fsyncs;
+        return this;
+    }
+
+    /** The power fails now, if it did not already at the chosen step: materialises what it leaves. */
+    synchronized void crashNow() throws IOException {
+        if (!crashed) {
+            crashed = true;
+            materialize();
+            onCrash.run();
+        }
+    }
+
+    private synchronized boolean full() {
+        return fullFrom > 0 && steps.size() >= fullFrom;
     }
 
     private static Path key(Path path) {
@@ -264,12 +293,21 @@ final class CrashStorage extends Storage {
             @Override
             public int write(Path p, FileChannel channel, ByteBuffer src, long position) throws IOException {
                 step("write " + src.remaining() + " bytes at " + position + " of " + p.getFileName());
+                if (full() && !fsyncsFail) {
+                    ByteBuffer half = src.duplicate();
+                    half.limit(half.position() + half.remaining() / 2);
+                    channel.write(half, position);
+                    throw new IOException("No space left on device");
+                }
                 return channel.write(src, position);
             }
 
             @Override
             public void force(Path p, FileChannel channel, boolean metaData) throws IOException {
                 step("force " + p.getFileName());
+                if (full() && fsyncsFail) {
+                    throw new IOException("No space left on device");
+                }
                 channel.force(metaData);
                 ByteBuffer all = ByteBuffer.allocate((int) channel.size());
                 while (all.hasRemaining() && channel.read(all, all.position()) >= 0) {
