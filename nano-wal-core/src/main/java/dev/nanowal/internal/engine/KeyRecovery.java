@@ -245,8 +245,28 @@ final class KeyRecovery {
                 durable = end;
             }
         }
+        if (end > channel.size()) {
+            writeMissingPadding(channel, path, end);
+        }
         return owing(Segment.existing(header, path, context, keyLock, end, verdict.records(), verdict.oldest(),
                 verdict.newest(), verdict.ending() == SegmentScan.Ending.SEALED, unknown ? end : durable));
+    }
+
+    /**
+     * The last record is whole but the crash cut the zeros that pad it to 8 bytes (a write stopped after the
+     * record's own bytes): the record is kept and its padding written, so that the file holds every byte before
+     * the segment's end. A durable append reads the bytes after the promised end back from the file for the
+     * journal (before this, it failed there with "end of file"), and appends continue at the end.
+     */
+    private static void writeMissingPadding(FileChannel channel, Path path, long end) throws IOException {
+        long size = channel.size();
+        LOG.log(System.Logger.Level.INFO, "Opened {0}: wrote the {1} bytes of zero padding its last record lacked "
+                + "at offset {2}", path, end - size, size);
+        ByteBuffer zeros = ByteBuffer.allocate((int) (end - size));
+        while (zeros.hasRemaining()) {
+            channel.write(zeros, size + zeros.position());
+        }
+        channel.force(true);
     }
 
     private ByteBuffer scanWindow() {
