@@ -17,6 +17,8 @@ import java.util.logging.Logger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The WAL directory deleted under an open WAL (docs/operations.md, "The WAL directory deleted while open"): the
@@ -69,6 +71,34 @@ class VanishedDirectoryTest {
                 .hasSize(1);
         try (Wal again = Wal.open(dir)) {
             assertThat(again.enumerateKeys()).isEmpty();
+        }
+    }
+
+    /**
+     * An fsync of a file unlinked with its directory succeeds and keeps nothing: a durable append after the
+     * directory was deleted (and even made again, empty, at the same path) must fail, with the journal (its
+     * commit) and without it (the segment's own fsync), and keep failing.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void aDurableAppendAfterTheDirectoryWasDeletedIsNotAcknowledged(boolean journal) throws IOException {
+        Path dir = root.resolve("wal-" + journal);
+        Wal wal = Wal.open(dir, WalOptions.builder().journal(journal).build());
+        try {
+            wal.logEntry("k", null, bytes("before"));
+            deleteTree(dir);
+            Files.createDirectories(dir);
+
+            for (int i = 0; i < 3; i++) {
+                assertThatThrownBy(() -> wal.logEntry("k", null, bytes("after"))).isInstanceOf(WalIOException.class)
+                        .hasRootCauseInstanceOf(NoSuchFileException.class);
+            }
+        } finally {
+            try {
+                wal.close();
+            } catch (WalIOException expected) {
+                // closing fsyncs the directory and files that are gone
+            }
         }
     }
 

@@ -8,6 +8,7 @@ import dev.nanowal.internal.io.Storage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -74,6 +75,8 @@ final class Journal {
 
     private final Path directory;
     private final Storage storage;
+    /** The directory's identity when the journal started (see {@link Storage#fileKey}), or null. */
+    private final Object directoryKey;
     private final WalEvents events;
     private final long fileSize;
     private final int maxFiles;
@@ -104,6 +107,7 @@ final class Journal {
             Map<Long, Path> replayedLive, int slots, long nextGeneration, Runnable checkpointNeeded) {
         this.directory = directory;
         this.storage = storage;
+        this.directoryKey = keyOf(directory, storage);
         this.events = events;
         this.fileSize = fileSize;
         this.maxFiles = maxFiles;
@@ -118,6 +122,15 @@ final class Journal {
             file.generation = generation;
             live.add(file);
         });
+    }
+
+    /** The directory's identity, or null when it cannot be known (then only the file's name is checked). */
+    private static Object keyOf(Path directory, Storage storage) {
+        try {
+            return storage.fileKey(directory);
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /** The largest range the journal takes; a durable append with more fsyncs its segments itself. */
@@ -355,6 +368,7 @@ final class Journal {
             JournalFile file = fileFor(bytes);
             write(file, writes, bytes);
             file.channel.force(false);
+            checkStillInDirectory(file);
         } catch (IOException e) {
             fail(writes, new WalIOException("The commit journal in " + directory + " could not be written or fsynced; "
                     + "the durable appends it held are not durable", e));
@@ -370,6 +384,19 @@ final class Journal {
             finish(ticket, null);
         }
         events.journalCommitted(System.nanoTime() - started, entries, keys.size(), bytes);
+    }
+
+    /**
+     * An fdatasync of a file unlinked under the open WAL succeeds and keeps nothing, and after the directory was
+     * made again at its path a new journal file would hold ranges of segments that are not there: two stats per
+     * commit (not per append) tell both from a commit that reached the WAL's own directory.
+     */
+    private void checkStillInDirectory(JournalFile file) throws IOException {
+        Object key = storage.fileKey(directory);
+        if ((directoryKey != null && !directoryKey.equals(key)) || !storage.exists(file.path)) {
+            throw new NoSuchFileException(file.path.toString(), null, "gone after its fdatasync: the WAL directory "
+                    + "was deleted, moved or replaced under the open WAL");
+        }
     }
 
     /** A failed commit: the next one goes to a new file (this one may hold a hole), and every ticket fails. */

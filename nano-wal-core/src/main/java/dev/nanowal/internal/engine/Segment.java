@@ -17,6 +17,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
@@ -467,6 +468,13 @@ final class Segment implements OpenFiles.OpenFile {
         } finally {
             Interrupts.restore(interrupted);
             unpin();
+        }
+        // compaction marks a segment deleted before it unlinks it: read after the check, so that only a file
+        // removed by someone else fails here
+        if (!file.isLinked() && !deleted) {
+            throw events.writeFailed(new WalIOException("Segment " + path + " is gone from the WAL directory; "
+                    + "its entries since the last fsync are not durable", new NoSuchFileException(path.toString(),
+                            null, "gone after its fsync: the WAL directory was deleted or moved under the open WAL")));
         }
         if (withName) {
             durability.makeNameDurable();

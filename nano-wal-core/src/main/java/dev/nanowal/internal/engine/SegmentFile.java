@@ -123,6 +123,11 @@ final class SegmentFile {
         return end;
     }
 
+    /** Whether the file is still at its path (false when the WAL directory was deleted under the open WAL). */
+    boolean isLinked() {
+        return storage.exists(path);
+    }
+
     /** Cuts the file at {@code end}. */
     void truncate(long end) throws IOException {
         channel().truncate(end);

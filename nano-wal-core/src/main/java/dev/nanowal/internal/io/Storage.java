@@ -9,6 +9,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -91,6 +92,16 @@ public class Storage {
         try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
             channel.force(true);
         }
+    }
+
+    /**
+     * The file's identity on its file system (device and inode on Linux), or null where the file system has none:
+     * tells a directory from one deleted and made again at the same path.
+     *
+     * @throws java.nio.file.NoSuchFileException when the path does not exist
+     */
+    public Object fileKey(Path path) throws IOException {
+        return Files.readAttributes(path, BasicFileAttributes.class).fileKey();
     }
 
     public boolean exists(Path path) {
