@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Opening a WAL with a commit journal: writes every range of the live journal files (those no checkpoint retired)
@@ -33,11 +34,13 @@ import java.util.TreeMap;
  * files retired before the open goes on. Either way one directory fsync covers the files replay had to create.
  *
  * <p>The writes: the ranges of one window of the journal ({@link JournalReader}) are written per segment, each run
- * of adjoining ranges in one gathering write.
+ * of adjoining ranges in one gathering write, segments on as many threads as there are processors.
  */
 final class JournalReplay {
 
     private static final System.Logger LOG = System.getLogger(WalEngine.LOGGER);
+    /** Writing into the page cache is copying: more threads than processors gain nothing. */
+    private static final int WRITE_THREADS = Runtime.getRuntime().availableProcessors();
 
     /**
      * What replay found and left: the files to reuse, and where the journal's generations go on.
@@ -223,21 +226,42 @@ final class JournalReplay {
     /**
      * Writes the window's ranges segment by segment, in journal order within each segment (a range sent again
      * after a failed commit overlaps an earlier one: the later one is written last); adjoining ranges go in one
-     * gathering write.
+     * gathering write. Segments are written on as many threads as there are processors, each segment by one.
      */
     private void writePending() throws IOException {
         pending.sort(Comparator.comparingInt(write -> write.target().index)); // stable: journal order kept
-        int from = 0;
-        while (from < pending.size()) {
+        List<Integer> starts = new ArrayList<>();
+        for (int i = 0; i < pending.size(); i++) {
+            if (i == 0 || pending.get(i).target() != pending.get(i - 1).target()) {
+                starts.add(i);
+            }
+        }
+        starts.add(pending.size());
+        AtomicInteger next = new AtomicInteger();
+        List<Integer> lanes = new ArrayList<>();
+        for (int i = 0; i < Math.min(WRITE_THREADS, starts.size() - 1); i++) {
+            lanes.add(i);
+        }
+        syncPool.runEach(lanes, lane -> {
+            for (int segment = next.getAndIncrement(); segment < starts.size() - 1; segment = next.getAndIncrement()) {
+                writeSegment(starts.get(segment), starts.get(segment + 1));
+            }
+        });
+        pending.clear();
+    }
+
+    /** Writes {@code pending[from, to)}, the window's ranges of one segment. */
+    private void writeSegment(int from, int to) throws IOException {
+        while (from < to) {
             Pending first = pending.get(from);
             long end = first.offset() + first.data().remaining();
-            int to = from + 1;
-            while (to < pending.size() && pending.get(to).target() == first.target() && pending.get(to).offset() == end) {
-                end += pending.get(to).data().remaining();
-                to++;
+            int last = from + 1;
+            while (last < to && pending.get(last).offset() == end) {
+                end += pending.get(last).data().remaining();
+                last++;
             }
-            ByteBuffer[] run = new ByteBuffer[to - from];
-            for (int i = from; i < to; i++) {
+            ByteBuffer[] run = new ByteBuffer[last - from];
+            for (int i = from; i < last; i++) {
                 run[i - from] = pending.get(i).data();
             }
             FileChannel channel = first.target().channel;
@@ -245,9 +269,8 @@ final class JournalReplay {
             while (run[run.length - 1].hasRemaining()) {
                 channel.write(run);
             }
-            from = to;
+            from = last;
         }
-        pending.clear();
     }
 
     /** The key a range from offset 0 holds in its segment header, to name a segment file the crash lost. */
