@@ -37,6 +37,7 @@ public final class Bench {
     private final Path root;
     private final List<String> only;
     private final List<Row> rows = new ArrayList<>();
+    private final Rounds rounds;
     private final byte[] small = payload(Params.SMALL, 1);
     private final byte[] large = payload(Params.LARGE, 2);
     private int runCounter;
@@ -45,6 +46,7 @@ public final class Bench {
         this.params = params;
         this.root = root;
         this.only = only;
+        this.rounds = new Rounds(params, rows);
     }
 
     public static void main(String[] args) throws Exception {
@@ -149,7 +151,7 @@ public final class Bench {
             subjects.put("raw-frame", FrameFloorSubject::new);
         }
         subjects.put("chronicle", (dir, k) -> new ChronicleSubject.Log(dir, k, false));
-        repeat(name, "appends/s", true, "raw", subjects.keySet(), (subject, row) -> {
+        rounds.repeat(name, "appends/s", true, "raw", subjects.keySet(), (subject, row) -> {
             Path dir = newDir(name, subject);
             try (BenchLog log = subjects.get(subject).apply(dir, keys)) {
                 long start = System.nanoTime();
@@ -175,7 +177,7 @@ public final class Bench {
         subjects.put("nano-wal", NanoWalSubject.Log::new);
         subjects.put("raw", (dir, k) -> new RawSubject.Log(dir, k, RawSubject.Durable.NAIVE, 0));
         subjects.put("raw-frame", FrameFloorSubject::new);
-        repeat(name, "appends/s", true, "raw", subjects.keySet(), (subject, row) -> {
+        rounds.repeat(name, "appends/s", true, "raw", subjects.keySet(), (subject, row) -> {
             Path dir = newDir(name, subject);
             try (BenchLog log = subjects.get(subject).apply(dir, 1)) {
                 long start = System.nanoTime();
@@ -210,7 +212,7 @@ public final class Bench {
         subjects.put("chronicle", (dir, k) -> new ChronicleSubject.Log(dir, k, true));
         subjects.put("tape", TapeSubject::new);
         Map<String, List<long[]>> latencies = new LinkedHashMap<>();
-        repeat(name, "appends/s", true, "raw", subjects.keySet(), (subject, row) -> {
+        rounds.repeat(name, "appends/s", true, "raw", subjects.keySet(), (subject, row) -> {
             Path dir = newDir(name, subject);
             long[] nanos = new long[count];
             try (BenchLog log = subjects.get(subject).apply(dir, 1)) {
@@ -248,7 +250,7 @@ public final class Bench {
         subjects.put("raw-group", (dir, k) -> new RawSubject.Log(dir, k, RawSubject.Durable.GROUP, 0));
         subjects.put("chronicle", (dir, k) -> new ChronicleSubject.Log(dir, k, true));
         subjects.put("tape", TapeSubject::new);
-        repeat(name, "appends/s", true, "raw-naive", subjects.keySet(), (subject, row) -> {
+        rounds.repeat(name, "appends/s", true, "raw-naive", subjects.keySet(), (subject, row) -> {
             Path dir = newDir(name, subject);
             try (BenchLog log = subjects.get(subject).apply(dir, keys)) {
                 CountDownLatch go = new CountDownLatch(1);
@@ -301,7 +303,7 @@ public final class Bench {
         }
         subjects.put("raw", (dir, k) -> new RawSubject.Log(dir, k, RawSubject.Durable.NAIVE, 0));
         Map<String, Integer> maxFds = new LinkedHashMap<>();
-        repeat(name, "appends/s", true, "raw", subjects.keySet(), warmups, reps, (subject, row) -> {
+        rounds.repeat(name, "appends/s", true, "raw", subjects.keySet(), warmups, reps, (subject, row) -> {
             Path dir = newDir(name, subject);
             FdSampler sampler = new FdSampler();
             try (BenchLog log = subjects.get(subject).apply(dir, keys)) {
@@ -346,7 +348,8 @@ public final class Bench {
         subjects.put("naive", (dir, k) -> new RawSubject.Log(dir, k, RawSubject.Durable.DATASYNC, 0));
         subjects.put("shared", (dir, k) -> new SharedSubject(dir, SHARED_FILE_SIZE));
         Map<String, List<long[]>> latencies = new LinkedHashMap<>();
-        repeat(name, "appends/s", true, "shared", subjects.keySet(), params.w6Warmups(), params.reps(), (subject, row) -> {
+        rounds.repeat(name, "appends/s", true, "shared", subjects.keySet(), params.w6Warmups(), params.reps(),
+                (subject, row) -> {
             Path dir = newDir(name, subject);
             try (BenchLog log = subjects.get(subject).apply(dir, keys)) {
                 CountDownLatch ready = new CountDownLatch(threads);
@@ -450,13 +453,13 @@ public final class Bench {
             try {
                 opened.put(subject, subjects.get(subject).apply(dir, records));
             } catch (Throwable e) {
-                setupErrors.put(subject, describe(e));
+                setupErrors.put(subject, Rounds.describe(e));
             }
         }
         try {
             if (selected("R1")) {
                 String name = "R1 scan " + records + " x 100 B";
-                repeat(name, "GB/s payload", true, "raw", subjects.keySet(), (subject, row) -> {
+                rounds.repeat(name, "GB/s payload", true, "raw", subjects.keySet(), (subject, row) -> {
                     failIfSetupFailed(setupErrors, subject);
                     long start = System.nanoTime();
                     long bytes = opened.get(subject).scanAll();
@@ -472,7 +475,7 @@ public final class Bench {
                 String name = "R2 " + params.r2() + " random reads";
                 int[] order = new Random(42).ints(params.r2(), 0, records).toArray();
                 Map<String, List<long[]>> latencies = new LinkedHashMap<>();
-                repeat(name, "p50 us", false, "raw", subjects.keySet(), (subject, row) -> {
+                rounds.repeat(name, "p50 us", false, "raw", subjects.keySet(), (subject, row) -> {
                     failIfSetupFailed(setupErrors, subject);
                     ReadSubject reader = opened.get(subject);
                     long[] nanos = new long[order.length];
@@ -563,9 +566,9 @@ public final class Bench {
                                     journal.replayedBytes() / (1024.0 * 1024), journal.replayTime().toMillis()));
                         }
                     }
-                    progress(row, rep);
+                    Rounds.progress(row, rep);
                 } catch (Throwable e) {
-                    row.error = describe(e);
+                    row.error = Rounds.describe(e);
                 } finally {
                     BenchFiles.emptyFiles(dir);
                 }
@@ -600,9 +603,9 @@ public final class Bench {
                 double after = usedHeapMiB();
                 row.values.add(after);
                 row.notes.add(String.format(Locale.ROOT, "before: %.1f; %s MiB", before, String.join(", ", marks)));
-                progress(row, 0);
+                Rounds.progress(row, 0);
             } catch (Throwable e) {
-                row.error = describe(e);
+                row.error = Rounds.describe(e);
             } finally {
                 BenchFiles.emptyFiles(dir);
             }
@@ -616,69 +619,12 @@ public final class Bench {
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / (1024.0 * 1024);
     }
 
-    // ---------------------------------------------------------------- the repetition loop
-
-    @FunctionalInterface
-    interface Measurement {
-        double run(String subject, Row row) throws Exception;
-    }
-
-    /** Warm-up rounds, then repetitions; within each round every subject runs once, in order. */
-    private void repeat(String workload, String unit, boolean higherIsBetter, String baseline,
-            Iterable<String> subjects, Measurement measurement) {
-        repeat(workload, unit, higherIsBetter, baseline, subjects, params.warmups(), params.reps(), measurement);
-    }
-
-    private void repeat(String workload, String unit, boolean higherIsBetter, String baseline,
-            Iterable<String> subjects, int warmups, int reps, Measurement measurement) {
-        Map<String, Row> mine = new LinkedHashMap<>();
-        for (String subject : subjects) {
-            Row row = new Row(workload, subject, unit, higherIsBetter, baseline);
-            mine.put(subject, row);
-            rows.add(row);
-        }
-        for (int round = 0; round < warmups + reps; round++) {
-            boolean warmup = round < warmups;
-            for (Row row : mine.values()) {
-                if (row.error != null) {
-                    continue;
-                }
-                System.gc();
-                try {
-                    double value = measurement.run(row.subject, row);
-                    if (!warmup) {
-                        row.values.add(value);
-                        progress(row, round - warmups);
-                    }
-                } catch (Throwable e) {
-                    row.error = describe(e);
-                    System.err.println(workload + " / " + row.subject + " failed: " + row.error);
-                    e.printStackTrace();
-                }
-            }
-        }
-    }
-
     /** Keeps what the subject observed in its last run (one note per row). */
     private static void observe(Row row, BenchLog log) {
         String observed = log.observed();
         if (observed != null) {
             row.notes.removeIf(n -> n.startsWith("last rep: "));
             row.notes.add("last rep: " + observed);
-        }
-    }
-
-    /** One measurement as it comes, with the load average then: the machine may be shared. */
-    private static void progress(Row row, int rep) {
-        System.out.printf(Locale.ROOT, "  %-45s %-13s rep %d: %s %s (load %s)%n", row.workload, row.subject, rep + 1,
-                Report.format(row.values.get(row.values.size() - 1)), row.unit, loadAverage());
-    }
-
-    private static String loadAverage() {
-        try {
-            return Files.readString(Paths.get("/proc/loadavg")).split(" ")[0];
-        } catch (IOException | RuntimeException e) {
-            return "unknown";
         }
     }
 
@@ -704,11 +650,4 @@ public final class Bench {
         return (System.nanoTime() - startNanos) / 1e9;
     }
 
-    private static String describe(Throwable e) {
-        Throwable cause = e;
-        while (cause.getCause() != null && cause.getMessage() != null && cause.getMessage().startsWith("java.")) {
-            cause = cause.getCause();
-        }
-        return cause.getClass().getSimpleName() + ": " + cause.getMessage();
-    }
 }
