@@ -178,26 +178,14 @@ final class KeyLog {
     /**
      * Appends one record under the lock from {@link #lockForAppend()}, releases the lock, and for a durable
      * append then waits until the record is on stable storage (outside the lock, so that concurrent durable
-     * appends share the fsync: the journal's, of any key, or without it the segment's).
+     * appends share the fsync: the journal's, of any key, or without it the segment's). When
+     * {@code conditional}, only if the key's newest entry is {@code expectedLast} (null: if it holds none),
+     * decided under the lock; otherwise nothing is written.
      *
      * @param journal the commit journal, or null when the WAL runs without it
+     * @throws WalConflictException when conditional and the newest entry is another one
      */
-    EntryRef appendAndUnlock(long now, byte[] header, byte[] content, boolean durable, Journal journal) {
-        return appendAndUnlock(false, null, now, header, content, durable, journal);
-    }
-
-    /**
-     * {@link #appendAndUnlock(long, byte[], byte[], boolean, Journal)} if the key's newest entry is
-     * {@code expectedLast} (null: if it holds none), decided under the lock; otherwise nothing is written.
-     *
-     * @throws WalConflictException when the newest entry is another one
-     */
-    EntryRef appendIfAndUnlock(EntryRef expectedLast, long now, byte[] header, byte[] content, boolean durable,
-            Journal journal) {
-        return appendAndUnlock(true, expectedLast, now, header, content, durable, journal);
-    }
-
-    private EntryRef appendAndUnlock(boolean conditional, EntryRef expectedLast, long now, byte[] header,
+    EntryRef appendAndUnlock(boolean conditional, EntryRef expectedLast, long now, byte[] header,
             byte[] content, boolean durable, Journal journal) {
         EntryRef ref;
         Runnable pending = null;

@@ -196,17 +196,7 @@ public final class WalEngine implements WalBackend {
 
     public EntryRef append(String key, byte[] header, byte[] content, boolean durable) {
         byte[] checkedHeader = checkEntry(header, content);
-        KeyLog log = keys.logFor(key);
-        diskGate.admit(log, durable);
-        EntryRef ref;
-        try {
-            ref = lockLive(log).appendAndUnlock(now(), checkedHeader, content, durable, journal);
-        } finally {
-            // also when a durable append failed: its entry may be readable all the same
-            signals.appended(log.keyHash());
-        }
-        events.appended(1, (long) checkedHeader.length + content.length, durable);
-        return ref;
+        return appendTo(keys.logFor(key), false, null, checkedHeader, content, durable);
     }
 
     /** {@link #append} if {@code key}'s newest entry is {@code expectedLast} (null: if it has none). */
@@ -219,14 +209,21 @@ public final class WalEngine implements WalBackend {
                     + Long.toHexString(expectedLast.keyHash()) + "), not of '" + key + "' (hash "
                     + Long.toHexString(log.keyHash()) + ")");
         }
+        return appendTo(log, true, expectedLast, checkedHeader, content, durable);
+    }
+
+    /** One entry to one key, conditional or not: the disk gate, the append, the tailers' wake-up, the counts. */
+    private EntryRef appendTo(KeyLog log, boolean conditional, EntryRef expectedLast, byte[] header, byte[] content,
+            boolean durable) {
         diskGate.admit(log, durable);
         EntryRef ref;
         try {
-            ref = lockLive(log).appendIfAndUnlock(expectedLast, now(), checkedHeader, content, durable, journal);
+            ref = lockLive(log).appendAndUnlock(conditional, expectedLast, now(), header, content, durable, journal);
         } finally {
+            // also when a durable append failed: its entry may be readable all the same
             signals.appended(log.keyHash());
         }
-        events.appended(1, (long) checkedHeader.length + content.length, durable);
+        events.appended(1, (long) header.length + content.length, durable);
         return ref;
     }
 
