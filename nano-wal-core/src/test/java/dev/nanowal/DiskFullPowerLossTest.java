@@ -148,15 +148,9 @@ class DiskFullPowerLossTest {
         }
         Ledger oracle = ledger.afterCrash(durableAtCrash);
         try {
-            try (Wal reopened = Wal.open(crashed, options())) {
-                recoveries++;
-                assertThat(reopened.damage()).as("damage reported").isEmpty();
-                oracle.checkAll(reopened, true);
-                checked += durableAtCrash.size();
-                oracle.append(reopened, "k0", 100, true);
-                oracle.append(reopened, "n", 100, true);
-                oracle.checkAll(reopened, true);
-            }
+            oracle.checkRecoveryOf(crashed, options(), List.of("k0", "n"));
+            recoveries++;
+            checked += durableAtCrash.size();
             try (Wal again = Wal.open(crashed, options())) {
                 oracle.checkAll(again, true);
             }
