@@ -32,6 +32,9 @@ final class NanoWalSubject {
         private final LongAdder fsyncs = new LongAdder();
         private final LongAdder fsyncNanos = new LongAdder();
         private final LongAdder fsyncedAppends = new LongAdder();
+        private final LongAdder journalCommits = new LongAdder();
+        private final LongAdder journalNanos = new LongAdder();
+        private final LongAdder journalEntries = new LongAdder();
         private byte[][] batchPayloads;
         private int batchKey;
         private List<WalEntry> batch;
@@ -50,14 +53,27 @@ final class NanoWalSubject {
                     fsyncNanos.add(duration.toNanos());
                     fsyncedAppends.add(waiters);
                 }
+
+                @Override
+                public void onJournalCommit(Duration duration, int entries, int keyCount) {
+                    journalCommits.increment();
+                    journalNanos.add(duration.toNanos());
+                    journalEntries.add(entries);
+                }
             });
         }
 
         @Override
         public String observed() {
             long count = fsyncs.sum();
-            return count == 0 ? null : String.format(Locale.ROOT, "%.1f appends per fsync, fsync avg %.0f us",
-                    (double) fsyncedAppends.sum() / count, fsyncNanos.sum() / 1e3 / count);
+            long commits = journalCommits.sum();
+            String segments = count == 0 ? null : String.format(Locale.ROOT,
+                    "%.1f appends per segment fsync, fsync avg %.0f us", (double) fsyncedAppends.sum() / count,
+                    fsyncNanos.sum() / 1e3 / count);
+            String journal = commits == 0 ? null : String.format(Locale.ROOT,
+                    "%.1f entries per journal commit, commit avg %.0f us", (double) journalEntries.sum() / commits,
+                    journalNanos.sum() / 1e3 / commits);
+            return segments == null ? journal : journal == null ? segments : segments + "; " + journal;
         }
 
         @Override

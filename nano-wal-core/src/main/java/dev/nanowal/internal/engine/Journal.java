@@ -83,6 +83,7 @@ final class Journal {
     private final Runnable checkpointNeeded;
     private final ConcurrentLinkedQueue<Ticket> queue = new ConcurrentLinkedQueue<>();
     private final GroupCommit groupCommit = new GroupCommit();
+    private final ReturningWaiters returning = new ReturningWaiters();
     private final CRC32C crc = new CRC32C();
 
     private final Object files = new Object();
@@ -142,6 +143,7 @@ final class Journal {
     Ticket submit(List<Range> ranges) {
         Ticket ticket = new Ticket(ranges, false);
         queue.add(ticket);
+        returning.arrived();
         return ticket;
     }
 
@@ -322,6 +324,7 @@ final class Journal {
 
     /** Runs as the group commit's leader: writes and fdatasyncs every ticket queued so far. Never throws. */
     private void commitAsLeader() {
+        returning.awaitBeforeCommit();
         List<Ticket> batch = new ArrayList<>();
         for (Ticket ticket = queue.poll(); ticket != null; ticket = queue.poll()) {
             batch.add(ticket);
@@ -377,13 +380,15 @@ final class Journal {
             fail(writes, e);
             return;
         }
+        long took = System.nanoTime() - started;
+        returning.released(writes.size(), took);
         for (Ticket ticket : writes) {
             for (Range range : ticket.ranges) {
                 range.segment.journaled(range.to);
             }
             finish(ticket, null);
         }
-        events.journalCommitted(System.nanoTime() - started, entries, keys.size(), bytes);
+        events.journalCommitted(took, entries, keys.size(), bytes);
     }
 
     /**
