@@ -37,9 +37,6 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class Segment implements OpenFiles.OpenFile {
 
-    /** The page size of the file system's cache: full write buffers are written up to a page boundary. */
-    private static final int PAGE_SIZE = 4096;
-
     private static final VarHandle END_POSITION = LongFields.handle(MethodHandles.lookup(), "endPosition");
     private static final VarHandle ENTRIES = LongFields.handle(MethodHandles.lookup(), "entries");
 
@@ -333,10 +330,7 @@ final class Segment implements OpenFiles.OpenFile {
         }
         if (size <= buffer.capacity()) {
             if (buffer.remaining() < size) {
-                flushPagesLocked();
-                if (buffer.remaining() < size) {
-                    flushLocked();
-                }
+                flushLocked();
             }
             int start = buffer.position();
             encoder.record(buffer, offset, timestamp, recordHeader, content);
@@ -374,31 +368,6 @@ final class Segment implements OpenFiles.OpenFile {
         ByteBuffer padding = ByteBuffer.allocate(size - Frames.RECORD_HEADER_SIZE - recordHeader.length - content.length);
         writeLocked(new ByteBuffer[] {head, ByteBuffer.wrap(recordHeader), ByteBuffer.wrap(content), padding});
         flushedEntries++;
-    }
-
-    /**
-     * Makes room in a full write buffer: writes it up to its last page boundary in the file and keeps the rest,
-     * usually part of one record, at its start for the next write. The records start after the segment header and
-     * do not end on page boundaries, so writing whole records left each write's last page for the next write to
-     * complete: every boundary page written twice and written back twice (a fifth of the buffered append rate in
-     * W1B, and the final fsync took 40% longer). A crash between the two writes leaves a torn record at the end of
-     * the file, as a crash during any write can; the record was not durable.
-     */
-    private void flushPagesLocked() {
-        int filled = buffer.position();
-        int pages = filled - (int) ((flushedPosition + filled) % PAGE_SIZE);
-        if (pages < filled / 2) {
-            return;
-        }
-        buffer.limit(pages).position(0);
-        try {
-            writeLocked(new ByteBuffer[] {buffer});
-        } catch (WalException e) {
-            buffer.limit(buffer.capacity()).position(filled);
-            throw e;
-        }
-        buffer.limit(filled).position(pages);
-        buffer.compact();
     }
 
     /** Hands the write buffer to the operating system; on failure the buffer keeps its bytes for a retry. */
