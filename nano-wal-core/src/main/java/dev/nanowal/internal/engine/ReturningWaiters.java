@@ -10,9 +10,10 @@ import java.util.function.LongSupplier;
  * threads that commit released have had the CPU to append again. Each commit then covers only those that queued
  * during the one before, so with T threads appending in a loop the commits alternate between k and T - k waiters:
  * about T / 2 per fsync instead of T (W4, 4 threads on one key: 2.1 entries per commit). So the leader first yields
- * while released threads have not submitted again, for at most half the last fsync and {@value #MAX_WAIT_NANOS}
- * ns: a wait that pays for itself when they come (they share this fsync instead of waiting for the whole next
- * one), and never made by a lone writer, the only one released, which has come back when it leads.
+ * while released threads have not submitted again, for at most half the last commit (its write and fdatasync) and
+ * {@value #MAX_WAIT_NANOS} ns: a wait that pays for itself when they come (they share this fsync instead of
+ * waiting for the whole next one), and never made by a lone writer, the only one released, which has come back
+ * when it leads.
  *
  * <p>Threads that do not come back (a request thread that appends once and goes on) would make every commit wait
  * in vain, so a wait that none of them ended stops the next waits: after each miss in a row, twice as many
@@ -23,7 +24,7 @@ import java.util.function.LongSupplier;
  */
 final class ReturningWaiters {
 
-    /** The longest wait, whatever the fsync takes: a slow disk should not make a commit wait for milliseconds. */
+    /** The longest wait, whatever the commit takes: a slow disk should not make a commit wait for milliseconds. */
     static final long MAX_WAIT_NANOS = 200_000;
     /** The most commits that skip the wait after misses in a row. */
     static final int MAX_SKIPPED = 64;
@@ -44,7 +45,7 @@ final class ReturningWaiters {
 
     private final AtomicInteger outstanding = new AtomicInteger();
     private final LongSupplier nanoClock;
-    private long lastFsyncNanos;
+    private long lastCommitNanos;
     private int toSkip;
     private int skipAfterMiss = 1;
 
@@ -63,9 +64,12 @@ final class ReturningWaiters {
         }
     }
 
-    /** The leader, before a commit finishes its tickets: {@code threads} will return to their callers. */
-    void released(int threads, long fsyncNanos) {
-        lastFsyncNanos = fsyncNanos;
+    /**
+     * The leader, before a commit finishes its tickets: {@code threads} will return to their callers; the commit's
+     * write and fdatasync took {@code commitNanos}.
+     */
+    void released(int threads, long commitNanos) {
+        lastCommitNanos = commitNanos;
         outstanding.set(threads);
     }
 
@@ -80,7 +84,7 @@ final class ReturningWaiters {
             outstanding.set(0);
             return Outcome.SKIPPED;
         }
-        long deadline = nanoClock.getAsLong() + Math.min(lastFsyncNanos / 2, MAX_WAIT_NANOS);
+        long deadline = nanoClock.getAsLong() + Math.min(lastCommitNanos / 2, MAX_WAIT_NANOS);
         int left = expected;
         while (left > 0 && nanoClock.getAsLong() - deadline < 0) {
             Thread.yield();
