@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.stream.Stream;
@@ -133,7 +134,8 @@ class ReplayCrashTest {
         });
         Set<String> journaled = journaledSegments(image);
         assertThat(journaled).as("segments the live journal holds ranges of").hasSizeGreaterThan(4);
-        Set<String> forced = new HashSet<>();
+        // added to by the checkpoint's parallel fsyncs, from several threads
+        Set<String> forced = ConcurrentHashMap.newKeySet();
         AtomicInteger segmentForcesAtOpen = new AtomicInteger();
         HookedStorage counting = new HookedStorage(new FaultyChannel.Hooks() {
             @Override
