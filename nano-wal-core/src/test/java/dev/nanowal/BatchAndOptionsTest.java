@@ -106,6 +106,9 @@ class BatchAndOptionsTest {
             assertThat(wal.stats().appends()).isEqualTo(201);
             assertThat(wal.keyInfo("k").orElseThrow().entries()).isEqualTo(201);
             assertThatThrownBy(() -> refs.set(0, refs.get(1))).isInstanceOf(UnsupportedOperationException.class);
+            assertThatThrownBy(() -> refs.get(200)).isInstanceOf(IndexOutOfBoundsException.class);
+            assertThat(refs).allMatch(ref -> ref.keyHash() == EntryRef.hashOf("k")).isEqualTo(List.copyOf(refs))
+                    .hasSameHashCodeAs(List.copyOf(refs));
         }
     }
 

@@ -153,15 +153,15 @@ final class KeyLog {
      * Appends every entry of a batch to this key, in order, with one timestamp; the caller holds the lock from
      * {@link #lockForAppend()}. The append counters and the newest entry are written once for the batch.
      */
-    void appendAllLocked(long now, List<WalEntry> entries, byte[][] headers, EntryRef[] refs) {
+    void appendAllLocked(long now, List<WalEntry> entries, byte[][] headers, BatchRefs refs) {
         int appended = 0;
         long bytes = 0;
         try {
-            for (; appended < refs.length; appended++) {
+            for (; appended < headers.length; appended++) {
                 byte[] content = entries.get(appended).content();
                 byte[] header = headers[appended];
                 Segment active = activeFor(now, Frames.recordSize(header.length, content.length));
-                refs[appended] = new EntryRef(keyHash, active.sequence(), active.append(now, header, content, false));
+                refs.put(appended, keyHash, active.sequence(), active.append(now, header, content, false));
                 bytes += header.length + content.length;
             }
         } finally {
@@ -169,7 +169,7 @@ final class KeyLog {
             APPENDS.setOpaque(this, appends + appended);
             APPENDED_BYTES.setOpaque(this, appendedBytes + bytes);
             if (appended > 0) {
-                last = refs[appended - 1];
+                last = refs.get(appended - 1);
                 lastKnown = true;
             }
         }

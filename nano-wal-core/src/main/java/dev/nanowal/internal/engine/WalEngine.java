@@ -37,7 +37,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -290,11 +289,11 @@ public final class WalEngine implements WalBackend {
                 previous = entry.key();
             }
         }
-        EntryRef[] refs = new EntryRef[count];
         BatchSyncs toSync = new BatchSyncs();
         // one clock read for the whole batch: its entries are appended together
         long now = now();
         KeyLog single = oneKey && count > 0 ? keys.logFor(previous) : null;
+        BatchRefs refs = single == null ? BatchRefs.ofKeys(count) : BatchRefs.ofOneKey(count, single.keyHash());
         Map<KeyLog, List<Integer>> byKey = single == null ? byKey(entries) : Map.of();
         if (single != null) {
             diskGate.admit(single, durable);
@@ -321,8 +320,7 @@ public final class WalEngine implements WalBackend {
             }
         }
         events.appended(count, bytes, durable);
-        // the array is not copied again: nothing else holds it
-        return Collections.unmodifiableList(Arrays.asList(refs));
+        return refs;
     }
 
     /**
@@ -348,7 +346,7 @@ public final class WalEngine implements WalBackend {
         List<KeyLog> order = new ArrayList<>(byKey.keySet());
         order.sort(Comparator.comparingLong(KeyLog::keyHash));
         Map<Long, KeyLog> locked = new HashMap<>();
-        EntryRef[] refs = new EntryRef[entries.size()];
+        BatchRefs refs = BatchRefs.ofKeys(entries.size());
         BatchSyncs toSync = new BatchSyncs();
         long now = now();
         boolean written = false;
@@ -372,7 +370,7 @@ public final class WalEngine implements WalBackend {
                 for (Map.Entry<KeyLog, List<Integer>> key : byKey.entrySet()) {
                     KeyLog log = locked.get(key.getKey().keyHash());
                     for (int i : key.getValue()) {
-                        refs[i] = log.appendLocked(now, headers[i], entries.get(i).content(), false);
+                        refs.put(i, log.appendLocked(now, headers[i], entries.get(i).content(), false));
                     }
                     if (durable) {
                         log.addDurableTo(toSync, journal);
@@ -392,7 +390,7 @@ public final class WalEngine implements WalBackend {
             }
         }
         events.appended(entries.size(), bytes, durable);
-        return Collections.unmodifiableList(Arrays.asList(refs));
+        return refs;
     }
 
     /** One expected entry per key of a conditional batch, of that key, and none for a key it does not write. */
@@ -439,14 +437,14 @@ public final class WalEngine implements WalBackend {
      * when null.
      */
     private void appendRun(KeyLog key, long now, List<WalEntry> entries, byte[][] headers, List<Integer> indexes,
-            EntryRef[] refs, boolean durable, BatchSyncs toSync) {
+            BatchRefs refs, boolean durable, BatchSyncs toSync) {
         KeyLog log = lockLive(key);
         try {
             if (indexes == null) {
                 log.appendAllLocked(now, entries, headers, refs);
             } else {
                 for (int i : indexes) {
-                    refs[i] = log.appendLocked(now, headers[i], entries.get(i).content(), false);
+                    refs.put(i, log.appendLocked(now, headers[i], entries.get(i).content(), false));
                 }
             }
             if (durable) {
