@@ -61,6 +61,14 @@ class VanishedDirectoryTest {
             assertThatThrownBy(wal::sync).isInstanceOf(WalIOException.class).hasMessageContaining(dir.toString())
                     .hasRootCauseInstanceOf(NoSuchFileException.class);
             assertThat(wal.diskState()).isEqualTo(DiskState.WRITABLE);
+            long appends = wal.stats().appends();
+            // once the WAL knows, a buffered append is refused too: it could never be made durable
+            assertThatThrownBy(() -> wal.appendEntry("k", null, bytes("after"), false))
+                    .isInstanceOf(WalIOException.class).hasMessageContaining(dir + " was deleted or replaced")
+                    .hasMessageContaining("nothing was written").hasRootCauseInstanceOf(NoSuchFileException.class);
+            assertThatThrownBy(() -> wal.appendBatch(List.of(WalEntry.of("k", bytes("b"))), false))
+                    .isInstanceOf(WalIOException.class).hasMessageContaining("nothing was written");
+            assertThat(wal.stats().appends()).as("appends counted after the refusals").isEqualTo(appends);
             assertThatThrownBy(wal::close).isInstanceOf(WalIOException.class)
                     .hasRootCauseInstanceOf(NoSuchFileException.class);
         } finally {
@@ -93,6 +101,9 @@ class VanishedDirectoryTest {
                 assertThatThrownBy(() -> wal.logEntry("k", null, bytes("after"))).isInstanceOf(WalIOException.class)
                         .hasRootCauseInstanceOf(NoSuchFileException.class);
             }
+            // the directory at the path is another one: buffered appends are refused as well
+            assertThatThrownBy(() -> wal.appendEntry("k", null, bytes("buffered"), false))
+                    .isInstanceOf(WalIOException.class).hasMessageContaining("was deleted or replaced");
         } finally {
             try {
                 wal.close();

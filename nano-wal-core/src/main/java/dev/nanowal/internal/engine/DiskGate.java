@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileStore;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -58,6 +59,11 @@ final class DiskGate {
      * @throws WalIOException when the append is refused; nothing was written
      */
     void admit(KeyLog log, boolean durable) {
+        if (events.directoryGone()) {
+            throw new WalIOException("The WAL directory " + directory + " was deleted or replaced while the WAL was "
+                    + "open: nothing appended now could be made durable, so nothing was written; close the WAL",
+                    new NoSuchFileException(directory.toString()));
+        }
         DiskState state = events.diskState();
         if (state == DiskState.WRITABLE) {
             return;

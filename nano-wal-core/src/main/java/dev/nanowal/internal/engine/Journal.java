@@ -108,7 +108,8 @@ final class Journal {
             Map<Long, Path> replayedLive, int slots, long nextGeneration, Runnable checkpointNeeded) {
         this.directory = directory;
         this.storage = storage;
-        this.directoryKey = keyOf(directory, storage);
+        // null when it cannot be known: then only the file's name is checked
+        this.directoryKey = storage.fileKeyIfKnown(directory);
         this.events = events;
         this.fileSize = fileSize;
         this.maxFiles = maxFiles;
@@ -123,15 +124,6 @@ final class Journal {
             file.generation = generation;
             live.add(file);
         });
-    }
-
-    /** The directory's identity, or null when it cannot be known (then only the file's name is checked). */
-    private static Object keyOf(Path directory, Storage storage) {
-        try {
-            return storage.fileKey(directory);
-        } catch (IOException e) {
-            return null;
-        }
     }
 
     /** The largest range the journal takes; a durable append with more fsyncs its segments itself. */

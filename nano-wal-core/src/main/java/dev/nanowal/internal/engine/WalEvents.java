@@ -54,6 +54,9 @@ final class WalEvents {
     private final Path directory;
     private final Storage storage;
     private final AtomicBoolean directoryGoneReported = new AtomicBoolean();
+    /** The directory's identity when the WAL opened it, or null when unknown (see {@link Storage#fileKeyIfKnown}). */
+    private final Object directoryKey;
+    private volatile boolean directoryGone;
 
     /**
      * @param clock the WAL's clock, which times the fsyncs' window
@@ -63,6 +66,7 @@ final class WalEvents {
         this.fsyncWindow = new FsyncWindow(clock);
         this.directory = directory;
         this.storage = storage;
+        this.directoryKey = storage == null ? null : storage.fileKeyIfKnown(directory);
     }
 
     Runnable add(WalListener listener) {
@@ -130,15 +134,30 @@ final class WalEvents {
 
     /**
      * A path of the WAL was missing: no disk state changes (a probe could not tell a deleted directory from a
-     * healthy disk). When the directory itself is gone, the WAL cannot go on, and that is said once, loudly.
+     * healthy disk). When the directory itself is gone (deleted, or another one made at its path), the WAL cannot
+     * go on: that is said once, loudly, and from then on every append is refused ({@link #directoryGone()}).
      */
     private void pathGone(WalIOException failure) {
-        if (!storage.isDirectory(directory) && directoryGoneReported.compareAndSet(false, true)) {
-            LOG.log(System.Logger.Level.ERROR, "The WAL directory " + directory + " no longer exists: it was deleted "
-                    + "while the WAL was open, with its files and its lock, and entries appended since are lost with "
-                    + "it. This is not a disk failure; close the WAL (operations that need the directory fail until "
-                    + "then): " + failure.getMessage());
+        boolean replaced = directoryKey != null && !directoryKey.equals(storage.fileKeyIfKnown(directory));
+        if (!storage.isDirectory(directory) || replaced) {
+            directoryGone = true;
+            if (directoryGoneReported.compareAndSet(false, true)) {
+                LOG.log(System.Logger.Level.ERROR, "The WAL directory " + directory + " no longer exists: it was "
+                        + (replaced ? "replaced by another directory at its path" : "deleted") + " while the WAL was "
+                        + "open, with its files and its lock, and entries appended since are lost with it. This is not "
+                        + "a disk failure; close the WAL (appends are refused and operations that need the directory "
+                        + "fail until then): " + failure.getMessage());
+            }
         }
+    }
+
+    /**
+     * Whether a failure showed the WAL directory deleted or replaced since the open: nothing appended from then on
+     * could ever be made durable. Entries appended before the failure showed it were acknowledged; they are lost
+     * with the directory, as the ERROR logged then says.
+     */
+    boolean directoryGone() {
+        return directoryGone;
     }
 
     /** The fsyncs and journal commits that finished within {@code window}. */

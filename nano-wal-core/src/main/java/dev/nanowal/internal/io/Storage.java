@@ -104,6 +104,15 @@ public class Storage {
         return Files.readAttributes(path, BasicFileAttributes.class).fileKey();
     }
 
+    /** Like {@link #fileKey}, null also when the file cannot be looked at: an identity to compare against later. */
+    public Object fileKeyIfKnown(Path path) {
+        try {
+            return fileKey(path);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     public boolean exists(Path path) {
         return Files.exists(path);
     }
