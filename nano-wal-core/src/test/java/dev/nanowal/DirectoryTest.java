@@ -58,6 +58,40 @@ class DirectoryTest {
         }
     }
 
+    /**
+     * The read-only tools take the lock for an instant to learn whether a writer holds it: an application opening
+     * the WAL meanwhile waits that instant out instead of failing. A child JVM probes as {@code stats} does, in a
+     * loop, while this one opens and closes the WAL again and again.
+     */
+    @Test
+    void anOpenWaitsOutAToolsInstantOfTheLock() throws Exception {
+        Path dir = root.resolve("probed");
+        Wal.open(dir).close();
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                LockProber.class.getName(), dir.toString()).redirectErrorStream(true).start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+            assertThat(out.readLine()).isEqualTo("PROBING");
+            for (int i = 0; i < 200; i++) {
+                try (Wal wal = Wal.open(dir)) {
+                    wal.appendEntry("k", null, bytes("v" + i), false);
+                }
+            }
+            child.getOutputStream().close();
+            String[] probes = out.readLine().split(" ");
+            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            System.out.printf("[DirectoryTest] 200 opens beside a prober: %s probes took the lock, %s found it held%n",
+                    probes[0], probes[1]);
+            assertThat(Long.parseLong(probes[0])).as("probes that took the lock while the opens ran").isPositive();
+            assertThat(Long.parseLong(probes[1])).as("probes that found a WAL open").isPositive();
+        } finally {
+            child.destroyForcibly();
+        }
+        try (Wal wal = Wal.open(dir)) {
+            assertThat(wal.keyInfo("k").orElseThrow().entries()).isEqualTo(200);
+        }
+    }
+
     @Test
     void aRegularFileIsNotAWalDirectory() throws IOException {
         Path file = Files.writeString(root.resolve("plain.txt"), "not a wal");

@@ -23,6 +23,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -35,6 +36,7 @@ final class WalDirectory {
     static final long FLOOR_LOST_GAP = 1L << 40;
 
     static final String LOCK_FILE = SegmentNames.LOCK_FILE;
+    private static final long LOCK_WAIT_MILLIS = 200;
 
     private final Path path;
     private final Storage storage;
@@ -56,7 +58,7 @@ final class WalDirectory {
         }
         try {
             createDurably(path, storage);
-            return new WalDirectory(path, storage, take(path, storage));
+            return new WalDirectory(path, storage, takeWaiting(path, storage));
         } catch (IOException e) {
             throw new WalIOException("Cannot open a WAL at " + path, e);
         }
@@ -68,17 +70,53 @@ final class WalDirectory {
      * @throws WalLockedException when a WAL or a tool, in this process or another, holds it
      */
     static FileLock take(Path path, Storage storage) throws IOException {
-        try {
-            FileLock lock = storage.tryLock(path.resolve(LOCK_FILE));
-            if (lock == null) {
-                throw new WalLockedException("The WAL directory " + path + " is in use by another process "
-                        + "(it holds the lock on " + LOCK_FILE + ")");
+        FileLock lock = tryTake(path, storage);
+        if (lock == null) {
+            throw heldByAnotherProcess(path);
+        }
+        return lock;
+    }
+
+    /**
+     * Like {@link #take}, for a WAL: a lock held by another process is tried again for up to
+     * {@value #LOCK_WAIT_MILLIS} ms. The read-only tools ({@code stats}, {@code verify}, {@code dump}) take the lock
+     * for an instant to learn whether a writer holds it (a file lock cannot be tested otherwise), and an application
+     * starting in that instant must not fail; a writer holds it far longer than the wait.
+     */
+    private static FileLock takeWaiting(Path path, Storage storage) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LOCK_WAIT_MILLIS);
+        long pauseMillis = 1;
+        while (true) {
+            FileLock lock = tryTake(path, storage);
+            if (lock != null) {
+                return lock;
             }
-            return lock;
+            if (System.nanoTime() - deadline > 0) {
+                throw heldByAnotherProcess(path);
+            }
+            try {
+                Thread.sleep(pauseMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw heldByAnotherProcess(path);
+            }
+            pauseMillis = Math.min(pauseMillis * 2, 32);
+        }
+    }
+
+    /** The lock, or null when another process holds it. */
+    private static FileLock tryTake(Path path, Storage storage) throws IOException {
+        try {
+            return storage.tryLock(path.resolve(LOCK_FILE));
         } catch (OverlappingFileLockException e) {
             throw new WalLockedException("The WAL directory " + path + " is already open in this JVM; share that Wal "
                     + "instead of opening it twice");
         }
+    }
+
+    private static WalLockedException heldByAnotherProcess(Path path) {
+        return new WalLockedException("The WAL directory " + path + " is in use by another process (it holds the "
+                + "lock on " + LOCK_FILE + ")");
     }
 
     /**
