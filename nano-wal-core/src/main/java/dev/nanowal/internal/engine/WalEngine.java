@@ -48,16 +48,13 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
  * The engine behind one open {@code dev.nanowal.Wal}, which delegates every call here: arguments checked,
- * then each call goes down to the key's {@link KeyLog} (appends, reads, retention), to {@link SyncPool} (a sync
- * of every key), to {@link Compaction} (retention over every key) or to {@link WalDirectory} (lock,
- * shutdown). It never handles a {@link Segment} itself.
+ * then each call goes down to the key's {@link KeyLog} (appends, reads, retention), to {@link Checkpoints} (a sync
+ * of every key, the commit journal's checkpoints, the close's last sync), to {@link Compaction} (retention over
+ * every key) or to {@link WalDirectory} (lock, shutdown). It never handles a {@link Segment} itself.
  * Thread-safe; its contract is the one {@code Wal}'s javadoc states.
  */
 public final class WalEngine implements WalBackend {
@@ -66,8 +63,6 @@ public final class WalEngine implements WalBackend {
     static final String LOGGER = "dev.nanowal.Wal";
 
     private static final byte[] NO_HEADER = new byte[0];
-    /** Journal files that may wait for a checkpoint before durable appends fail as "journal full". */
-    private static final int MAX_JOURNAL_FILES = 16;
     /**
      * Free space, beyond one write buffer, at which a full disk is tried again: a journal file's first zeros. Less
      * would let appends fail one by one at the edge; the next ENOSPC, which writes nothing partial, stops them again.
@@ -83,18 +78,15 @@ public final class WalEngine implements WalBackend {
     private final Cursors cursors;
     /** Wakes the tailers of a key, and the append watches, after each append to it; all of them at close. */
     private final AppendSignals signals = new AppendSignals();
-    private final SyncPool syncPool;
     private final DiskGate diskGate;
     private final Object compactionLock = new Object();
     private final List<CompactionGuard> guards = new CopyOnWriteArrayList<>();
     private final Object closeLock = new Object();
-    /** Checkpoints, and compaction's deletions, one at a time. */
-    private final Object checkpointLock = new Object();
+    private final Checkpoints checkpoints;
     /** The commit journal, or null when the WAL runs without it. */
     private final Journal journal;
     private final JournalReplay.Result replayed;
     private final Quarantine quarantine;
-    private final ScheduledExecutorService checkpointer;
     private final Compaction compaction;
     private volatile boolean closed;
 
@@ -109,27 +101,11 @@ public final class WalEngine implements WalBackend {
         this.keys = new Keys(context, loaded);
         this.diskGate = new DiskGate(directory.path(), context.storage(), events,
                 FREE_SPACE_MARGIN + options.writeBufferSize());
-        this.syncPool = syncPool;
         this.cursors = Cursors.load(directory.path(), context.storage(), options.clock(), keys, this::tailFrom);
-        if (options.journal()) {
-            this.checkpointer = Executors.newSingleThreadScheduledExecutor(task -> {
-                Thread thread = new Thread(task, "nano-wal-checkpoint " + directory.path());
-                thread.setDaemon(true);
-                return thread;
-            });
-            this.journal = new Journal(directory.path(), context.storage(), events, options.journalFileSize(),
-                    MAX_JOURNAL_FILES, replayed.spares(), replayed.live(), replayed.slots(), replayed.nextGeneration(),
-                    () -> checkpointer.execute(this::backgroundCheckpoint));
-            long interval = options.checkpointInterval().toMillis();
-            // The files replay left live wait for a checkpoint like the journal's own: on the interval, or at once
-            // when they fill half the files the journal may have waiting, so that durable appends find room.
-            long first = replayed.live().size() >= MAX_JOURNAL_FILES / 2 ? 0 : interval;
-            checkpointer.scheduleWithFixedDelay(this::backgroundCheckpoint, first, interval, TimeUnit.MILLISECONDS);
-        } else {
-            this.checkpointer = null;
-            this.journal = null;
-        }
-        this.compaction = new Compaction(options, directory, keys, events, journal, guards, this::checkpointLocked);
+        this.checkpoints = new Checkpoints(context, keys, syncPool, replayed, () -> closed);
+        this.journal = checkpoints.journal();
+        this.compaction = new Compaction(options, directory, keys, events, journal, guards,
+                checkpoints::checkpointLocked);
     }
 
     /** Locks {@code directory} (creating it if needed) and recovers it; see {@code Wal.open}. */
@@ -572,9 +548,7 @@ public final class WalEngine implements WalBackend {
 
     private CompactionResult compactNow() {
         synchronized (compactionLock) {
-            synchronized (checkpointLock) {
-                return compaction.run();
-            }
+            return checkpoints.locked(compaction::run);
         }
     }
 
@@ -583,19 +557,10 @@ public final class WalEngine implements WalBackend {
         ensureOpen();
         diskGate.admitSync();
         // segment and journal I/O; a pending interrupt would close shared channels (see Interrupts)
-        WalException failure = Interrupts.asideDuring(() -> {
-            synchronized (checkpointLock) {
-                return syncLocked();
-            }
-        });
+        WalException failure = Interrupts.asideDuring(checkpoints::sync);
         if (failure != null) {
             throw failure;
         }
-    }
-
-    /** Makes every append so far durable in its segment: a checkpoint, or without the journal an fsync of each. */
-    private WalException syncLocked() {
-        return journal == null ? syncPool.syncAll(new ArrayList<>(keys.all())) : checkpointLocked();
     }
 
     /**
@@ -630,48 +595,11 @@ public final class WalEngine implements WalBackend {
     }
 
     /**
-     * A checkpoint: moves the journal on to a new file, fsyncs every segment with bytes no fsync of its own
-     * covered (the journal's included), writes from the journal again the segments whose own fsync failed, then
-     * retires the journal files from before the move. On failure the journal keeps them, so the next open replays
-     * them. The caller holds {@link #checkpointLock}.
-     */
-    private WalException checkpointLocked() {
-        long started = System.nanoTime();
-        long covered = journal.roll();
-        List<KeyLog> logs = new ArrayList<>(keys.all());
-        WalException failure = syncPool.syncAll(logs);
-        if (failure != null) {
-            return failure;
-        }
-        try {
-            List<Segment> failed = new ArrayList<>(0);
-            for (KeyLog log : logs) {
-                failed.addAll(log.journaledButFailed());
-            }
-            if (!failed.isEmpty()) {
-                journal.rewrite(failed, covered);
-            }
-            List<List<Segment>> segments = new ArrayList<>(logs.size());
-            for (KeyLog log : logs) {
-                segments.add(log.segments());
-            }
-            // before the journal files go: from then on the extents file alone says how far these were durable
-            context.extents().saveAll(segments);
-            journal.retireUpTo(covered);
-        } catch (IOException e) {
-            return events.writeFailed(new WalIOException("Could not retire the commit journal files of "
-                    + directory.path() + " after a checkpoint; the next open replays them", e));
-        }
-        events.checkpointed(System.nanoTime() - started, logs.size());
-        return null;
-    }
-
-    /**
      * What a backup takes, with everything appended so far made durable first, its segments pinned against
      * compaction (remove the snapshot from {@link #guards} when done).
      */
     private Backup.Snapshot backupSnapshot() {
-        synchronized (checkpointLock) {
+        return checkpoints.locked(() -> {
             Map<String, byte[]> cursorFiles;
             try {
                 // before the sync: every entry a cursor committed to by then was appended before it
@@ -679,7 +607,7 @@ public final class WalEngine implements WalBackend {
             } catch (IOException e) {
                 throw new WalIOException("Could not read the cursor files of " + directory.path(), e);
             }
-            WalException failure = syncLocked();
+            WalException failure = checkpoints.syncLocked();
             if (failure != null) {
                 throw failure;
             }
@@ -691,24 +619,7 @@ public final class WalEngine implements WalBackend {
             // compaction deletes only under the checkpoint lock: once it is released, the guard is in place
             guards.add(snapshot);
             return snapshot;
-        }
-    }
-
-    /** Runs on the checkpoint thread, on its interval and when a journal file fills up. */
-    private void backgroundCheckpoint() {
-        if (closed || !journal.hasLiveRecords()) {
-            return;
-        }
-        // segment I/O; a pending interrupt would close shared channels (see Interrupts)
-        WalException failure = Interrupts.asideDuring(() -> {
-            synchronized (checkpointLock) {
-                return closed ? null : checkpointLocked();
-            }
         });
-        if (failure != null) {
-            LOG.log(System.Logger.Level.WARNING, "A background checkpoint of " + directory.path() + " failed; the "
-                    + "commit journal keeps what it covers", failure);
-        }
     }
 
     /** The journal's counters since the WAL was opened, and what opening replayed. */
@@ -825,19 +736,6 @@ public final class WalEngine implements WalBackend {
         }
     }
 
-    /** On close, after a checkpoint: nothing is left for the next open to replay. */
-    private WalException retireJournal() {
-        try {
-            journal.retireAll();
-            return null;
-        } catch (IOException e) {
-            return events.writeFailed(new WalIOException("Could not retire the commit journal of " + directory.path()
-                    + " on close; the next open replays it", e));
-        } catch (WalIOException e) {
-            return e;
-        }
-    }
-
     private boolean markClosed() {
         synchronized (closeLock) {
             if (closed) {
@@ -851,21 +749,6 @@ public final class WalEngine implements WalBackend {
     }
 
     private WalException closeFiles() {
-        return Interrupts.asideDuring(() -> {
-            WalException failure;
-            synchronized (checkpointLock) {
-                if (journal == null) {
-                    failure = syncPool.syncAll(new ArrayList<>(keys.all()));
-                } else {
-                    checkpointer.shutdownNow();
-                    failure = checkpointLocked();
-                    failure = failure != null ? failure : retireJournal();
-                    journal.closeFiles();
-                }
-            }
-            syncPool.shutdown();
-            context.openFiles().closeAll();
-            return failure;
-        });
+        return Interrupts.asideDuring(checkpoints::close);
     }
 }

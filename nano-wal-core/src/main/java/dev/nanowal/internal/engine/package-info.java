@@ -4,7 +4,8 @@
  * go one way, {@code WalEngine -> Keys -> KeyLog -> Segment -> SegmentFile -> Storage}, with a segment's
  * durability in {@code Durability -> GroupCommit} and the open-file cap in {@code OpenFiles}; {@code RecordReader} and
  * {@code EntryIterator} read through a segment's snapshot, {@code SyncPool}
- * runs the per-key syncs of a sync of every key, {@code Recovery} builds the segments at open from the format's
+ * runs the per-key syncs of a sync of every key, {@code Checkpoints} the commit journal's checkpoints and the close's
+ * last sync, {@code Recovery} builds the segments at open from the format's
  * {@code SegmentScan}. {@code ReadOnlyEngine} is the other entry point, for a read-only view: {@code ReadOnlyKeys ->
  * ReadOnlySegment}, with the journal's ranges from {@code ReadOnlyJournal}, enumeration in {@code ReadOnlyIterator}
  * and tailing in {@code ReadOnlyTailer} woken by {@code DirectoryWatch}; it shares with the writing engine the
@@ -13,7 +14,8 @@
  *
  * <p>Locks, from outer to inner (a thread holding one never waits for an outer one):
  * <ol>
- *   <li>{@code WalEngine}'s compaction lock (one compaction at a time) and close lock (marking closed);
+ *   <li>{@code WalEngine}'s compaction lock (one compaction at a time) and close lock (marking closed), then the
+ *       checkpoint lock ({@code Checkpoints}: one checkpoint or sync at a time, compaction's deletions too);
  *   <li>a key's lock ({@code KeyLog}), shared by all its segments: every append, rotation, seal, flush and the
  *       use of a segment's channel and buffer hold it; different keys never share one;
  *   <li>the group commit of a segment ({@code Durability}): a thread waits there for an fsync <em>without</em>
