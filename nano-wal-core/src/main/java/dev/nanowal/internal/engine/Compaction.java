@@ -56,7 +56,7 @@ final class Compaction {
             if (failure instanceof WalIOException io && io.isDiskFull()) {
                 // the checkpoint could not flush every buffer; a segment in no live journal file cannot come back
                 long oldestLive = journal.oldestLiveGeneration();
-                deletable = segment -> segment.journalGeneration() < oldestLive;
+                deletable = segment -> segment.journalState().generation() < oldestLive;
             } else if (failure != null) {
                 throw failure;
             }

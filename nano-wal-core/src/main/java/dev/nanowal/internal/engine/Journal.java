@@ -30,8 +30,9 @@ import java.util.zip.CRC32C;
  * checkpoint covered ({@link JournalReplay}).
  *
  * <p>Threads: {@link #submit} is called under the key's lock, so one segment's ranges are queued in append order;
- * the leader alone touches the current file, the write buffer and {@link Segment}'s leader-only journal position;
- * {@link #files} guards the lists of live and spare files, which the checkpoint also changes.
+ * the leader alone touches the current file, the write buffer and each segment's encoded position
+ * ({@link SegmentJournalState#encodedTo()}); {@link #files} guards the lists of live and spare files, which the
+ * checkpoint also changes.
  */
 final class Journal {
 
@@ -164,7 +165,7 @@ final class Journal {
 
     /**
      * The oldest generation of the live files (those a next open would replay), or {@link Long#MAX_VALUE}: a
-     * segment whose records are all older ({@link Segment#journalGeneration()}) is in no live file.
+     * segment whose records are all older ({@link SegmentJournalState#generation()}) is in no live file.
      */
     long oldestLiveGeneration() {
         synchronized (files) {
@@ -249,7 +250,7 @@ final class Journal {
             }
             for (Map.Entry<Segment, FileChannel> target : targets.entrySet()) {
                 target.getValue().force(false);
-                target.getKey().rewrittenFromJournal(ends.get(target.getKey()));
+                target.getKey().journalState().rewritten(ends.get(target.getKey()));
             }
         } finally {
             for (FileChannel target : targets.values()) {
@@ -351,7 +352,7 @@ final class Journal {
             for (Range range : ticket.ranges) {
                 bytes += JournalFormat.recordSize(range.bytes.length);
                 entries += range.entries;
-                range.segment.journalEncodedTo(range.to);
+                range.segment.journalState().encodedTo(range.to);
                 keys.put(range.segment, Boolean.TRUE);
             }
         }
@@ -376,7 +377,7 @@ final class Journal {
         returning.released(writes.size(), took);
         for (Ticket ticket : writes) {
             for (Range range : ticket.ranges) {
-                range.segment.journaled(range.to);
+                range.segment.journalState().journaled(range.to);
             }
             finish(ticket, null);
         }
@@ -402,7 +403,7 @@ final class Journal {
         events.writeFailed(failure);
         for (Ticket ticket : writes) {
             for (Range range : ticket.ranges) {
-                range.segment.journalFailed();
+                range.segment.journalState().failed();
             }
             finish(ticket, failure);
         }
@@ -415,8 +416,9 @@ final class Journal {
      */
     private static WalIOException gapBefore(Ticket ticket) {
         for (Range range : ticket.ranges) {
-            if (range.from > Math.max(range.segment.journalEncodedTo(), range.segment.durablePosition())) {
-                range.segment.journalFailed();
+            SegmentJournalState state = range.segment.journalState();
+            if (range.from > Math.max(state.encodedTo(), range.segment.durablePosition())) {
+                state.failed();
                 return new WalIOException("An earlier durable append to segment " + range.segment
                         + " failed to reach the commit journal; this one, which follows it, is not durable either");
             }
@@ -540,7 +542,7 @@ final class Journal {
                 Segment segment = range.segment;
                 JournalFormat.putRecord(out, crc, file.generation, segment.header().keyHash(), segment.sequence(),
                         range.from, range.entries, range.bytes);
-                segment.journaledIn(file.generation);
+                segment.journalState().journaledIn(file.generation);
             }
         }
         out.flip();

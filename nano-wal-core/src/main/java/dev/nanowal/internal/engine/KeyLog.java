@@ -316,7 +316,7 @@ final class KeyLog {
         List<Journal.Range> ranges = new ArrayList<>(1);
         for (Segment segment : segments) {
             if (!segment.isFsynced()) {
-                Journal.Range range = segment.journalRangeLocked();
+                Journal.Range range = segment.journalState().rangeLocked();
                 if (range != null) {
                     ranges.add(range);
                 }
@@ -330,7 +330,7 @@ final class KeyLog {
         long backlog = 0;
         for (Segment segment : segments) {
             if (!segment.isFsynced()) {
-                backlog += segment.journalBacklogLocked();
+                backlog += segment.journalState().backlogLocked();
             }
         }
         return backlog;

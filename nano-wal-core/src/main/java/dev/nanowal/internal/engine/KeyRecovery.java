@@ -191,7 +191,7 @@ final class KeyRecovery {
     private Segment owing(Segment segment) {
         Long generation = owed.get(segment.path());
         if (generation != null) {
-            segment.replayedWithoutFsync(generation);
+            segment.journalState().replayedWithoutFsync(generation);
         }
         return segment;
     }

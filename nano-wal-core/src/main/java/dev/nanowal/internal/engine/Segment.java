@@ -33,7 +33,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * key's lock, shared by all its segments: appends and rotation hold it throughout, so an append takes one lock,
  * and it guards the buffer and the file handle against the syncing thread, readers and the eviction of idle
  * files. {@link #durability} elects the one thread that fsyncs while the others wait; nobody may wait for it
- * while holding {@link #lock}, which its leader needs.
+ * while holding {@link #lock}, which its leader needs. What the commit journal was handed of the segment, and
+ * which of its files hold records of it, is kept apart ({@link SegmentJournalState}).
  */
 final class Segment implements OpenFiles.OpenFile {
 
@@ -49,6 +50,7 @@ final class Segment implements OpenFiles.OpenFile {
     private final SegmentFile file;
     private final ReentrantLock lock;
     private final Durability durability;
+    private final SegmentJournalState journalState;
     private final Frames.Encoder encoder;
 
     private final SegmentDamage damage;
@@ -68,19 +70,6 @@ final class Segment implements OpenFiles.OpenFile {
     private volatile long entries;
     private volatile long oldest;
     private volatile long newest;
-
-    // The commit journal's view (see Journal): where the next range handed to it starts and how many entries lie
-    // before that (under the key's lock), where its leader has encoded ranges to (the journal's leader alone), and
-    // whether a failed commit sends the bytes again from the durable position.
-    private long journalRequested;
-    private long journalRequestedEntries;
-    private long journalEncodedTo;
-    private volatile boolean rejournal;
-    /**
-     * The newest journal generation holding a record of this segment, written since the WAL was opened or left
-     * live by its replay; -1: none.
-     */
-    private volatile long journalGeneration = -1;
 
     private Segment(SegmentHeader header, Path path, WalContext context, ReentrantLock keyLock, long end, long entries,
             long oldest, long newest, boolean sealed, long durableEnd) {
@@ -103,9 +92,7 @@ final class Segment implements OpenFiles.OpenFile {
         this.sealed = sealed;
         this.durability = new Durability(path, context.directory(), events, durableEnd, entries,
                 end > header.dataStart());
-        this.journalRequested = durableEnd;
-        this.journalRequestedEntries = entries;
-        this.journalEncodedTo = durableEnd;
+        this.journalState = new SegmentJournalState(this, durability, durableEnd, entries);
     }
 
     /**
@@ -540,43 +527,19 @@ final class Segment implements OpenFiles.OpenFile {
     }
 
     /**
-     * The bytes appended since the last range handed to the journal, as a range for it, or null when there are
-     * none; the caller holds the key's lock.
-     */
-    Journal.Range journalRangeLocked() {
-        long from = Math.max(journalRequested, durability.fsynced());
-        if (rejournal) {
-            rejournal = false;
-            from = Math.min(from, durability.position());
-        }
-        long to = endPosition;
-        if (from >= to) {
-            return null;
-        }
-        Journal.Range range = new Journal.Range(this, from, to, (int) Math.max(0, entries - journalRequestedEntries),
-                copyLocked(from, to));
-        journalRequested = to;
-        journalRequestedEntries = entries;
-        return range;
-    }
-
-    /** Bytes not yet handed to the journal. */
-    long journalBacklogLocked() {
-        return endPosition - journalRequested;
-    }
-
-    /**
      * Makes everything appended so far durable by an fsync of this segment alone, with the key's lock held (so no
      * later range of it can reach the journal first): for a durable append too large for the journal.
      */
     void forceLocked() {
         forceAsLeader(true, false);
-        journalRequested = endPosition;
-        journalRequestedEntries = entries;
+        journalState.fsyncedLocked();
     }
 
-    /** The bytes {@code [from, to)}: the file's part read back, the write buffer's copied. */
-    private byte[] copyLocked(long from, long to) {
+    /**
+     * The bytes {@code [from, to)}, for a range handed to the journal: the file's part read back, the write buffer's
+     * copied. The caller holds the key's lock.
+     */
+    byte[] copyLocked(long from, long to) {
         byte[] out = new byte[(int) (to - from)];
         long flushed = flushedPosition;
         if (from < flushed) {
@@ -603,51 +566,14 @@ final class Segment implements OpenFiles.OpenFile {
         return out;
     }
 
-    /** The journal's leader, writing a record of this segment into the file of {@code generation}. */
-    void journaledIn(long generation) {
-        journalGeneration = generation;
-    }
-
-    /**
-     * At open, before the segment is published: journal replay wrote bytes of it, up to the file of
-     * {@code generation}, and left the fsync to the first checkpoint (see {@link JournalReplay}).
-     */
-    void replayedWithoutFsync(long generation) {
-        durability.fsyncOwed();
-        journalGeneration = generation;
-    }
-
-    /** The newest journal generation that holds a record of this segment, or -1. */
-    long journalGeneration() {
-        return journalGeneration;
-    }
-
-    /** The journal's leader alone: where the ranges it has encoded for this segment end. */
-    long journalEncodedTo() {
-        return journalEncodedTo;
-    }
-
-    void journalEncodedTo(long to) {
-        journalEncodedTo = Math.max(journalEncodedTo, to);
+    /** How the commit journal sees this segment: what was handed to it, and which of its files hold records. */
+    SegmentJournalState journalState() {
+        return journalState;
     }
 
     /** Where the bytes known durable end, by fsync or the journal. */
     long durablePosition() {
         return durability.position();
-    }
-
-    /** The journal made the bytes below {@code to} durable. */
-    void journaled(long to) {
-        durability.journaled(to);
-    }
-
-    /**
-     * A journal commit with a range of this segment failed: the next durable append sends the bytes again from
-     * the durable position.
-     */
-    void journalFailed() {
-        journalEncodedTo = durability.position();
-        rejournal = true;
     }
 
     /**
@@ -666,11 +592,6 @@ final class Segment implements OpenFiles.OpenFile {
 
     long fsyncedPosition() {
         return durability.fsynced();
-    }
-
-    /** A checkpoint wrote the journal's ranges of this segment again, up to {@code end}, and fsynced them. */
-    void rewrittenFromJournal(long end) {
-        durability.fsyncedTo(end);
     }
 
     /** Flushes the write buffer, so that the file holds everything appended so far; returns the end. */
