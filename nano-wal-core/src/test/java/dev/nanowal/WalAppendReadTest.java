@@ -4,6 +4,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -110,6 +112,56 @@ class WalAppendReadTest {
         assertThat(wal.isOpen()).isFalse();
         assertThatThrownBy(() -> wal.appendEntry("k", null, bytes("y"), false)).isInstanceOf(WalClosedException.class);
         assertThatThrownBy(() -> wal.readEntryAt(ref)).isInstanceOf(WalClosedException.class);
+    }
+
+    /**
+     * A full write buffer is written up to a window boundary of the file, and the record that crosses it stays in the
+     * buffer in part. Each time the file grows so, the record across its end is read by reference and comes back
+     * whole; after a reopen, every record does.
+     */
+    @Test
+    void recordsSplitBetweenTheFileAndTheWriteBufferReadBackWhole() throws IOException {
+        List<EntryRef> refs = new ArrayList<>();
+        List<byte[]> contents = new ArrayList<>();
+        int splitReads = 0;
+        try (Wal wal = Wal.open(dir)) {
+            long fileEnd = -1;
+            for (int i = 0; i < 2_000; i++) {
+                // sizes that do not divide the window, so window boundaries fall at every place in a record
+                byte[] content = TestPayloads.content(i, 300 + (i * 37) % 900);
+                contents.add(content);
+                refs.add(wal.appendEntry("split", bytes("h" + i), content, false));
+                long size = Files.size(onlySegment());
+                if (size != fileEnd && size % 4096 == 0) {
+                    fileEnd = size;
+                    int across = refs.size() - 1;
+                    while (refs.get(across).offset() >= size) {
+                        across--;
+                    }
+                    if (size - refs.get(across).offset() >= 24) {
+                        // its 24-byte frame is in the file, the rest of it in the buffer
+                        WalRecord record = wal.readRecordAt(refs.get(across));
+                        assertThat(record.content()).as("entry %d", across).isEqualTo(contents.get(across));
+                        assertThat(record.header()).as("entry %d", across).isEqualTo(bytes("h" + across));
+                        splitReads++;
+                    }
+                }
+            }
+        }
+        assertThat(splitReads).as("records read while split").isGreaterThanOrEqualTo(5);
+        try (Wal wal = Wal.open(dir)) {
+            for (int i = 0; i < refs.size(); i++) {
+                assertThat(wal.readEntryAt(refs.get(i))).as("entry %d", i).isEqualTo(contents.get(i));
+            }
+        }
+    }
+
+    private Path onlySegment() throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".log")).reduce((a, b) -> {
+                throw new IllegalStateException("more than one segment: " + a + ", " + b);
+            }).orElseThrow();
+        }
     }
 
     static byte[] bytes(String text) {

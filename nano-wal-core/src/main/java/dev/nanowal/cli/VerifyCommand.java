@@ -41,11 +41,18 @@ final class VerifyCommand {
             growing: verify prints it as
               LIVE <file> offset <n>: ...
             (its records are checked up to offset n; what follows may be a record being written) instead of
-            reporting its tail as a problem.
+            reporting its tail as a problem. After a writer stopped uncleanly (killed, or a power loss), a
+            damaged or torn tail past the bytes the extents file says were made durable holds no entry that was
+            acknowledged durable: verify prints it as
+              UNSYNCED <file> offset <n>: key '<key>': <what>
+            (opening cuts it), which is no problem.
             """;
 
-    /** What a verification found: the problem lines, the live tails (when a writer holds the directory), what it checked. */
-    record Report(List<String> problems, List<String> live, int segments, long records, int seals) {
+    /**
+     * What a verification found: the problem lines, the notes (the live tails when a writer holds the directory,
+     * the unsynced tails a crash left past the bytes made durable), what it checked.
+     */
+    record Report(List<String> problems, List<String> notes, int segments, long records, int seals) {
     }
 
     private VerifyCommand() {
@@ -56,7 +63,7 @@ final class VerifyCommand {
         Report report = check(files, dir, live);
         List<String> problems = report.problems();
         problems.forEach(out::println);
-        report.live().forEach(out::println);
+        report.notes().forEach(out::println);
         long pending = 0;
         for (JournalSummary.File journal : JournalSummary.of(files, dir)) {
             out.println(journal.describe(live));
@@ -113,7 +120,7 @@ final class VerifyCommand {
                 SegmentScan.Verdict verdict;
                 try {
                     verdict = checkSegment(files, file.getValue(), key.getKey(), file.getKey(), promised, window,
-                            problems, growing ? tails : null);
+                            problems, tails, growing);
                 } catch (NoSuchFileException compacted) {
                     continue;
                 }
@@ -140,10 +147,14 @@ final class VerifyCommand {
      * ({@code promised}, {@code Long.MAX_VALUE} when unknown) quarantines the segment, damage past them is an
      * unsynced tail that opening cuts. Returns the scan, or null when the header is unreadable.
      *
-     * @param tails for a live key's newest segment, where its unsealed tail is described (a LIVE line); else null
+     * @param notes where a live key's newest segment's unsealed tail is described (a LIVE line), and an unsynced
+     *     tail past the promised bytes (an UNSYNCED line: a crash caught appends before their fsync, no entry made
+     *     durable is in it, so it is no problem)
+     * @param growing whether this is a live key's newest segment
      */
     private static SegmentScan.Verdict checkSegment(WalFiles files, Path path, long hash, long sequence,
-            long promised, ByteBuffer window, List<String> problems, List<String> tails) throws IOException {
+            long promised, ByteBuffer window, List<String> problems, List<String> notes, boolean growing)
+            throws IOException {
         try (FileChannel channel = files.open(path)) {
             SegmentHeader header;
             try {
@@ -155,14 +166,15 @@ final class VerifyCommand {
             }
             SegmentScan.Verdict verdict = SegmentScan.scan(channel, header, channel.size(), window);
             long at = verdict.validEnd();
-            if (tails != null && verdict.ending() != SegmentScan.Ending.SEALED) {
-                tails.add("LIVE " + path + " offset " + at + ": the writer holds the directory and may be appending "
+            if (growing && verdict.ending() != SegmentScan.Ending.SEALED) {
+                notes.add("LIVE " + path + " offset " + at + ": the writer holds the directory and may be appending "
                         + "here; records checked up to this offset" + (verdict.bytesAfter() > 0 ? ", the "
                         + verdict.bytesAfter() + " bytes after it not checked (a record being written, or zeros)" : ""));
                 return verdict;
             }
             String where = "PROBLEM " + path + " offset " + at + ": key '" + header.key() + "': ";
             boolean unknown = promised == Long.MAX_VALUE;
+            String unsynced = "UNSYNCED " + path + " offset " + at + ": key '" + header.key() + "': ";
             String quarantined = "; damage inside bytes made durable: opening quarantines this segment (its intact "
                     + "records stay readable, its key continues in a new segment; repair cuts " + verdict.bytesAfter()
                     + " bytes, keeping them in a .broken file)";
@@ -176,12 +188,28 @@ final class VerifyCommand {
                                 + verdict.records());
                     }
                 }
-                case TORN_TAIL -> problems.add(where + verdict.problem() + (!unknown && at < promised ? quarantined
-                        : "; a torn tail of " + verdict.bytesAfter() + " bytes (opening or repair cuts it)"));
-                case CORRUPT_MIDDLE -> problems.add(where + verdict.problem() + (unknown || at < promised
-                        ? "; valid records follow: corruption in the middle" + quarantined
-                        : "; valid records follow, but the segment was durable up to offset " + promised + " only: an "
-                                + "unsynced tail of " + verdict.bytesAfter() + " bytes (opening cuts it)"));
+                case TORN_TAIL -> {
+                    if (unknown) {
+                        problems.add(where + verdict.problem() + "; a torn tail of " + verdict.bytesAfter()
+                                + " bytes (opening or repair cuts it)");
+                    } else if (at < promised) {
+                        problems.add(where + verdict.problem() + quarantined);
+                    } else {
+                        notes.add(unsynced + verdict.problem() + "; a torn tail of " + verdict.bytesAfter() + " bytes "
+                                + "past the " + promised + " bytes made durable: appends the writer's stop caught "
+                                + "before any fsync (opening cuts it)");
+                    }
+                }
+                case CORRUPT_MIDDLE -> {
+                    if (unknown || at < promised) {
+                        problems.add(where + verdict.problem() + "; valid records follow: corruption in the middle"
+                                + quarantined);
+                    } else {
+                        notes.add(unsynced + verdict.problem() + "; valid records follow, but the segment was durable "
+                                + "up to offset " + promised + " only: an unsynced tail of " + verdict.bytesAfter()
+                                + " bytes (opening cuts it)");
+                    }
+                }
                 case CLEAN -> {
                     if (!unknown && at < promised) {
                         problems.add(where + "bytes up to offset " + promised + " were made durable, but the "

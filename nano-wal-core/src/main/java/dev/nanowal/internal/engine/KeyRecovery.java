@@ -38,6 +38,8 @@ final class KeyRecovery {
     private final Map<Path, Long> owed;
 
     private ByteBuffer scanWindow;
+    private int unsyncedTailsCut;
+    private long unsyncedBytesCut;
     /** The lock shared by the segments of the key being loaded, and then by its {@link KeyLog}. */
     private ReentrantLock keyLock;
 
@@ -234,8 +236,12 @@ final class KeyRecovery {
                 if (!unknown && end < promised) {
                     return damaged(channel, header, path, size, verdict, verdict.problem());
                 }
-                cutTornTail(channel, path, end, size, verdict.problem());
-                durable = end;
+                if (unknown) {
+                    cutTornTail(channel, path, end, size, verdict.problem());
+                    durable = end;
+                } else {
+                    cutUnsyncedTornTail(channel, path, end, size, verdict.problem(), promised);
+                }
             }
             case CORRUPT_MIDDLE -> {
                 if (unknown || end < promised) {
@@ -246,7 +252,7 @@ final class KeyRecovery {
             }
         }
         if (end > channel.size()) {
-            writeMissingPadding(channel, path, end);
+            writeMissingPadding(channel, path, end, unknown);
         }
         return owing(Segment.existing(header, path, context, keyLock, end, verdict.records(), verdict.oldest(),
                 verdict.newest(), verdict.ending() == SegmentScan.Ending.SEALED, unknown ? end : durable));
@@ -256,9 +262,13 @@ final class KeyRecovery {
      * The last record is whole but the crash cut the zeros that pad it to 8 bytes (a write stopped after the
      * record's own bytes): the record is kept and its padding written, so that the file holds every byte before
      * the segment's end. A durable append reads the bytes after the promised end back from the file for the
-     * journal (before this, it failed there with "end of file"), and appends continue at the end.
+     * journal (before this, it failed there with "end of file"), and appends continue at the end. Fsynced only
+     * when the extents are unknown, which count the record durable; otherwise it lies past the promised bytes
+     * (a whole window of the write buffer was written, see {@code Segment.flushWindowLocked}) and waits for the
+     * first checkpoint like the rest of the unsynced tail.
      */
-    private static void writeMissingPadding(FileChannel channel, Path path, long end) throws IOException {
+    private static void writeMissingPadding(FileChannel channel, Path path, long end, boolean unknown)
+            throws IOException {
         long size = channel.size();
         LOG.log(System.Logger.Level.INFO, "Opened {0}: wrote the {1} bytes of zero padding its last record lacked "
                 + "at offset {2}", path, end - size, size);
@@ -266,7 +276,9 @@ final class KeyRecovery {
         while (zeros.hasRemaining()) {
             channel.write(zeros, size + zeros.position());
         }
-        channel.force(true);
+        if (unknown) {
+            channel.force(true);
+        }
     }
 
     private ByteBuffer scanWindow() {
@@ -293,6 +305,36 @@ final class KeyRecovery {
         channel.truncate(end);
         channel.force(true);
         context.events().recovered(path, end, size - end);
+    }
+
+    /**
+     * A torn record past the bytes promised durable: the writer stopped between two writes of its buffer (a window
+     * was written and the record across its end was still in the buffer) or during one. No entry there was
+     * acknowledged durable, so the cut is not fsynced and is logged at INFO, one WARNING for the whole open
+     * ({@link #unsyncedTailsCut()}): after an unclean stop every key with buffered appends has one, and 1,000
+     * fsyncs and warnings made such an open seven times as slow. A crash before the next fsync can bring back only
+     * this same torn tail, which the next open cuts again; the valid records before it stay unsynced (the segment
+     * counts as durable up to {@code promised}) until the first checkpoint fsyncs them or a durable append of the
+     * key journals them.
+     */
+    private void cutUnsyncedTornTail(FileChannel channel, Path path, long end, long size, String found, long promised)
+            throws IOException {
+        LOG.log(System.Logger.Level.INFO, "Recovered {0}: cut a torn tail of {1} bytes at offset {2} ({3}), past the "
+                + "{4} bytes made durable; entries before it are intact", path, size - end, end, found, promised);
+        channel.truncate(end);
+        unsyncedTailsCut++;
+        unsyncedBytesCut += size - end;
+        context.events().recovered(path, end, size - end);
+    }
+
+    /** How many torn tails past the promised bytes this instance cut ({@link #cutUnsyncedTornTail}). */
+    int unsyncedTailsCut() {
+        return unsyncedTailsCut;
+    }
+
+    /** The bytes of those tails. */
+    long unsyncedBytesCut() {
+        return unsyncedBytesCut;
     }
 
     /**

@@ -84,6 +84,11 @@ final class RecordReader {
                         + " declares " + headerLength + " header and " + contentLength
                         + " content bytes, past the segment's end at " + end));
             }
+            if (snapshot == null && offset + Frames.RECORD_HEADER_SIZE + headerLength + contentLength
+                    > segment.flushed()) {
+                // the frame is in the file and the rest of the record still in the write buffer
+                bytes = segment.snapshotForReading().over(file);
+            }
             ByteBuffer body = ByteBuffer.allocate(headerLength + (int) contentLength);
             bytes.readFully(body, offset + Frames.RECORD_HEADER_SIZE);
             if (!Frames.recordCrcMatches(new CRC32C(), ByteBuffer.allocate(Frames.CRC_PREFIX_SIZE), header.keyHash(),

@@ -76,6 +76,13 @@ final class Recovery {
         } else if (failure.get() instanceof RuntimeException e) {
             throw e;
         }
+        int tails = lanes.stream().mapToInt(KeyRecovery::unsyncedTailsCut).sum();
+        if (tails > 0) {
+            LOG.log(System.Logger.Level.WARNING, "Opened {0} after an unclean stop: cut the torn tails of {1} segments "
+                    + "({2} bytes) past what was made durable: appends no sync, durable append or checkpoint had "
+                    + "covered when the writer stopped", context.directory().path(), tails,
+                    lanes.stream().mapToLong(KeyRecovery::unsyncedBytesCut).sum());
+        }
         Map<Long, List<Segment>> segments = new TreeMap<>();
         for (int i = 0; i < keys.size(); i++) {
             if (!loaded[i].isEmpty()) {
