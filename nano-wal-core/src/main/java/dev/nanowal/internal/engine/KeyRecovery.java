@@ -310,7 +310,7 @@ final class KeyRecovery {
     /**
      * A torn record past the bytes promised durable: the writer stopped between two writes of its buffer (a window
      * was written and the record across its end was still in the buffer) or during one. No entry there was
-     * acknowledged durable, so the cut is not fsynced and is logged at INFO, one WARNING for the whole open
+     * acknowledged durable, so the cut is not fsynced and is logged at DEBUG, one WARNING for the whole open
      * ({@link #unsyncedTailsCut()}): after an unclean stop every key with buffered appends has one, and 1,000
      * fsyncs and warnings made such an open seven times as slow. A crash before the next fsync can bring back only
      * this same torn tail, which the next open cuts again; the valid records before it stay unsynced (the segment
@@ -319,7 +319,7 @@ final class KeyRecovery {
      */
     private void cutUnsyncedTornTail(FileChannel channel, Path path, long end, long size, String found, long promised)
             throws IOException {
-        LOG.log(System.Logger.Level.INFO, "Recovered {0}: cut a torn tail of {1} bytes at offset {2} ({3}), past the "
+        LOG.log(System.Logger.Level.DEBUG, "Recovered {0}: cut a torn tail of {1} bytes at offset {2} ({3}), past the "
                 + "{4} bytes made durable; entries before it are intact", path, size - end, end, found, promised);
         channel.truncate(end);
         unsyncedTailsCut++;
