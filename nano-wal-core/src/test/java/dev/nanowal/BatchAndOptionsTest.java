@@ -113,6 +113,38 @@ class BatchAndOptionsTest {
     }
 
     @Test
+    void aBatchToOneKeyMixingHeadersAndRecordsLargerThanTheBufferReadsBackAfterReopening() {
+        // 16 KiB segments: the batch's runs end at rotations, and the 70 KB entries, larger than the 64 KiB write
+        // buffer, go around it
+        WalOptions options = WalOptions.builder().maxSegmentSize(16 * 1024).build();
+        List<WalEntry> batch = new ArrayList<>();
+        long bytes = 0;
+        for (int i = 0; i < 300; i++) {
+            byte[] content = TestPayloads.content(i, i % 50 == 7 ? 70_000 : 20 + i % 90);
+            byte[] header = i % 3 == 0 ? null : bytes("h" + i);
+            batch.add(WalEntry.of("k", header, content));
+            bytes += content.length + (header == null ? 0 : header.length);
+        }
+        List<EntryRef> refs;
+        try (Wal wal = Wal.open(dir, options)) {
+            refs = wal.appendBatch(batch, false);
+            assertThat(wal.stats().appends()).isEqualTo(300);
+            assertThat(wal.stats().appendedBytes()).isEqualTo(bytes);
+            assertThat(wal.lastEntry("k")).contains(refs.get(299));
+            assertThat(wal.keyInfo("k").orElseThrow().segments()).as("segments").isGreaterThan(4);
+        }
+        try (Wal wal = Wal.open(dir, options)) {
+            assertThat(wal.stats().bytesTruncatedAtRecovery()).isZero();
+            for (int i = 0; i < refs.size(); i++) {
+                WalRecord record = wal.readRecordAt(refs.get(i));
+                assertThat(TestPayloads.checkedId(record.content())).isEqualTo(i);
+                assertThat(record.header()).isEqualTo(i % 3 == 0 ? new byte[0] : bytes("h" + i));
+            }
+            assertThat(wal.enumerateRecords("k").count()).isEqualTo(300);
+        }
+    }
+
+    @Test
     void aBatchWithOneBadEntryWritesNothing() {
         try (Wal wal = Wal.open(dir)) {
             List<WalEntry> batch = List.of(WalEntry.of("a", bytes("ok")), WalEntry.of("b", new byte[70_000], bytes("x")));

@@ -119,6 +119,35 @@ class FaultInjectionTest {
 
     @ParameterizedTest
     @EnumSource(Fault.class)
+    void aBatchToOneKeyThatMeetsAFailingWriteKeepsTheEntriesBeforeItAsAPrefix(Fault fault) {
+        List<WalEntry> batch = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            batch.add(WalEntry.of("a", TestPayloads.content(i, 100)));
+        }
+        int kept;
+        try (Wal wal = open(options().build())) {
+            // the segment's file exists before the failure (its creation is a write too)
+            wal.appendBatch(batch.subList(0, 1), false);
+            storage.fail(fault, Op.WRITE);
+            assertFails(fault, () -> wal.appendBatch(batch.subList(1, batch.size()), false));
+            kept = (int) wal.stats().appends();
+            // the first write comes when the 64 KiB buffer is full: the entries before it are appended
+            assertThat(kept).as("entries kept of the batch").isBetween(2, 999);
+            assertThat(wal.keyInfo("a").orElseThrow().entries()).isEqualTo(kept);
+            assertThat(wal.stats().appendedBytes()).isEqualTo(100L * kept);
+            storage.heal();
+            List<EntryRef> more = wal.appendBatch(batch.subList(kept, batch.size()), false);
+            assertThat(wal.lastEntry("a")).contains(more.get(more.size() - 1));
+        }
+        try (Wal wal = Wal.open(dir, options().build())) {
+            List<Long> ids = wal.enumerateRecords("a").map(TestPayloads::checkedId).toList();
+            assertThat(ids).as("the batch, from its kept prefix and the rest appended again")
+                    .isEqualTo(java.util.stream.LongStream.range(0, 1000).boxed().toList());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Fault.class)
     void aLargeEntryWrittenInPiecesIsCutAfterAShortWrite(Fault fault) {
         try (Wal wal = open(options().build())) {
             ledger.append(wal, "a", 90_000, true);

@@ -11,14 +11,17 @@ import java.nio.file.StandardOpenOption;
 /**
  * The {@code raw-frame} subject of W1 and W1B: the raw writer's loop (one file, a 64 KiB direct buffer, positional
  * writes) writing nano-wal's own records, encoded by the core's {@link Frames.Encoder}: the 24-byte frame, the
- * CRC32C over key hash, segment, offset, frame and payload, the padding to 8 bytes. No lock, no key lookup, no
- * rotation, no reference returned. What a writer of nano-wal's format cannot go below on this disk, so that
+ * CRC32C over key hash, segment, offset, frame and payload, the padding to 8 bytes, and written as the engine
+ * writes a full buffer: up to its last 32 KiB window boundary, the rest kept for the next write. No lock, no key
+ * lookup, no rotation, no reference returned. What a writer of nano-wal's format cannot go below on this disk, so that
  * {@code raw-frame} vs {@code raw} is what the format costs and {@code nano-wal} vs {@code raw-frame} what the engine
  * around it costs.
  */
 final class FrameFloorSubject implements BenchLog {
 
     private static final byte[] NO_HEADER = new byte[0];
+    /** The engine's window for its default 64 KiB buffer (Segment.flushWindowLocked). */
+    private static final int WINDOW = RawSubject.BUFFER / 2;
 
     private final FileChannel channel;
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(RawSubject.BUFFER);
@@ -43,11 +46,27 @@ final class FrameFloorSubject implements BenchLog {
     public void append(int key, byte[] payload) {
         int size = Frames.recordSize(0, payload.length);
         if (buffer.remaining() < size) {
-            flush();
+            flushWindows();
             // one clock read per buffer: nano-wal reads it per append, or per batch in W1B
             timestamp = System.currentTimeMillis();
         }
         encoder.record(buffer, written + buffer.position(), timestamp, NO_HEADER, payload);
+    }
+
+    /** Writes the buffer up to its last window boundary in the file and keeps the rest at its start. */
+    private void flushWindows() {
+        int filled = buffer.position();
+        int whole = filled - (int) ((written + filled) % WINDOW);
+        buffer.limit(whole).position(0);
+        try {
+            while (buffer.hasRemaining()) {
+                written += channel.write(buffer, written);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        buffer.limit(filled);
+        buffer.compact();
     }
 
     private void flush() {

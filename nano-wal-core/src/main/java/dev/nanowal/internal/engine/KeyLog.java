@@ -151,23 +151,35 @@ final class KeyLog {
 
     /**
      * Appends every entry of a batch to this key, in order, with one timestamp; the caller holds the lock from
-     * {@link #lockForAppend()}. The append counters and the newest entry are written once for the batch.
+     * {@link #lockForAppend()} and has checked the entries, which hold {@code bytes} of headers and contents. The
+     * append counters and the newest entry are written once for the batch.
      */
-    void appendAllLocked(long now, List<WalEntry> entries, byte[][] headers, BatchRefs refs) {
+    void appendAllLocked(long now, List<WalEntry> entries, long bytes, BatchRefs refs) {
+        int count = entries.size();
         int appended = 0;
-        long bytes = 0;
+        Segment active = null;
+        long entriesBefore = 0;
         try {
-            for (; appended < headers.length; appended++) {
-                byte[] content = entries.get(appended).content();
-                byte[] header = headers[appended];
-                Segment active = activeFor(now, Frames.recordSize(header.length, content.length));
-                refs.put(appended, keyHash, active.sequence(), active.append(now, header, content, false));
-                bytes += header.length + content.length;
+            while (appended < count) {
+                WalEntry first = entries.get(appended);
+                active = activeFor(now, Frames.recordSize(Frames.headerOrNone(first.header()).length,
+                        first.content().length));
+                entriesBefore = active.entries();
+                appended = active.appendRun(now, entries, appended, maxSegmentSize, refs);
+                active = null;
             }
         } finally {
-            // the entries a failing write left appended count too
+            long appendedBytes = bytes;
+            if (active != null) {
+                // a failing write left the run's entries before it appended: they count too
+                appended += (int) (active.entries() - entriesBefore);
+                appendedBytes = 0;
+                for (WalEntry entry : entries.subList(0, appended)) {
+                    appendedBytes += Frames.headerOrNone(entry.header()).length + entry.content().length;
+                }
+            }
             APPENDS.setOpaque(this, appends + appended);
-            APPENDED_BYTES.setOpaque(this, appendedBytes + bytes);
+            APPENDED_BYTES.setOpaque(this, this.appendedBytes + appendedBytes);
             if (appended > 0) {
                 last = refs.get(appended - 1);
                 lastKnown = true;

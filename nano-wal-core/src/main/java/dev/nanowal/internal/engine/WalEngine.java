@@ -24,6 +24,7 @@ import dev.nanowal.WalOptions;
 import dev.nanowal.WalRecord;
 import dev.nanowal.WalStats;
 import dev.nanowal.WalTailer;
+import dev.nanowal.internal.format.Frames;
 import dev.nanowal.internal.format.KeyNames;
 import dev.nanowal.internal.format.Limits;
 import dev.nanowal.internal.io.Interrupts;
@@ -62,7 +63,6 @@ public final class WalEngine implements WalBackend {
     /** The logger every part of the engine writes to: named after the class users know. */
     static final String LOGGER = "dev.nanowal.Wal";
 
-    private static final byte[] NO_HEADER = new byte[0];
     /**
      * Free space, beyond one write buffer, at which a full disk is tried again: a journal file's first zeros. Less
      * would let appends fail one by one at the edge; the next ENOSPC, which writes nothing partial, stops them again.
@@ -246,15 +246,13 @@ public final class WalEngine implements WalBackend {
     public List<EntryRef> appendBatch(List<WalEntry> entries, boolean durable) {
         Objects.requireNonNull(entries, "entries must not be null");
         int count = entries.size();
-        byte[][] headers = new byte[count][];
         // A batch usually runs of one key: its checks and lookup are done once per run, not once per entry.
         String previous = null;
         boolean oneKey = true;
         long bytes = 0;
         for (int i = 0; i < count; i++) {
             WalEntry entry = Objects.requireNonNull(entries.get(i), "entries must not hold null");
-            headers[i] = checkEntry(entry.header(), entry.content());
-            bytes += headers[i].length + entry.content().length;
+            bytes += checkEntry(entry.header(), entry.content()).length + entry.content().length;
             if (!entry.key().equals(previous)) {
                 // a key with a log passed this check when its log was made: encoding it again per batch was a
                 // twentieth of a batch's time
@@ -265,37 +263,70 @@ public final class WalEngine implements WalBackend {
                 previous = entry.key();
             }
         }
-        BatchSyncs toSync = new BatchSyncs();
         // one clock read for the whole batch: its entries are appended together
         long now = now();
-        KeyLog single = oneKey && count > 0 ? keys.logFor(previous) : null;
-        BatchRefs refs = single == null ? BatchRefs.ofKeys(count) : BatchRefs.ofOneKey(count, single.keyHash());
-        Map<KeyLog, List<Integer>> byKey = single == null ? byKey(entries) : Map.of();
-        if (single != null) {
-            diskGate.admit(single, durable);
-        }
-        for (KeyLog log : byKey.keySet()) {
-            diskGate.admit(log, durable);
-        }
+        List<EntryRef> refs = oneKey && count > 0
+                ? appendOneKey(keys.logFor(previous), now, entries, bytes, durable)
+                : appendKeys(now, entries, durable);
+        events.appended(count, bytes, durable);
+        return refs;
+    }
+
+    /** A batch to one key: one hold of its lock, and nothing allocated but the references. */
+    private List<EntryRef> appendOneKey(KeyLog key, long now, List<WalEntry> entries, long bytes, boolean durable) {
+        diskGate.admit(key, durable);
+        BatchRefs refs = BatchRefs.ofOneKey(entries.size(), key.keyHash());
+        BatchSyncs toSync = durable ? new BatchSyncs() : null;
         try {
-            if (single != null) {
-                appendRun(single, now, entries, headers, null, refs, durable, toSync);
-            }
-            for (Map.Entry<KeyLog, List<Integer>> key : byKey.entrySet()) {
-                appendRun(key.getKey(), now, entries, headers, key.getValue(), refs, durable, toSync);
+            KeyLog log = lockLive(key);
+            try {
+                log.appendAllLocked(now, entries, bytes, refs);
+                if (durable) {
+                    log.addDurableTo(toSync, journal);
+                }
+            } finally {
+                log.unlock();
             }
             if (durable) {
                 toSync.syncAll();
             }
         } finally {
-            if (single != null) {
-                signals.appended(single.keyHash());
+            signals.appended(key.keyHash());
+        }
+        return refs;
+    }
+
+    /** A batch to several keys: each key's entries under one hold of its lock, then one wait for all of them. */
+    private List<EntryRef> appendKeys(long now, List<WalEntry> entries, boolean durable) {
+        Map<KeyLog, List<Integer>> byKey = byKey(entries);
+        for (KeyLog log : byKey.keySet()) {
+            diskGate.admit(log, durable);
+        }
+        BatchRefs refs = BatchRefs.ofKeys(entries.size());
+        BatchSyncs toSync = new BatchSyncs();
+        try {
+            for (Map.Entry<KeyLog, List<Integer>> key : byKey.entrySet()) {
+                KeyLog log = lockLive(key.getKey());
+                try {
+                    for (int i : key.getValue()) {
+                        WalEntry entry = entries.get(i);
+                        refs.put(i, log.appendLocked(now, Frames.headerOrNone(entry.header()), entry.content(), false));
+                    }
+                    if (durable) {
+                        log.addDurableTo(toSync, journal);
+                    }
+                } finally {
+                    log.unlock();
+                }
             }
+            if (durable) {
+                toSync.syncAll();
+            }
+        } finally {
             for (KeyLog log : byKey.keySet()) {
                 signals.appended(log.keyHash());
             }
         }
-        events.appended(count, bytes, durable);
         return refs;
     }
 
@@ -307,12 +338,10 @@ public final class WalEngine implements WalBackend {
     public List<EntryRef> appendBatchIf(Map<String, EntryRef> expectedLast, List<WalEntry> entries, boolean durable) {
         Objects.requireNonNull(expectedLast, "expectedLast must not be null");
         Objects.requireNonNull(entries, "entries must not be null");
-        byte[][] headers = new byte[entries.size()][];
         long bytes = 0;
-        for (int i = 0; i < headers.length; i++) {
-            WalEntry entry = Objects.requireNonNull(entries.get(i), "entries must not hold null");
-            headers[i] = checkEntry(entry.header(), entry.content());
-            bytes += headers[i].length + entry.content().length;
+        for (WalEntry entry : entries) {
+            Objects.requireNonNull(entry, "entries must not hold null");
+            bytes += checkEntry(entry.header(), entry.content()).length + entry.content().length;
         }
         Map<KeyLog, List<Integer>> byKey = byKey(entries);
         checkExpectations(expectedLast, byKey.keySet());
@@ -346,7 +375,8 @@ public final class WalEngine implements WalBackend {
                 for (Map.Entry<KeyLog, List<Integer>> key : byKey.entrySet()) {
                     KeyLog log = locked.get(key.getKey().keyHash());
                     for (int i : key.getValue()) {
-                        refs.put(i, log.appendLocked(now, headers[i], entries.get(i).content(), false));
+                        WalEntry entry = entries.get(i);
+                        refs.put(i, log.appendLocked(now, Frames.headerOrNone(entry.header()), entry.content(), false));
                     }
                     if (durable) {
                         log.addDurableTo(toSync, journal);
@@ -408,29 +438,6 @@ public final class WalEngine implements WalBackend {
         return byKey;
     }
 
-    /**
-     * Appends one key's entries of a batch under one hold of its lock: the {@code indexes} given, or all of them
-     * when null.
-     */
-    private void appendRun(KeyLog key, long now, List<WalEntry> entries, byte[][] headers, List<Integer> indexes,
-            BatchRefs refs, boolean durable, BatchSyncs toSync) {
-        KeyLog log = lockLive(key);
-        try {
-            if (indexes == null) {
-                log.appendAllLocked(now, entries, headers, refs);
-            } else {
-                for (int i : indexes) {
-                    refs.put(i, log.appendLocked(now, headers[i], entries.get(i).content(), false));
-                }
-            }
-            if (durable) {
-                log.addDurableTo(toSync, journal);
-            }
-        } finally {
-            log.unlock();
-        }
-    }
-
     /** Locks the key's log, replacing it when compaction retired it meanwhile. */
     private KeyLog lockLive(KeyLog log) {
         KeyLog candidate = log;
@@ -449,7 +456,7 @@ public final class WalEngine implements WalBackend {
 
     private static byte[] checkEntry(byte[] header, byte[] content) {
         Objects.requireNonNull(content, "content must not be null");
-        byte[] checked = header == null ? NO_HEADER : header;
+        byte[] checked = Frames.headerOrNone(header);
         if (checked.length > Limits.MAX_HEADER_SIZE) {
             throw new WalLimitExceededException("The header is " + checked.length + " bytes; the limit is "
                     + Limits.MAX_HEADER_SIZE + " bytes. Nothing was written");

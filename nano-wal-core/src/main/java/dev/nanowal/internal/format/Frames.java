@@ -41,6 +41,13 @@ public final class Frames {
     private Frames() {
     }
 
+    private static final byte[] NO_HEADER = new byte[0];
+
+    /** The header as stored: none (null) is an empty one. */
+    public static byte[] headerOrNone(byte[] header) {
+        return header == null ? NO_HEADER : header;
+    }
+
     public static long align(long length) {
         return (length + ALIGNMENT - 1) & -ALIGNMENT;
     }
@@ -73,8 +80,6 @@ public final class Frames {
 
         private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
         private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
-        private static final VarHandle SHORTS = MethodHandles.byteArrayViewVarHandle(short[].class,
-                ByteOrder.BIG_ENDIAN);
 
         // Plain array access (no ByteBuffer over it): with many keys, each object on the append path is one more
         // cache miss per append.
@@ -99,7 +104,13 @@ public final class Frames {
 
         /** Writes the 24-byte record header alone, for a record whose header and content are written separately. */
         public void recordHeader(ByteBuffer out, long offset, long timestamp, byte[] header, byte[] content) {
-            frameFields(offset, RECORD_MAGIC, header.length, content.length);
+            // The frame's first 8 bytes (magic and header length) as one number, and the fields stored with
+            // absolute puts: copying the 12 bytes from the CRC input instead took a fifth of a 100 B record's
+            // encoding time (a small copy into a direct buffer is a call of its own).
+            long magicAndLength = RECORD_MAGIC_BITS << Short.SIZE | header.length;
+            LONGS.set(crcInput, OFFSET_AT, offset);
+            LONGS.set(crcInput, FRAME_AT, magicAndLength);
+            INTS.set(crcInput, FRAME_AT + CONTENT_LENGTH_AT, content.length);
             LONGS.set(crcInput, FRAME_AT + CRC_AT, timestamp);
             crc.reset();
             crc.update(crcInput, 0, RECORD_CRC_INPUT);
@@ -107,20 +118,19 @@ public final class Frames {
                 crc.update(header);
             }
             crc.update(content);
-            out.put(crcInput, FRAME_AT, CRC_AT).putInt((int) crc.getValue()).putLong(timestamp);
-        }
-
-        /** The CRC prefix's offset and the frame's bytes [0, 12): magic and lengths. */
-        private void frameFields(long offset, byte[] magic, int headerLength, int contentLength) {
-            LONGS.set(crcInput, OFFSET_AT, offset);
-            System.arraycopy(magic, 0, crcInput, FRAME_AT, MAGIC_SIZE);
-            SHORTS.set(crcInput, FRAME_AT + HEADER_LENGTH_AT, (short) headerLength);
-            INTS.set(crcInput, FRAME_AT + CONTENT_LENGTH_AT, contentLength);
+            int at = out.position();
+            out.putLong(at, magicAndLength)
+                    .putInt(at + CONTENT_LENGTH_AT, content.length)
+                    .putInt(at + CRC_AT, (int) crc.getValue())
+                    .putLong(at + TIMESTAMP_AT, timestamp)
+                    .position(at + RECORD_HEADER_SIZE);
         }
 
         /** Writes a seal at the buffer's position. */
         public void seal(ByteBuffer out, long offset, long entries, long oldest, long newest) {
-            frameFields(offset, SEAL_MAGIC, 0, 0);
+            LONGS.set(crcInput, OFFSET_AT, offset);
+            LONGS.set(crcInput, FRAME_AT, SEAL_MAGIC_BITS << Short.SIZE);
+            INTS.set(crcInput, FRAME_AT + CONTENT_LENGTH_AT, 0);
             LONGS.set(crcInput, FRAME_AT + CRC_AT, entries);
             LONGS.set(crcInput, FRAME_AT + CRC_AT + Long.BYTES, oldest);
             LONGS.set(crcInput, FRAME_AT + CRC_AT + 2 * Long.BYTES, newest);
