@@ -148,6 +148,31 @@ class FaultInjectionTest {
 
     @ParameterizedTest
     @EnumSource(Fault.class)
+    void aBatchToOneKeyWhoseRotationCannotCreateASegmentCountsWhatItAppended(Fault fault) {
+        List<WalEntry> batch = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            batch.add(WalEntry.of("a", TestPayloads.content(i, 100)));
+        }
+        long kept;
+        try (Wal wal = open(options().maxSegmentSize(4096).build())) {
+            wal.appendBatch(batch.subList(0, 1), false);
+            storage.fail(fault, Op.CREATE);
+            assertFails(fault, () -> wal.appendBatch(batch.subList(1, batch.size()), false));
+            // the first segment of 4 KiB takes about 30 records of 128 B; the next one cannot be made
+            kept = wal.stats().appends();
+            assertThat(kept).as("entries kept of the batch").isBetween(2L, 99L);
+            assertThat(wal.keyInfo("a").orElseThrow().entries()).isEqualTo(kept);
+            assertThat(wal.stats().appendedBytes()).isEqualTo(100L * kept);
+            storage.heal();
+        }
+        try (Wal wal = Wal.open(dir, options().build())) {
+            assertThat(wal.enumerateRecords("a").map(TestPayloads::checkedId).toList()).as("the kept prefix")
+                    .isEqualTo(java.util.stream.LongStream.range(0, kept).boxed().toList());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Fault.class)
     void aLargeEntryWrittenInPiecesIsCutAfterAShortWrite(Fault fault) {
         try (Wal wal = open(options().build())) {
             ledger.append(wal, "a", 90_000, true);

@@ -9,7 +9,7 @@ import java.util.RandomAccess;
 /**
  * The references {@code appendBatch} returns, kept as numbers: an {@link EntryRef} is made when one is read, so a
  * batch whose caller keeps none of them allocates an array of offsets instead of an object per entry (in W1B,
- * batches of 64 x 100 B to one key, 50 bytes allocated per entry with the objects, 23 with three arrays, 9 with
+ * batches of 64 x 100 B to one key, 50 bytes allocated per entry with the objects, 23 with three arrays, 10 with
  * one). A batch of one key stores its key hash once, and its segment once until a rotation in the batch.
  * Unmodifiable: {@link AbstractList} refuses {@code set} and {@code add}.
  */

@@ -169,10 +169,12 @@ final class KeyLog {
                 active = null;
             }
         } finally {
-            long appendedBytes = bytes;
             if (active != null) {
                 // a failing write left the run's entries before it appended: they count too
                 appended += (int) (active.entries() - entriesBefore);
+            }
+            long appendedBytes = bytes;
+            if (appended < count) {
                 appendedBytes = 0;
                 for (WalEntry entry : entries.subList(0, appended)) {
                     appendedBytes += Frames.headerOrNone(entry.header()).length + entry.content().length;

@@ -351,8 +351,9 @@ final class Segment implements OpenFiles.OpenFile {
      * for the seal below {@code maxSize} (the first always goes: the caller chose this segment for it), and puts
      * their references into {@code refs}; returns the index after the last one appended. The caller holds the
      * key's lock and has checked that the segment takes appends. The end, the entry count and the timestamps are
-     * published once for the run: per record they were a fifth of a batched 100 B append's time in the engine.
-     * On failure the entries before the failing one stay appended and published, as single appends would.
+     * published once for the run, and rotation is checked with a sum, not per record against the segment's
+     * volatile state. On failure the entries before the failing one stay appended and published, as single
+     * appends would leave them.
      */
     int appendRun(long timestamp, List<WalEntry> entries, int from, long maxSize, BatchRefs refs) {
         long offset = endPosition;
