@@ -209,10 +209,9 @@ public final class Wal implements AutoCloseable {
     /**
      * Appends many entries, in list order per key, with one commit of the journal for the whole batch when
      * {@code durable} (a key's unsynced bytes too large for one journal record, and every key without the journal:
-     * at most one fsync per touched segment file). Every entry is checked
-     * before any is written, so a bad one refuses the whole batch.
-     * The batch is not atomic across a crash or an I/O error: a prefix of each key's entries may have been
-     * written.
+     * at most one fsync per touched segment file). Every entry is checked before any is written, so a bad one
+     * refuses the whole batch. The batch is not atomic across a crash or an I/O error: a prefix of each key's
+     * entries may have been written.
      *
      * @return the references, in the order of {@code entries}
      */
