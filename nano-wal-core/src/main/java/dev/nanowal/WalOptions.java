@@ -135,9 +135,10 @@ public final class WalOptions {
     }
 
     /**
-     * Bytes buffered in memory per active segment before they are written to the file. 0 writes every append
-     * straight to the operating system, so non-durable appends survive a crash of the process (not of the
-     * machine).
+     * Bytes buffered in memory per active segment before they are written to the file (at least 64 KiB are
+     * allocated, and an eighth more, so that a full buffer is written in whole 32 KiB windows of the file). 0
+     * writes every append straight to the operating system, so non-durable appends survive a crash of the
+     * process (not of the machine).
      */
     public int writeBufferSize() {
         return writeBufferSize;
