@@ -1,6 +1,8 @@
 package dev.nanowal.bench;
 
 import dev.nanowal.internal.format.Frames;
+import dev.nanowal.internal.format.KeyNames;
+import dev.nanowal.internal.format.SegmentHeader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -12,8 +14,9 @@ import java.nio.file.StandardOpenOption;
  * The {@code raw-frame} subject of W1 and W1B: the raw writer's loop (one file, a 64 KiB direct buffer, positional
  * writes) writing nano-wal's own records, encoded by the core's {@link Frames.Encoder}: the 24-byte frame, the
  * CRC32C over key hash, segment, offset, frame and payload, the padding to 8 bytes, and written as the engine
- * writes a full buffer: up to its last 32 KiB window boundary, the rest kept for the next write. No lock, no key
- * lookup, no rotation, no reference returned. What a writer of nano-wal's format cannot go below on this disk, so that
+ * writes a full buffer: up to its last 32 KiB window boundary, the rest kept for the next write, from a buffer as
+ * large as the engine's, after a segment header as the engine's file has. No lock, no key lookup, no rotation, no
+ * reference returned. What a writer of nano-wal's format cannot go below on this disk, so that
  * {@code raw-frame} vs {@code raw} is what the format costs and {@code nano-wal} vs {@code raw-frame} what the engine
  * around it costs.
  */
@@ -24,7 +27,8 @@ final class FrameFloorSubject implements BenchLog {
     private static final int WINDOW = RawSubject.BUFFER / 2;
 
     private final FileChannel channel;
-    private final ByteBuffer buffer = ByteBuffer.allocateDirect(RawSubject.BUFFER);
+    /** The engine's buffer for the default size: an eighth more (OpenFiles.takeBuffer). */
+    private final ByteBuffer buffer = ByteBuffer.allocateDirect(RawSubject.BUFFER + RawSubject.BUFFER / 8);
     private final Frames.Encoder encoder = new Frames.Encoder(0x5eedL, 1);
     private long written;
     private long timestamp;
@@ -36,6 +40,13 @@ final class FrameFloorSubject implements BenchLog {
         try {
             channel = FileChannel.open(dir.resolve("frames.log"), StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE);
+            // a segment's header first, as the engine's file starts, so that the records sit at the same offsets
+            byte[] key = KeyNames.utf8(NanoWalSubject.keys(1)[0]);
+            ByteBuffer header = new SegmentHeader(NanoWalSubject.keys(1)[0], key, KeyNames.hash(key), 1,
+                    System.currentTimeMillis()).encode();
+            while (header.hasRemaining()) {
+                written += channel.write(header, written);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
