@@ -9,6 +9,7 @@ import dev.nanowal.internal.format.RecordCursor;
 import dev.nanowal.internal.format.SegmentNames;
 import dev.nanowal.internal.format.SegmentScan;
 import dev.nanowal.internal.format.SequenceFloor;
+import dev.nanowal.internal.io.Interrupts;
 import dev.nanowal.internal.io.Storage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -28,7 +29,7 @@ import java.util.Set;
 
 /**
  * One online backup ({@code Wal.backup}): a directory that opens as a WAL holding every entry made durable
- * before the backup began, taken while appends go on. The engine makes everything appended so far durable in
+ * before the backup began, taken while appends go on. {@link #take} makes everything appended so far durable in
  * the segments themselves (a checkpoint), then, with the checkpoint lock still held, takes each key's
  * {@link Part}s under the key's lock and pins their segments against compaction ({@link Snapshot}); the copy
  * runs after the locks are released. A sealed segment whose every byte is fsynced never changes again and is
@@ -39,7 +40,7 @@ import java.util.Set;
  * {@value SegmentNames#BACKUP_INCOMPLETE} (which a WAL refuses to open and {@code verify} reports), or the complete
  * backup: the marker is durable before the first segment file is written, and is deleted only after every file
  * and the directory were fsynced.
- * Not thread-safe: one backup, one thread.
+ * Not thread-safe: one backup, one thread ({@link #take} makes a new one per call).
  */
 final class Backup {
 
@@ -115,6 +116,66 @@ final class Backup {
             }
         }
         return parts;
+    }
+
+    /**
+     * Takes a backup of the WAL of {@code context} to {@code target}: the {@link Snapshot} under the checkpoint lock,
+     * then the copy with only the snapshot's guard held, removed from {@code guards} again when done.
+     */
+    static BackupResult take(Path target, WalContext context, Checkpoints checkpoints, Keys keys,
+            List<CompactionGuard> guards) {
+        Path source = context.directory().path();
+        Storage storage = context.storage();
+        long started = System.nanoTime();
+        // segment I/O on shared channels for the sync (see Interrupts)
+        return Interrupts.asideDuring(() -> {
+            try {
+                checkTarget(source, target, storage);
+            } catch (IOException e) {
+                throw new WalIOException("Could not check the backup target " + target, e);
+            }
+            Snapshot snapshot = snapshot(context, checkpoints, keys, guards);
+            try {
+                Backup backup = begin(source, target, storage);
+                try {
+                    return backup.write(snapshot, started);
+                } finally {
+                    backup.release();
+                }
+            } finally {
+                guards.remove(snapshot);
+            }
+        });
+    }
+
+    /**
+     * What a backup takes, with everything appended so far made durable first, its segments pinned against
+     * compaction (remove the snapshot from {@code guards} when done).
+     */
+    private static Snapshot snapshot(WalContext context, Checkpoints checkpoints, Keys keys,
+            List<CompactionGuard> guards) {
+        Path directory = context.directory().path();
+        return checkpoints.locked(() -> {
+            Map<String, byte[]> cursorFiles;
+            try {
+                // before the sync: every entry a cursor committed to by then was appended before it
+                cursorFiles = cursorFiles(directory, context.storage());
+            } catch (IOException e) {
+                throw new WalIOException("Could not read the cursor files of " + directory, e);
+            }
+            WalException failure = checkpoints.syncLocked();
+            if (failure != null) {
+                throw failure;
+            }
+            List<Part> parts = new ArrayList<>();
+            for (KeyLog log : keys.all()) {
+                parts.addAll(log.backupParts());
+            }
+            Snapshot snapshot = new Snapshot(parts, context.directory().nextSequence(), cursorFiles);
+            // compaction deletes only under the checkpoint lock: once it is released, the guard is in place
+            guards.add(snapshot);
+            return snapshot;
+        });
     }
 
     /**

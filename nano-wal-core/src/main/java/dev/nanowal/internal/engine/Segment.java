@@ -30,37 +30,30 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link OpenFiles.OpenFile}).
  *
  * <p>Positions: {@code durable <= flushed <= end}. Bytes below {@code flushed} are in the file, below
- * {@code durable} also on stable storage; {@code end} includes the write buffer. {@link #lock} is the owning
- * key's lock, shared by all its segments: appends and rotation hold it throughout, so an append takes one lock,
- * and it guards the buffer and the file handle against the syncing thread, readers and the eviction of idle
- * files. {@link #durability} elects the one thread that fsyncs while the others wait; nobody may wait for it
- * while holding {@link #lock}, which its leader needs. What the commit journal was handed of the segment, and
- * which of its files hold records of it, is kept apart ({@link SegmentJournalState}).
+ * {@code durable} also on stable storage; {@code end} includes the write buffer. The buffer and the writes to the
+ * file are the {@link SegmentWriter}'s: the segment decides what is appended and publishes it, the writer encodes
+ * and writes. {@link #lock} is the owning key's lock, shared by all its segments: appends and rotation hold it
+ * throughout, so an append takes one lock, and it guards the buffer and the file handle against the syncing
+ * thread, readers and the eviction of idle files. {@link #durability} elects the one thread that fsyncs while the
+ * others wait; nobody may wait for it while holding {@link #lock}, which its leader needs. What the commit journal
+ * was handed of the segment, and which of its files hold records of it, is kept apart ({@link SegmentJournalState}).
  */
 final class Segment implements OpenFiles.OpenFile {
-
-    /** The page size of the file system's cache: the smallest window a full write buffer is written in. */
-    private static final int PAGE_SIZE = 4096;
 
     private static final VarHandle END_POSITION = LongFields.handle(MethodHandles.lookup(), "endPosition");
     private static final VarHandle ENTRIES = LongFields.handle(MethodHandles.lookup(), "entries");
 
     private final SegmentHeader header;
     private final Path path;
-    private final OpenFiles openFiles;
     private final WalEvents events;
-    private final boolean writeThrough;
     private final long createdAt;
     private final SegmentFile file;
     private final ReentrantLock lock;
     private final Durability durability;
     private final SegmentJournalState journalState;
-    private final Frames.Encoder encoder;
+    private final SegmentWriter writer;
 
     private final SegmentDamage damage;
-    private ByteBuffer buffer;
-    private long bufferedEntries;
-    private long flushedEntries;
     // Volatile so that takesAppends(), on every append, reads them without the lock. Both only ever go from
     // false to true, and are still written under the lock.
     private volatile boolean sealed;
@@ -69,7 +62,6 @@ final class Segment implements OpenFiles.OpenFile {
 
     /** The sequence of the key's segment before this one, or -1 when unknown (set by the key's {@link KeyLog}). */
     private volatile long previousSequence = -1;
-    private volatile long flushedPosition;
     private volatile long endPosition;
     private volatile long entries;
     private volatile long oldest;
@@ -80,17 +72,13 @@ final class Segment implements OpenFiles.OpenFile {
         this.header = header;
         this.lock = keyLock;
         this.path = path;
-        this.openFiles = context.openFiles();
         this.events = context.events();
         this.damage = new SegmentDamage(path, header, context.quarantine());
-        this.writeThrough = context.options().writeBufferSize() == 0;
         this.createdAt = header.createdAt();
-        this.encoder = new Frames.Encoder(header.keyHash(), header.sequence());
-        this.flushedPosition = end;
         this.endPosition = end;
         this.file = new SegmentFile(path, context, this, header.dataStart(), end);
+        this.writer = new SegmentWriter(this, header, file, context, end, entries);
         this.entries = entries;
-        this.flushedEntries = entries;
         this.oldest = oldest;
         this.newest = newest;
         this.sealed = sealed;
@@ -313,35 +301,7 @@ final class Segment implements OpenFiles.OpenFile {
     long append(long timestamp, byte[] recordHeader, byte[] content, boolean handOver) {
         long offset = endPosition;
         int size = Frames.recordSize(recordHeader.length, content.length);
-        if (buffer == null) {
-            // open the file first: only segments holding a file count against the cap, and eviction is
-            // what returns buffers, so a buffer without a file would never be given back
-            file.channel();
-            buffer = openFiles.takeBuffer();
-        }
-        if (size <= buffer.capacity()) {
-            if (buffer.remaining() < size) {
-                flushWindowLocked();
-                if (buffer.remaining() < size) {
-                    flushLocked();
-                }
-            }
-            int start = buffer.position();
-            encoder.record(buffer, offset, timestamp, recordHeader, content);
-            bufferedEntries++;
-            if (writeThrough || handOver) {
-                try {
-                    flushLocked();
-                } catch (WalException e) {
-                    buffer.position(start);
-                    bufferedEntries--;
-                    throw e;
-                }
-            }
-        } else {
-            flushLocked();
-            writeLargeLocked(offset, timestamp, recordHeader, content, size);
-        }
+        writer.appendLocked(offset, timestamp, recordHeader, content, size, handOver);
         publish(offset + size, 1, timestamp);
         return offset;
     }
@@ -368,7 +328,7 @@ final class Segment implements OpenFiles.OpenFile {
                 if (next > from && offset + size + Frames.SEAL_SIZE > maxSize) {
                     break;
                 }
-                if (buffer == null || size > buffer.capacity() || writeThrough) {
+                if (!writer.fitsRunLocked(size)) {
                     publishRun(offset, appended, timestamp);
                     appended = 0;
                     offset = append(timestamp, recordHeader, content, false);
@@ -376,13 +336,7 @@ final class Segment implements OpenFiles.OpenFile {
                     offset = endPosition;
                     continue;
                 }
-                if (buffer.remaining() < size) {
-                    flushWindowLocked();
-                    if (buffer.remaining() < size) {
-                        flushLocked();
-                    }
-                }
-                encoder.record(buffer, offset, timestamp, recordHeader, content);
+                writer.bufferRunRecordLocked(offset, timestamp, recordHeader, content, size);
                 refs.put(next, header.keyHash(), header.sequence(), offset);
                 offset += size;
                 appended++;
@@ -395,7 +349,7 @@ final class Segment implements OpenFiles.OpenFile {
 
     private void publishRun(long end, long appended, long timestamp) {
         if (appended > 0) {
-            bufferedEntries += appended;
+            writer.countRunLocked(appended);
             publish(end, appended, timestamp);
         }
     }
@@ -412,89 +366,6 @@ final class Segment implements OpenFiles.OpenFile {
             newest = timestamp; // a volatile write once per millisecond, not once per append
         }
         ENTRIES.setRelease(this, entries + appended);
-    }
-
-    private void writeLargeLocked(long offset, long timestamp, byte[] recordHeader, byte[] content, int size) {
-        ByteBuffer head = ByteBuffer.allocate(Frames.RECORD_HEADER_SIZE);
-        encoder.recordHeader(head, offset, timestamp, recordHeader, content);
-        head.flip();
-        ByteBuffer padding = ByteBuffer.allocate(size - Frames.RECORD_HEADER_SIZE - recordHeader.length - content.length);
-        writeLocked(new ByteBuffer[] {head, ByteBuffer.wrap(recordHeader), ByteBuffer.wrap(content), padding});
-        flushedEntries++;
-    }
-
-    /**
-     * Makes room in a full write buffer: writes it up to its last boundary of a <em>window</em> in the file (the
-     * largest power of two of at most half the buffer, 32 KiB for the default 64 KiB) and keeps the rest, usually
-     * part of one record, at its start for the next write. So every write but a segment's first covers whole
-     * windows at window-aligned offsets, which the page cache keeps in large folios: the raw writer's loop wrote
-     * 100 B records 1.22x as fast so, the final fsync included, as with writes of whole records at the offsets they
-     * end at (which also write each write's last page twice). A crash between the two writes leaves a torn record
-     * at the end of the file, as a crash during any write can; the record was not durable, and opening cuts it
-     * without an fsync ({@code KeyRecovery}).
-     */
-    private void flushWindowLocked() {
-        int window = Integer.highestOneBit(buffer.capacity() / 2);
-        if (window < PAGE_SIZE) {
-            return;
-        }
-        int filled = buffer.position();
-        int whole = filled - (int) ((flushedPosition + filled) % window);
-        if (whole < window / 2) {
-            return;
-        }
-        buffer.limit(whole).position(0);
-        try {
-            writeLocked(new ByteBuffer[] {buffer});
-        } catch (WalException e) {
-            buffer.limit(buffer.capacity()).position(filled);
-            throw e;
-        }
-        buffer.limit(filled).position(whole);
-        buffer.compact();
-    }
-
-    /** Hands the write buffer to the operating system; on failure the buffer keeps its bytes for a retry. */
-    private void flushLocked() {
-        if (buffer == null || buffer.position() == 0) {
-            return;
-        }
-        buffer.flip();
-        try {
-            writeLocked(new ByteBuffer[] {buffer});
-        } catch (WalException e) {
-            int filled = buffer.limit();
-            buffer.limit(buffer.capacity()).position(filled);
-            throw e;
-        }
-        buffer.clear();
-        flushedEntries += bufferedEntries;
-        bufferedEntries = 0;
-    }
-
-    /** Writes the parts at the flushed position; a partial write is cut off again before failing. */
-    private void writeLocked(ByteBuffer[] parts) {
-        long end;
-        boolean interrupted = Interrupts.setAside();
-        try {
-            end = file.write(parts, flushedPosition);
-        } catch (IOException e) {
-            discardPartialWriteLocked();
-            throw events.writeFailed(new WalIOException("Could not write to segment " + path, e));
-        } finally {
-            Interrupts.restore(interrupted);
-        }
-        flushedPosition = end;
-    }
-
-    private void discardPartialWriteLocked() {
-        try {
-            file.truncate(flushedPosition);
-        } catch (IOException | WalException e) {
-            failed = true;
-            System.getLogger(WalEngine.LOGGER).log(System.Logger.Level.ERROR, "Could not cut a partial write "
-                    + "from " + path + " at " + flushedPosition + "; the key continues in a new segment", e);
-        }
     }
 
     /**
@@ -525,12 +396,12 @@ final class Segment implements OpenFiles.OpenFile {
                 throw new WalIOException("Segment " + path + " had a failed write or fsync; its unsynced entries "
                         + "cannot be made durable");
             }
-            flushLocked();
+            writer.flushLocked();
+            target = writer.flushed();
+            targetEntries = writer.flushedEntries();
             if (preallocate && !sealed) {
-                file.preallocate(flushedPosition);
+                file.preallocate(target);
             }
-            target = flushedPosition;
-            targetEntries = flushedEntries;
             channel = file.pin();
         } finally {
             lock.unlock();
@@ -576,7 +447,8 @@ final class Segment implements OpenFiles.OpenFile {
         durability.nameMadeDurable();
     }
 
-    private void markFailed() {
+    /** Marks a write or fsync failed: the segment takes no more appends. */
+    void markFailed() {
         lock.lock();
         try {
             failed = true;
@@ -597,27 +469,12 @@ final class Segment implements OpenFiles.OpenFile {
             if (sealed || failed) {
                 return;
             }
-            if (buffer == null) {
-                file.channel();
-                buffer = openFiles.takeBuffer();
-            }
-            if (buffer.remaining() < Frames.SEAL_SIZE) {
-                flushLocked();
-            }
-            int start = buffer.position();
             long offset = endPosition;
-            encoder.seal(buffer, offset, entries, oldest, newest);
-            try {
-                // handed to the operating system (not fsynced), so a process crash keeps the seal
-                flushLocked();
-            } catch (WalException e) {
-                buffer.position(start);
-                throw e;
-            }
+            writer.sealLocked(offset, entries, oldest, newest);
             endPosition = offset + Frames.SEAL_SIZE;
-            file.trim(flushedPosition);
+            file.trim(writer.flushed());
             sealed = true;
-            releaseBufferLocked();
+            writer.releaseBufferLocked();
         } finally {
             lock.unlock();
         }
@@ -637,30 +494,7 @@ final class Segment implements OpenFiles.OpenFile {
      * copied. The caller holds the key's lock.
      */
     byte[] copyLocked(long from, long to) {
-        byte[] out = new byte[(int) (to - from)];
-        long flushed = flushedPosition;
-        if (from < flushed) {
-            ByteBuffer part = ByteBuffer.wrap(out, 0, (int) (Math.min(to, flushed) - from));
-            boolean interrupted = Interrupts.setAside();
-            try {
-                FileChannel channel = file.channel();
-                while (part.hasRemaining()) {
-                    if (channel.read(part, from + part.position()) < 0) {
-                        throw new IOException("end of file at " + (from + part.position()));
-                    }
-                }
-            } catch (IOException e) {
-                throw events.writeFailed(new WalIOException("Could not read back the unsynced bytes of segment "
-                        + path + " for the commit journal", e));
-            } finally {
-                Interrupts.restore(interrupted);
-            }
-        }
-        if (to > flushed) {
-            long start = Math.max(from, flushed);
-            buffer.get((int) (start - flushed), out, (int) (start - from), (int) (to - start));
-        }
-        return out;
+        return writer.copyLocked(from, to);
     }
 
     /** How the commit journal sees this segment: what was handed to it, and which of its files hold records. */
@@ -693,10 +527,10 @@ final class Segment implements OpenFiles.OpenFile {
 
     /** Flushes the write buffer, so that the file holds everything appended so far; returns the end. */
     long flush() {
-        if (flushedPosition < endPosition) {
+        if (writer.flushed() < endPosition) {
             lock.lock();
             try {
-                flushLocked();
+                writer.flushLocked();
             } finally {
                 lock.unlock();
             }
@@ -718,19 +552,13 @@ final class Segment implements OpenFiles.OpenFile {
      */
     ReadSnapshot snapshotForReading() {
         long end = endPosition;
-        if (flushedPosition >= end) {
+        if (writer.flushed() >= end) {
             return new ReadSnapshot(end, end, null);
         }
         lock.lock();
         try {
-            try {
-                flushLocked();
-            } catch (WalIOException e) {
-                ByteBuffer copy = ByteBuffer.allocate(buffer.position());
-                copy.put(0, buffer, 0, buffer.position());
-                return new ReadSnapshot(endPosition, flushedPosition, copy);
-            }
-            return new ReadSnapshot(endPosition, flushedPosition, null);
+            ByteBuffer unflushed = writer.flushForReadingLocked();
+            return new ReadSnapshot(endPosition, writer.flushed(), unflushed);
         } finally {
             lock.unlock();
         }
@@ -738,7 +566,7 @@ final class Segment implements OpenFiles.OpenFile {
 
     /** Where the bytes in the file end; the write buffer holds the rest up to {@link #end()}. */
     long flushed() {
-        return flushedPosition;
+        return writer.flushed();
     }
 
     /** The open file, kept open until {@link #unpin()}: eviction skips pinned segments. */
@@ -771,12 +599,12 @@ final class Segment implements OpenFiles.OpenFile {
                 return;
             }
             try {
-                flushLocked();
+                writer.flushLocked();
             } catch (WalException e) {
                 return;
             }
             file.close();
-            releaseBufferLocked();
+            writer.releaseBufferLocked();
         } finally {
             lock.unlock();
         }
@@ -787,8 +615,8 @@ final class Segment implements OpenFiles.OpenFile {
     public void closeFile() {
         lock.lock();
         try {
-            file.closeTrimmed(flushedPosition);
-            releaseBufferLocked();
+            file.closeTrimmed(writer.flushed());
+            writer.releaseBufferLocked();
         } finally {
             lock.unlock();
         }
@@ -799,21 +627,10 @@ final class Segment implements OpenFiles.OpenFile {
         lock.lock();
         try {
             deleted = true;
-            if (buffer != null) {
-                buffer.clear();
-                bufferedEntries = 0;
-            }
-            releaseBufferLocked();
+            writer.discardLocked();
             file.delete();
         } finally {
             lock.unlock();
-        }
-    }
-
-    private void releaseBufferLocked() {
-        if (buffer != null && buffer.position() == 0) {
-            openFiles.returnBuffer(buffer);
-            buffer = null;
         }
     }
 

@@ -14,7 +14,7 @@ import java.nio.file.Path;
  * A segment's file and its place in the open-file cap: the channel (opened again after the cap closed it), the
  * pins that keep it open through an fsync or a read, positional writes, truncation, and the zeros preallocated
  * after the data ({@link Preallocation}). It knows nothing of records, buffers or durability: {@link Segment}
- * decides what to write where.
+ * and its {@link SegmentWriter} decide what to write where.
  *
  * <p>Every method is called with the owning key's lock held. The cap ({@link OpenFiles}) counts the file for
  * its {@code owner}, the segment, whose eviction also returns the segment's write buffer.

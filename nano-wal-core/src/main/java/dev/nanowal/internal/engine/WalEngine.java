@@ -55,7 +55,8 @@ import java.util.stream.Stream;
  * The engine behind one open {@code dev.nanowal.Wal}, which delegates every call here: arguments checked,
  * then each call goes down to the key's {@link KeyLog} (appends, reads, retention), to {@link Checkpoints} (a sync
  * of every key, the commit journal's checkpoints, the close's last sync), to {@link Compaction} (retention over
- * every key) or to {@link WalDirectory} (lock, shutdown). It never handles a {@link Segment} itself.
+ * every key), to {@link Backup} or to {@link WalDirectory} (lock, shutdown); {@link WalOpening} builds it at open.
+ * It never handles a {@link Segment} itself.
  * Thread-safe; its contract is the one {@code Wal}'s javadoc states.
  */
 public final class WalEngine implements WalBackend {
@@ -90,8 +91,9 @@ public final class WalEngine implements WalBackend {
     private final Compaction compaction;
     private volatile boolean closed;
 
-    private WalEngine(WalContext context, Map<Long, List<Segment>> loaded, JournalReplay.Result replayed,
-            SyncPool syncPool) throws IOException {
+    /** Over what {@link WalOpening} recovered, with the directory locked. */
+    WalEngine(WalContext context, Map<Long, List<Segment>> loaded, JournalReplay.Result replayed, SyncPool syncPool)
+            throws IOException {
         this.context = context;
         this.quarantine = context.quarantine();
         this.replayed = replayed;
@@ -108,65 +110,9 @@ public final class WalEngine implements WalBackend {
                 checkpoints::checkpointLocked);
     }
 
-    /** Locks {@code directory} (creating it if needed) and recovers it; see {@code Wal.open}. */
+    /** Locks {@code directory} (creating it if needed) and recovers it ({@link WalOpening}); see {@code Wal.open}. */
     public static WalEngine open(Path directory, WalOptions options, Storage storage) {
-        Objects.requireNonNull(directory, "directory must not be null");
-        Objects.requireNonNull(options, "options must not be null");
-        // An interrupted caller would close the lock file's channel, and so release the lock, or fail the
-        // recovery's reads (see Interrupts).
-        return Interrupts.asideDuring(() -> openLocked(WalDirectory.lock(directory, storage), options, storage));
-    }
-
-    private static WalEngine openLocked(WalDirectory locked, WalOptions options, Storage storage) {
-        SyncPool syncPool = null;
-        try {
-            Backup.refuseIfIncomplete(locked.path(), storage, "Cannot open " + locked.path());
-            WalEvents events = new WalEvents(options.clock(), locked.path(), storage);
-            Quarantine quarantine = new Quarantine();
-            DurableExtents extents = DurableExtents.read(locked.path(), storage, quarantine, events);
-            WalContext context = new WalContext(locked, options, storage,
-                    new OpenFiles(options.maxOpenFiles(), options.writeBufferSize()), events, extents, quarantine);
-            // A file in an fsync cannot be closed for the open-files cap, which closes idle files down to 1/8
-            // below the cap: more fsyncs at once than that headroom would hold more files open than the cap.
-            syncPool = new SyncPool(Math.min(options.syncThreads(), Math.max(1, options.maxOpenFiles() / 8)),
-                    locked, context.events());
-            // Replayed first, whether or not this open uses the journal, so recovery finds every durable entry. With
-            // the journal the first checkpoint fsyncs what replay wrote; not when recovery may cut promised bytes
-            // (repairCorruptTail), which a second replay after a crash would write again past the cut.
-            JournalReplay.Result replayed;
-            try {
-                replayed = JournalReplay.run(locked.path(), storage, locked.ownFiles(), syncPool, extents,
-                        options.journal() && !options.repairCorruptTail());
-            } catch (IOException e) {
-                throw new WalIOException("Could not replay the commit journal of " + locked.path() + " into its "
-                        + "segments; nothing was lost: free space if the disk is full, and open again", e);
-            }
-            Recovery recovery = new Recovery(context, replayed.owed(), syncPool,
-                    Runtime.getRuntime().availableProcessors());
-            Map<Long, List<Segment>> loaded = recovery.load();
-            locked.startSequencesAfter(recovery.highestSequence(), quarantine, events);
-            if (options.journal()) {
-                extents.saveAll(loaded.values());
-            } else {
-                extents.forget(locked.path());
-            }
-            WalEngine engine = new WalEngine(context, loaded, replayed, syncPool);
-            LOG.log(System.Logger.Level.DEBUG, "Opened WAL {0} with {1} keys", locked.path(), loaded.size());
-            return engine;
-        } catch (IOException e) {
-            failedOpen(locked, syncPool);
-            throw new WalIOException("Could not open the WAL at " + locked.path(), e);
-        } catch (RuntimeException | Error e) {
-            failedOpen(locked, syncPool);
-            throw e;
-        }
-    }
-
-    private static void failedOpen(WalDirectory locked, SyncPool syncPool) {
-        if (syncPool != null) {
-            syncPool.shutdown();
-        }
-        locked.release(false);
+        return WalOpening.open(directory, options, storage);
     }
 
     public EntryRef append(String key, byte[] header, byte[] content, boolean durable) {
@@ -579,54 +525,7 @@ public final class WalEngine implements WalBackend {
         ensureOpen();
         // the backup starts with a sync of every key
         diskGate.admitSync();
-        long started = System.nanoTime();
-        // segment I/O on shared channels for the sync (see Interrupts)
-        return Interrupts.asideDuring(() -> {
-            try {
-                Backup.checkTarget(directory.path(), target, context.storage());
-            } catch (IOException e) {
-                throw new WalIOException("Could not check the backup target " + target, e);
-            }
-            Backup.Snapshot snapshot = backupSnapshot();
-            try {
-                Backup backup = Backup.begin(directory.path(), target, context.storage());
-                try {
-                    return backup.write(snapshot, started);
-                } finally {
-                    backup.release();
-                }
-            } finally {
-                guards.remove(snapshot);
-            }
-        });
-    }
-
-    /**
-     * What a backup takes, with everything appended so far made durable first, its segments pinned against
-     * compaction (remove the snapshot from {@link #guards} when done).
-     */
-    private Backup.Snapshot backupSnapshot() {
-        return checkpoints.locked(() -> {
-            Map<String, byte[]> cursorFiles;
-            try {
-                // before the sync: every entry a cursor committed to by then was appended before it
-                cursorFiles = Backup.cursorFiles(directory.path(), context.storage());
-            } catch (IOException e) {
-                throw new WalIOException("Could not read the cursor files of " + directory.path(), e);
-            }
-            WalException failure = checkpoints.syncLocked();
-            if (failure != null) {
-                throw failure;
-            }
-            List<Backup.Part> parts = new ArrayList<>();
-            for (KeyLog log : keys.all()) {
-                parts.addAll(log.backupParts());
-            }
-            Backup.Snapshot snapshot = new Backup.Snapshot(parts, directory.nextSequence(), cursorFiles);
-            // compaction deletes only under the checkpoint lock: once it is released, the guard is in place
-            guards.add(snapshot);
-            return snapshot;
-        });
+        return Backup.take(target, context, checkpoints, keys, guards);
     }
 
     /** The journal's counters since the WAL was opened, and what opening replayed. */
