@@ -117,13 +117,19 @@ class FaultInjectionTest {
         }
     }
 
+    /** {@code count} entries of 100 B to key "a", entry i holding id i. */
+    private static List<WalEntry> batchOfA(int count) {
+        List<WalEntry> batch = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            batch.add(WalEntry.of("a", TestPayloads.content(i, 100)));
+        }
+        return batch;
+    }
+
     @ParameterizedTest
     @EnumSource(Fault.class)
     void aBatchToOneKeyThatMeetsAFailingWriteKeepsTheEntriesBeforeItAsAPrefix(Fault fault) {
-        List<WalEntry> batch = new ArrayList<>();
-        for (int i = 0; i < 1000; i++) {
-            batch.add(WalEntry.of("a", TestPayloads.content(i, 100)));
-        }
+        List<WalEntry> batch = batchOfA(1000);
         int kept;
         try (Wal wal = open(options().build())) {
             // the segment's file exists before the failure (its creation is a write too)
@@ -149,10 +155,7 @@ class FaultInjectionTest {
     @ParameterizedTest
     @EnumSource(Fault.class)
     void aBatchToOneKeyWhoseRotationCannotCreateASegmentCountsWhatItAppended(Fault fault) {
-        List<WalEntry> batch = new ArrayList<>();
-        for (int i = 0; i < 100; i++) {
-            batch.add(WalEntry.of("a", TestPayloads.content(i, 100)));
-        }
+        List<WalEntry> batch = batchOfA(100);
         long kept;
         try (Wal wal = open(options().maxSegmentSize(4096).build())) {
             wal.appendBatch(batch.subList(0, 1), false);

@@ -197,8 +197,8 @@ public final class WalEngine implements WalBackend {
         boolean oneKey = true;
         long bytes = 0;
         for (int i = 0; i < count; i++) {
-            WalEntry entry = Objects.requireNonNull(entries.get(i), "entries must not hold null");
-            bytes += checkEntry(entry.header(), entry.content()).length + entry.content().length;
+            WalEntry entry = entries.get(i);
+            bytes += checkEntry(entry);
             if (!entry.key().equals(previous)) {
                 // a key with a log passed this check when its log was made: encoding it again per batch was a
                 // twentieth of a batch's time
@@ -224,15 +224,7 @@ public final class WalEngine implements WalBackend {
         BatchRefs refs = BatchRefs.ofOneKey(entries.size(), key.keyHash());
         BatchSyncs toSync = durable ? new BatchSyncs() : null;
         try {
-            KeyLog log = lockLive(key);
-            try {
-                log.appendAllLocked(now, entries, bytes, refs);
-                if (durable) {
-                    log.addDurableTo(toSync, journal);
-                }
-            } finally {
-                log.unlock();
-            }
+            appendRun(key, now, entries, bytes, null, refs, toSync);
             if (durable) {
                 toSync.syncAll();
             }
@@ -249,21 +241,10 @@ public final class WalEngine implements WalBackend {
             diskGate.admit(log, durable);
         }
         BatchRefs refs = BatchRefs.ofKeys(entries.size());
-        BatchSyncs toSync = new BatchSyncs();
+        BatchSyncs toSync = durable ? new BatchSyncs() : null;
         try {
             for (Map.Entry<KeyLog, List<Integer>> key : byKey.entrySet()) {
-                KeyLog log = lockLive(key.getKey());
-                try {
-                    for (int i : key.getValue()) {
-                        WalEntry entry = entries.get(i);
-                        refs.put(i, log.appendLocked(now, Frames.headerOrNone(entry.header()), entry.content(), false));
-                    }
-                    if (durable) {
-                        log.addDurableTo(toSync, journal);
-                    }
-                } finally {
-                    log.unlock();
-                }
+                appendRun(key.getKey(), now, entries, 0, key.getValue(), refs, toSync);
             }
             if (durable) {
                 toSync.syncAll();
@@ -277,6 +258,31 @@ public final class WalEngine implements WalBackend {
     }
 
     /**
+     * Appends one key's entries of a batch under one hold of its lock: the {@code indexes} given, or all of them
+     * (holding {@code bytes} of headers and contents) when null; adds what makes them durable to {@code toSync}
+     * unless that is null.
+     */
+    private void appendRun(KeyLog key, long now, List<WalEntry> entries, long bytes, List<Integer> indexes,
+            BatchRefs refs, BatchSyncs toSync) {
+        KeyLog log = lockLive(key);
+        try {
+            if (indexes == null) {
+                log.appendAllLocked(now, entries, bytes, refs);
+            } else {
+                for (int i : indexes) {
+                    WalEntry entry = entries.get(i);
+                    refs.put(i, log.appendLocked(now, Frames.headerOrNone(entry.header()), entry.content(), false));
+                }
+            }
+            if (toSync != null) {
+                log.addDurableTo(toSync, journal);
+            }
+        } finally {
+            log.unlock();
+        }
+    }
+
+    /**
      * {@link #appendBatch} if every key of the batch ends at its expected entry (null: holds none), decided with the
      * locks of all its keys held, taken in the order of their hashes so that two such batches never deadlock; on a
      * conflict nothing is written.
@@ -286,8 +292,7 @@ public final class WalEngine implements WalBackend {
         Objects.requireNonNull(entries, "entries must not be null");
         long bytes = 0;
         for (WalEntry entry : entries) {
-            Objects.requireNonNull(entry, "entries must not hold null");
-            bytes += checkEntry(entry.header(), entry.content()).length + entry.content().length;
+            bytes += checkEntry(entry);
         }
         Map<KeyLog, List<Integer>> byKey = byKey(entries);
         checkExpectations(expectedLast, byKey.keySet());
@@ -398,6 +403,12 @@ public final class WalEngine implements WalBackend {
             }
             candidate = keys.logFor(candidate.key());
         }
+    }
+
+    /** Checks one entry of a batch; returns its bytes of header and content. */
+    private static long checkEntry(WalEntry entry) {
+        Objects.requireNonNull(entry, "entries must not hold null");
+        return checkEntry(entry.header(), entry.content()).length + entry.content().length;
     }
 
     private static byte[] checkEntry(byte[] header, byte[] content) {
