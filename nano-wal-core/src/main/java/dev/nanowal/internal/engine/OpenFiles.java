@@ -112,7 +112,7 @@ final class OpenFiles {
             }
         }
         // An eighth more than the buffer size: a full buffer is written up to its last window boundary (see
-        // Segment), and with the slack that write covers two whole 32 KiB windows of the default 64 KiB, at
+        // SegmentWriter), and with the slack that write covers two whole 32 KiB windows of the default 64 KiB, at
         // 64 KiB-aligned offsets, instead of one window and a copy of the other half to the buffer's start. The
         // raw writer's loop with nano-wal's records and a segment's header ran 1.12x as fast so (83 vs 93 ms CPU
         // per 1M x 100 B).
