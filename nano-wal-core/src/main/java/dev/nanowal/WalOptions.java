@@ -40,6 +40,14 @@ public final class WalOptions {
      * the last one; with 1,000 keys that is 1,000 fsyncs, a small share of a disk's budget every 10 s.
      */
     public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(10);
+    /**
+     * Default for {@link #backgroundSyncSize()}: 4 MiB. Written in 64 KiB windows, that is one background fsync per 64
+     * writes of a busy key, and a {@code sync()} after a burst waits for at most about 4 MiB of a key's data to
+     * reach the device instead of all of it (see benchmarks/RESULTS.md, session 10).
+     */
+    public static final long DEFAULT_BACKGROUND_SYNC_SIZE = 4L * 1024 * 1024;
+    /** The smallest {@link #backgroundSyncSize()} accepted, but for 0 (off): 64 KiB. */
+    public static final long MIN_BACKGROUND_SYNC_SIZE = 64 * 1024;
     /** The smallest journal file accepted: 1 MiB. */
     public static final long MIN_JOURNAL_FILE_SIZE = 1024 * 1024;
     /** The largest journal file accepted: 1 GiB. */
@@ -62,6 +70,7 @@ public final class WalOptions {
     private final int maxOpenFiles;
     private final int writeBufferSize;
     private final int syncThreads;
+    private final long backgroundSyncSize;
     private final boolean repairCorruptTail;
     private final boolean journal;
     private final long journalFileSize;
@@ -78,6 +87,7 @@ public final class WalOptions {
         this.maxOpenFiles = builder.maxOpenFiles;
         this.writeBufferSize = builder.writeBufferSize;
         this.syncThreads = builder.syncThreads;
+        this.backgroundSyncSize = builder.backgroundSyncSize;
         this.repairCorruptTail = builder.repairCorruptTail;
         this.clock = builder.clock;
     }
@@ -102,6 +112,7 @@ public final class WalOptions {
                 .maxOpenFiles(maxOpenFiles)
                 .writeBufferSize(writeBufferSize)
                 .syncThreads(syncThreads)
+                .backgroundSyncSize(backgroundSyncSize)
                 .repairCorruptTail(repairCorruptTail)
                 .journal(journal)
                 .journalFileSize(journalFileSize)
@@ -155,6 +166,19 @@ public final class WalOptions {
     }
 
     /**
+     * How many bytes of a segment may be written to the operating system and not yet fsynced before a background
+     * thread fsyncs them; 0 leaves them to the kernel's writeback until the next sync. The appending thread does not
+     * wait: one background fsync at a time per WAL, the write buffer is not flushed for it, and nothing is promised
+     * by it (buffered appends are still durable only after {@link Wal#sync()}). What it buys is a bounded
+     * {@code sync()} and {@code close()} after a burst of buffered appends, since the device writes the data while
+     * the appends go on instead of all at the end, and steady writeback instead of the kernel's bursts. RocksDB's
+     * {@code bytes_per_sync} does the same with {@code sync_file_range}.
+     */
+    public long backgroundSyncSize() {
+        return backgroundSyncSize;
+    }
+
+    /**
      * Whether opening may cut corruption found in the middle of a key's last segment (valid entries after a
      * bad one). The cut bytes are kept in a {@code .broken} file beside the segment. Off by default: such a
      * WAL then fails to open with a {@link WalCorruptionException} naming the file and offset.
@@ -193,6 +217,7 @@ public final class WalOptions {
         return "WalOptions[entryRetention=" + entryRetention + ", segmentsPerRetentionPeriod="
                 + segmentsPerRetentionPeriod + ", maxSegmentSize=" + maxSegmentSize + ", maxOpenFiles="
                 + maxOpenFiles + ", writeBufferSize=" + writeBufferSize + ", syncThreads=" + syncThreads
+                + ", backgroundSyncSize=" + backgroundSyncSize
                 + ", repairCorruptTail=" + repairCorruptTail + ", journal=" + journal + ", journalFileSize="
                 + journalFileSize + ", checkpointInterval=" + checkpointInterval + ", clock=" + clock + "]";
     }
@@ -206,6 +231,7 @@ public final class WalOptions {
         private int maxOpenFiles = DEFAULT_MAX_OPEN_FILES;
         private int writeBufferSize = DEFAULT_WRITE_BUFFER_SIZE;
         private int syncThreads = DEFAULT_SYNC_THREADS;
+        private long backgroundSyncSize = DEFAULT_BACKGROUND_SYNC_SIZE;
         private boolean repairCorruptTail;
         private boolean journal = true;
         private long journalFileSize = DEFAULT_JOURNAL_FILE_SIZE;
@@ -269,6 +295,16 @@ public final class WalOptions {
                         + syncThreads);
             }
             this.syncThreads = syncThreads;
+            return this;
+        }
+
+        public Builder backgroundSyncSize(long backgroundSyncSize) {
+            if (backgroundSyncSize != 0
+                    && (backgroundSyncSize < MIN_BACKGROUND_SYNC_SIZE || backgroundSyncSize > MAX_SEGMENT_SIZE)) {
+                throw new IllegalArgumentException("backgroundSyncSize must be 0 (off) or between "
+                        + MIN_BACKGROUND_SYNC_SIZE + " and " + MAX_SEGMENT_SIZE + " bytes, was " + backgroundSyncSize);
+            }
+            this.backgroundSyncSize = backgroundSyncSize;
             return this;
         }
 

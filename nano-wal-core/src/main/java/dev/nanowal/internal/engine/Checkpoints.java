@@ -149,12 +149,13 @@ final class Checkpoints {
     }
 
     /**
-     * On close, once the WAL is marked closed: stops the checkpoint thread, makes every append durable in its
-     * segment and retires the journal, so that the next open has nothing to replay, then stops the sync threads and
-     * closes every file. Returns the failure met, or null. The caller has set its interrupt status aside
+     * On close, once the WAL is marked closed: stops the background fsyncs and the checkpoint thread, makes every
+     * append durable in its segment and retires the journal, so that the next open has nothing to replay, then stops
+     * the sync threads and closes every file. Returns the failure met, or null. The caller has set its interrupt status aside
      * ({@link Interrupts}).
      */
     WalException close() {
+        context.backgroundSyncs().shutdown();
         WalException failure = locked(this::lastSyncLocked);
         syncPool.shutdown();
         context.openFiles().closeAll();

@@ -374,7 +374,7 @@ final class Segment implements OpenFiles.OpenFile {
      * ahead of the data ({@link Preallocation}).
      */
     void syncTo(long position) {
-        durability.await(position, () -> forceAsLeader(true, true));
+        durability.await(position, () -> forceAsLeader(true, true, true));
     }
 
     /**
@@ -383,10 +383,20 @@ final class Segment implements OpenFiles.OpenFile {
      * directory once for many segments (see {@link #isNameDurable()}).
      */
     void syncTo(long position, boolean withName) {
-        durability.await(position, () -> forceAsLeader(withName, false));
+        durability.await(position, () -> forceAsLeader(withName, false, true));
     }
 
-    private void forceAsLeader(boolean withName, boolean preallocate) {
+    /**
+     * For {@link BackgroundSyncs}: fsyncs the bytes already in the file, directory entry included, without flushing
+     * the write buffer (a part of a window written early would undo the window writes).
+     */
+    void fsyncWritten() {
+        long target = writer.flushed();
+        durability.awaitFsync(target, () -> forceAsLeader(true, false, false));
+    }
+
+    /** @param flush whether the write buffer is written first, so that the fsync covers everything appended */
+    private void forceAsLeader(boolean withName, boolean preallocate, boolean flush) {
         FileChannel channel;
         long target;
         long targetEntries;
@@ -396,7 +406,9 @@ final class Segment implements OpenFiles.OpenFile {
                 throw new WalIOException("Segment " + path + " had a failed write or fsync; its unsynced entries "
                         + "cannot be made durable");
             }
-            writer.flushLocked();
+            if (flush) {
+                writer.flushLocked();
+            }
             target = writer.flushed();
             targetEntries = writer.flushedEntries();
             if (preallocate && !sealed) {
@@ -485,7 +497,7 @@ final class Segment implements OpenFiles.OpenFile {
      * later range of it can reach the journal first): for a durable append too large for the journal.
      */
     void forceLocked() {
-        forceAsLeader(true, false);
+        forceAsLeader(true, false, true);
         journalState.fsyncedLocked();
     }
 
@@ -513,7 +525,7 @@ final class Segment implements OpenFiles.OpenFile {
      */
     void fsyncAll(boolean withName) {
         long target = flush();
-        durability.awaitFsync(target, () -> forceAsLeader(withName, false));
+        durability.awaitFsync(target, () -> forceAsLeader(withName, false, true));
     }
 
     /** Whether everything appended so far was covered by an fsync of the file itself. */

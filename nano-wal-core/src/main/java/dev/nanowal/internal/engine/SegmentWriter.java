@@ -30,6 +30,10 @@ final class SegmentWriter {
     private final OpenFiles openFiles;
     private final WalEvents events;
     private final boolean writeThrough;
+    private final BackgroundSyncs backgroundSyncs;
+    private final long backgroundSyncSize;
+    /** Where the file ended when a background fsync was last asked for. */
+    private long backgroundSyncAsked;
     private final Frames.Encoder encoder;
     private ByteBuffer buffer;
     private long bufferedEntries;
@@ -44,6 +48,9 @@ final class SegmentWriter {
         this.openFiles = context.openFiles();
         this.events = context.events();
         this.writeThrough = context.options().writeBufferSize() == 0;
+        this.backgroundSyncs = context.backgroundSyncs();
+        this.backgroundSyncSize = context.options().backgroundSyncSize();
+        this.backgroundSyncAsked = end;
         this.encoder = new Frames.Encoder(header.keyHash(), header.sequence());
         this.flushedPosition = end;
         this.flushedEntries = entries;
@@ -220,6 +227,11 @@ final class SegmentWriter {
             Interrupts.restore(interrupted);
         }
         flushedPosition = end;
+        if (backgroundSyncSize > 0 && end - Math.max(backgroundSyncAsked, segment.fsyncedPosition())
+                >= backgroundSyncSize) {
+            backgroundSyncAsked = end;
+            backgroundSyncs.request(segment);
+        }
     }
 
     private void discardPartialWriteLocked() {

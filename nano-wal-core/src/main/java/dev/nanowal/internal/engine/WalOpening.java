@@ -40,7 +40,8 @@ final class WalOpening {
             Quarantine quarantine = new Quarantine();
             DurableExtents extents = DurableExtents.read(locked.path(), storage, quarantine, events);
             WalContext context = new WalContext(locked, options, storage,
-                    new OpenFiles(options.maxOpenFiles(), options.writeBufferSize()), events, extents, quarantine);
+                    new OpenFiles(options.maxOpenFiles(), options.writeBufferSize()), events, extents, quarantine,
+                    new BackgroundSyncs(locked.path().toString()));
             // A file in an fsync cannot be closed for the open-files cap, which closes idle files down to 1/8
             // below the cap: more fsyncs at once than that headroom would hold more files open than the cap.
             syncPool = new SyncPool(Math.min(options.syncThreads(), Math.max(1, options.maxOpenFiles() / 8)),

@@ -23,7 +23,7 @@ class SegmentFileTest {
 
     private final OpenFiles openFiles = new OpenFiles(4, 0);
     private final WalContext context = new WalContext(null, WalOptions.defaults(), new Storage(), openFiles,
-            new WalEvents(Clock.systemUTC(), null, null), null, null);
+            new WalEvents(Clock.systemUTC(), null, null), null, null, null);
 
     /** The owner as the cap sees it; these tests close the file themselves. */
     private final OpenFiles.OpenFile owner = new OpenFiles.OpenFile() {

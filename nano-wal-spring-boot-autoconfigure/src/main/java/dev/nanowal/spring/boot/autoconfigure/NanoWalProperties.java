@@ -32,6 +32,9 @@ import org.springframework.util.unit.DataSize;
  *     to 16MB. 0 hands every append to the operating system at once.
  * @param syncThreads Number of fsyncs, one per key, that a sync of every key (and the close at shutdown) runs at
  *     once, from 1 to 256. 1 runs them one after another on the calling thread.
+ * @param backgroundSyncSize Bytes of a segment written to the operating system and not yet fsynced after which a
+ *     background thread fsyncs them, 0 or from 64KB to 1TB. 0 leaves them to the kernel until the next sync. Bounds
+ *     how long a sync or the close at shutdown takes after a burst of buffered appends; promises nothing itself.
  * @param repairCorruptTail Whether opening may cut corruption found in the middle of a key's last segment,
  *     keeping the cut bytes in a .broken file. When false, such a WAL fails to open.
  * @param compaction Scheduled compaction.
@@ -47,6 +50,7 @@ public record NanoWalProperties(@DefaultValue("true") boolean enabled,
         @DefaultValue("1024") int maxOpenFiles,
         @DefaultValue("64KB") DataSize writeBufferSize,
         @DefaultValue("16") int syncThreads,
+        @DefaultValue("4MB") DataSize backgroundSyncSize,
         @DefaultValue("false") boolean repairCorruptTail,
         @DefaultValue Compaction compaction,
         @DefaultValue Health health,
@@ -70,6 +74,8 @@ public record NanoWalProperties(@DefaultValue("true") boolean enabled,
         PropertyValues.set("nanowal.write-buffer-size", writeBufferSize,
                 (size) -> builder.writeBufferSize(saturatedInt(size.toBytes())));
         PropertyValues.set("nanowal.sync-threads", syncThreads, builder::syncThreads);
+        PropertyValues.set("nanowal.background-sync-size", backgroundSyncSize,
+                (size) -> builder.backgroundSyncSize(size.toBytes()));
         builder.journal(journal.enabled());
         PropertyValues.set("nanowal.journal.file-size", journal.fileSize(),
                 (size) -> builder.journalFileSize(size.toBytes()));

@@ -62,6 +62,7 @@ class NanoWalAutoConfigurationTests {
             assertThat(properties.maxOpenFiles()).isEqualTo(1024);
             assertThat(properties.writeBufferSize()).isEqualTo(DataSize.ofKilobytes(64));
             assertThat(properties.syncThreads()).isEqualTo(16);
+            assertThat(properties.backgroundSyncSize()).isEqualTo(DataSize.ofMegabytes(4));
             assertThat(properties.repairCorruptTail()).isFalse();
             assertThat(properties.compaction().enabled()).isTrue();
             assertThat(properties.compaction().interval()).isEqualTo(Duration.ofMinutes(5));
@@ -91,6 +92,7 @@ class NanoWalAutoConfigurationTests {
             assertThat(options.maxOpenFiles()).isEqualTo(defaults.maxOpenFiles());
             assertThat(options.writeBufferSize()).isEqualTo(defaults.writeBufferSize());
             assertThat(options.syncThreads()).isEqualTo(defaults.syncThreads());
+            assertThat(options.backgroundSyncSize()).isEqualTo(defaults.backgroundSyncSize());
             assertThat(options.repairCorruptTail()).isFalse();
             assertThat(options.journal()).isTrue();
             assertThat(options.journalFileSize()).isEqualTo(defaults.journalFileSize());
@@ -103,7 +105,7 @@ class NanoWalAutoConfigurationTests {
     void everyPropertyBindsIntoTheWalOptions() {
         runner().withPropertyValues("nanowal.entry-retention=2h", "nanowal.segments-per-retention-period=4",
                 "nanowal.max-segment-size=8MB", "nanowal.max-open-files=32", "nanowal.write-buffer-size=0",
-                "nanowal.sync-threads=3", "nanowal.repair-corrupt-tail=true", "nanowal.compaction.enabled=false",
+                "nanowal.sync-threads=3", "nanowal.background-sync-size=1MB", "nanowal.repair-corrupt-tail=true", "nanowal.compaction.enabled=false",
                 "nanowal.compaction.interval=30s", "nanowal.health.min-free-disk=1GB", "nanowal.journal.enabled=false",
                 "nanowal.journal.file-size=8MB", "nanowal.journal.checkpoint-interval=2s")
             .run((context) -> {
@@ -114,6 +116,7 @@ class NanoWalAutoConfigurationTests {
                 assertThat(options.maxOpenFiles()).isEqualTo(32);
                 assertThat(options.writeBufferSize()).isZero();
                 assertThat(options.syncThreads()).isEqualTo(3);
+                assertThat(options.backgroundSyncSize()).isEqualTo(1024L * 1024);
                 assertThat(options.repairCorruptTail()).isTrue();
                 assertThat(options.journal()).isFalse();
                 assertThat(options.journalFileSize()).isEqualTo(8L * 1024 * 1024);
@@ -181,6 +184,7 @@ class NanoWalAutoConfigurationTests {
             nanowal.max-open-files                | 1      | at least 4
             nanowal.write-buffer-size             | 32MB   | between 0 and 16777216
             nanowal.sync-threads                  | 0      | between 1 and 256
+            nanowal.background-sync-size          | 1KB    | 0 (off) or between 65536 and
             nanowal.compaction.interval           | 0s     | must be positive
             nanowal.health.min-free-disk          | -1MB   | must be zero or positive
             nanowal.health.max-fsync-latency      | 0ms    | must be positive
