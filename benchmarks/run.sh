@@ -4,7 +4,7 @@
 #   ./benchmarks/run.sh quick            # scaled-down workloads, 3 repetitions (a few minutes)
 #   ./benchmarks/run.sh full             # the workloads, 5 repetitions; writes benchmarks/RESULTS.md
 #   ./benchmarks/run.sh quick --only W1,W3   # a subset
-#   ./benchmarks/run.sh phases [appends] [keys] [rounds]   # W1 (or W5 with keys > 1) split into append and sync
+#   ./benchmarks/run.sh phases [appends] [keys] [rounds] [batch]   # W1 (W5 with keys > 1, W1B with batch > 1) split into append and sync
 #                                                          # phases, nano-wal with and without the clock and rotation
 #   ./benchmarks/run.sh w6                   # W6 alone at full size, 16 threads, the disk as it is
 #   ./benchmarks/run.sh w6-capped            # W6 alone at full size, 64 threads, write IOPS capped at BENCH_IOPS
