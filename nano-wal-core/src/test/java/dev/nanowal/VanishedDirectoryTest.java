@@ -113,6 +113,43 @@ class VanishedDirectoryTest {
         }
     }
 
+    /**
+     * The directory made again with files at the journal's names (a restore of a copy, say): the name alone would
+     * pass, the file behind it is another one, so the commit still fails.
+     */
+    @Test
+    void aDurableAppendAfterTheDirectoryWasReplacedWithJournalFilesOfTheSameNamesIsNotAcknowledged()
+            throws IOException {
+        Path dir = root.resolve("wal-replaced");
+        Wal wal = Wal.open(dir);
+        try {
+            wal.logEntry("k", null, bytes("before"));
+            List<Path> journalFiles;
+            try (Stream<Path> files = Files.list(dir)) {
+                journalFiles = files.filter(f -> f.getFileName().toString().endsWith(".journal")).toList();
+            }
+            assertThat(journalFiles).isNotEmpty();
+            byte[][] copies = new byte[journalFiles.size()][];
+            for (int i = 0; i < copies.length; i++) {
+                copies[i] = Files.readAllBytes(journalFiles.get(i));
+            }
+            deleteTree(dir);
+            Files.createDirectories(dir);
+            for (int i = 0; i < copies.length; i++) {
+                Files.write(journalFiles.get(i), copies[i]);
+            }
+
+            assertThatThrownBy(() -> wal.logEntry("k", null, bytes("after"))).isInstanceOf(WalIOException.class)
+                    .hasRootCauseInstanceOf(NoSuchFileException.class);
+        } finally {
+            try {
+                wal.close();
+            } catch (WalIOException expected) {
+                // closing fsyncs the directory and files that are gone
+            }
+        }
+    }
+
     private static void deleteTree(Path dir) throws IOException {
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path path : files.sorted(Comparator.reverseOrder()).toList()) {
