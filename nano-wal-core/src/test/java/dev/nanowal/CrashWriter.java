@@ -25,8 +25,10 @@ public final class CrashWriter {
     private CrashWriter() {
     }
 
+    /** Background fsyncs every 64 KiB, the smallest allowed, so that the kills also land in the middle of them. */
     static WalOptions options(boolean tiny) {
-        return tiny ? WalOptions.builder().maxSegmentSize(TINY_SEGMENT_SIZE).build() : WalOptions.defaults();
+        WalOptions.Builder builder = WalOptions.builder().backgroundSyncSize(WalOptions.MIN_BACKGROUND_SYNC_SIZE);
+        return (tiny ? builder.maxSegmentSize(TINY_SEGMENT_SIZE) : builder).build();
     }
 
     static long id(long round, int thread, long counter) {
