@@ -105,7 +105,8 @@ class NanoWalAutoConfigurationTests {
     void everyPropertyBindsIntoTheWalOptions() {
         runner().withPropertyValues("nanowal.entry-retention=2h", "nanowal.segments-per-retention-period=4",
                 "nanowal.max-segment-size=8MB", "nanowal.max-open-files=32", "nanowal.write-buffer-size=0",
-                "nanowal.sync-threads=3", "nanowal.background-sync-size=1MB", "nanowal.repair-corrupt-tail=true", "nanowal.compaction.enabled=false",
+                "nanowal.sync-threads=3", "nanowal.background-sync-size=1MB", "nanowal.repair-corrupt-tail=true",
+                "nanowal.compaction.enabled=false",
                 "nanowal.compaction.interval=30s", "nanowal.health.min-free-disk=1GB", "nanowal.journal.enabled=false",
                 "nanowal.journal.file-size=8MB", "nanowal.journal.checkpoint-interval=2s")
             .run((context) -> {
