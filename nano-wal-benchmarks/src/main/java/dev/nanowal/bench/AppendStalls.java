@@ -1,10 +1,14 @@
 package dev.nanowal.bench;
 
 import dev.nanowal.WalOptions;
+import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -12,9 +16,11 @@ import java.util.Locale;
  * default options (64 MiB segments, so several rotations), each timed on its own, for nano-wal, nano-wal without
  * background fsyncs ({@code backgroundSyncSize(0)}: what the background fsync thread's CPU costs the appending
  * thread on a small machine) and, as the yardstick of what the machine itself does to a loop of appends (GC,
- * scheduling), the raw writer. Prints per
- * subject how many appends took over 1 ms and over 10 ms, the slowest, and the GC pauses of the run. Not part
- * of the issue's table; no timing is asserted anywhere.
+ * scheduling, the JIT), the raw writer. Each run is a fresh JVM, so that every subject meets a cold JIT and class
+ * loading, as an application does after a start (in one JVM the first subject alone would pay for them), and the
+ * subjects take turns first from round to round. Prints per run how many appends took over 1 ms and over 10 ms, the
+ * slowest, the first append on its own (the JVM loading the append path's classes) and where the slow ones fell.
+ * Not part of the issue's table; no timing is asserted anywhere.
  *
  * <pre>./benchmarks/run.sh stalls [appends] [rounds]     (defaults 3000000 3)</pre>
  */
@@ -23,55 +29,93 @@ final class AppendStalls {
     private static final long ONE_MS = 1_000_000;
     private static final long TEN_MS = 10 * ONE_MS;
     private static final String NO_BACKGROUND = "nano-wal, no background sync";
+    private static final String[] SUBJECTS = {"nano-wal", NO_BACKGROUND, "raw"};
+    private static final String ONE_RUN = "--run";
 
     private AppendStalls() {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals(ONE_RUN)) {
+            run(args[1], Integer.parseInt(args[2]), Path.of(args[3]));
+            return;
+        }
         int appends = args.length > 0 ? Integer.parseInt(args[0]) : 3_000_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
-        byte[] payload = Bench.payload(Params.SMALL, 1);
         Path root = Files.createTempDirectory("nanowal-stalls-");
-        System.out.printf(Locale.ROOT, "%d buffered appends of %d B to one key per run, each timed; %d rounds%n",
-                appends, Params.SMALL, rounds);
-        System.out.printf(Locale.ROOT, "%-6s %-29s %10s %10s %12s %10s %12s %s%n", "round", "subject", "> 1 ms", "> 10 ms",
-                "max ms", "segments", "GC pauses", "load");
+        System.out.printf(Locale.ROOT, "%d buffered appends of %d B to one key per run, each timed; %d rounds, each run "
+                + "in a fresh JVM%n", appends, Params.SMALL, rounds);
+        System.out.printf(Locale.ROOT, "%-6s %-29s %8s %8s %9s %9s %9s %10s %6s  %s%n", "round", "subject", "> 1 ms",
+                "> 10 ms", "max ms", "first ms", "segments", "GC pauses", "load", "appends over 10 ms (index: ms)");
         int runs = 0;
         try {
             for (int round = 1; round <= rounds; round++) {
-                for (String subject : new String[] {"nano-wal", NO_BACKGROUND, "raw"}) {
+                for (int turn = 0; turn < SUBJECTS.length; turn++) {
+                    String subject = SUBJECTS[(turn + round - 1) % SUBJECTS.length];
                     Path dir = Files.createDirectory(root.resolve("run-" + runs++));
-                    long gcBefore = gcMillis();
-                    long overOne = 0;
-                    long overTen = 0;
-                    long max = 0;
-                    long segments;
-                    try (BenchLog log = open(subject, dir)) {
-                        for (int i = 0; i < appends; i++) {
-                            long start = System.nanoTime();
-                            log.append(0, payload);
-                            long took = System.nanoTime() - start;
-                            if (took > ONE_MS) {
-                                overOne++;
-                                overTen += took > TEN_MS ? 1 : 0;
-                                max = Math.max(max, took);
-                            }
-                        }
-                        log.sync();
-                        try (var files = Files.list(dir)) {
-                            segments = files.filter(f -> f.getFileName().toString().endsWith(".log")).count();
-                        }
-                    } finally {
-                        BenchFiles.emptyFiles(dir);
-                    }
-                    System.out.printf(Locale.ROOT, "%-6d %-29s %10d %10d %12.2f %10s %9d ms %s%n", round, subject, overOne,
-                            overTen, max / 1e6, subject.equals("raw") ? "-" : Long.toString(segments),
-                            gcMillis() - gcBefore, Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+                    String line = inChildJvm(subject, appends, dir);
+                    System.out.printf(Locale.ROOT, "%-6d %-29s %s%n", round, subject, line);
                 }
             }
         } finally {
             BenchFiles.deleteTree(root);
         }
+    }
+
+    /** Runs one subject in a new JVM with this one's flags and class path; returns the line it printed. */
+    private static String inChildJvm(String subject, int appends, Path dir) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), AppendStalls.class.getName(), ONE_RUN,
+                subject, Integer.toString(appends), dir.toString()));
+        Process child = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        if (child.waitFor() != 0) {
+            throw new IllegalStateException("The run of " + subject + " failed (exit " + child.exitValue() + "): " + out);
+        }
+        return out;
+    }
+
+    private static void run(String subject, int appends, Path dir) throws IOException {
+        byte[] payload = Bench.payload(Params.SMALL, 1);
+        long gcBefore = gcMillis();
+        long overOne = 0;
+        long max = 0;
+        long first = 0;
+        StringBuilder slow = new StringBuilder();
+        int slowShown = 0;
+        long overTen = 0;
+        long segments;
+        try (BenchLog log = open(subject, dir)) {
+            for (int i = 0; i < appends; i++) {
+                long start = System.nanoTime();
+                log.append(0, payload);
+                long took = System.nanoTime() - start;
+                if (i == 0) {
+                    first = took;
+                }
+                if (took > ONE_MS) {
+                    overOne++;
+                    max = Math.max(max, took);
+                    if (took > TEN_MS) {
+                        overTen++;
+                        if (slowShown++ < 8) {
+                            slow.append(String.format(Locale.ROOT, " %d: %.1f", i, took / 1e6));
+                        }
+                    }
+                }
+            }
+            log.sync();
+            try (var files = Files.list(dir)) {
+                segments = files.filter(f -> f.getFileName().toString().endsWith(".log")).count();
+            }
+        } finally {
+            BenchFiles.emptyFiles(dir);
+        }
+        System.out.printf(Locale.ROOT, "%8d %8d %9.2f %9.2f %9s %7d ms %6s %s%n", overOne, overTen, max / 1e6, first / 1e6,
+                subject.equals("raw") ? "-" : Long.toString(segments), gcMillis() - gcBefore,
+                Files.readString(Path.of("/proc/loadavg")).split(" ")[0], slow.toString().strip());
     }
 
     private static BenchLog open(String subject, Path dir) {
