@@ -2,21 +2,29 @@ package dev.nanowal.bench;
 
 import dev.nanowal.WalOptions;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Issue 12's "no buffered append waits for an fsync": {@code appends} buffered 100 B appends to one key with
  * default options (64 MiB segments, so several rotations), each timed on its own, for nano-wal, nano-wal without
  * background fsyncs ({@code backgroundSyncSize(0)}: what the background fsync thread's CPU costs the appending
  * thread on a small machine) and, as the yardstick of what the machine itself does to a loop of appends (GC,
- * scheduling, the JIT), the raw writer. Each run is a fresh JVM, so that every subject meets a cold JIT and class
+ * scheduling, the JIT), the raw writer, plain and with nano-wal's background fsync policy (an fdatasync on another
+ * thread every {@link WalOptions#DEFAULT_BACKGROUND_SYNC_SIZE} bytes written: what the kernel does to appends while
+ * their file is fsynced, without nano-wal's code). Each run is a fresh JVM, so that every subject meets a cold JIT and class
  * loading, as an application does after a start (in one JVM the first subject alone would pay for them), and the
  * subjects take turns first from round to round. Prints per run how many appends took over 1 ms and over 10 ms, the
  * slowest, the first append on its own (the JVM loading the append path's classes) and where the slow ones fell.
@@ -29,7 +37,8 @@ final class AppendStalls {
     private static final long ONE_MS = 1_000_000;
     private static final long TEN_MS = 10 * ONE_MS;
     private static final String NO_BACKGROUND = "nano-wal, no background sync";
-    private static final String[] SUBJECTS = {"nano-wal", NO_BACKGROUND, "raw"};
+    private static final String RAW_BACKGROUND = "raw, background fdatasync";
+    private static final String[] SUBJECTS = {"nano-wal", NO_BACKGROUND, "raw", RAW_BACKGROUND};
     private static final String ONE_RUN = "--run";
 
     private AppendStalls() {
@@ -114,13 +123,14 @@ final class AppendStalls {
             BenchFiles.emptyFiles(dir);
         }
         System.out.printf(Locale.ROOT, "%8d %8d %9.2f %9.2f %9s %7d ms %6s %s%n", overOne, overTen, max / 1e6, first / 1e6,
-                subject.equals("raw") ? "-" : Long.toString(segments), gcMillis() - gcBefore,
+                subject.startsWith("raw") ? "-" : Long.toString(segments), gcMillis() - gcBefore,
                 Files.readString(Path.of("/proc/loadavg")).split(" ")[0], slow.toString().strip());
     }
 
     private static BenchLog open(String subject, Path dir) {
         return switch (subject) {
             case "raw" -> new RawSubject.Log(dir, 1, RawSubject.Durable.NAIVE, 0);
+            case RAW_BACKGROUND -> new RawWithBackgroundSync(dir);
             case NO_BACKGROUND -> new NanoWalSubject.Log(dir, 1, WalOptions.builder().backgroundSyncSize(0).build());
             default -> new NanoWalSubject.Log(dir, 1);
         };
@@ -132,5 +142,65 @@ final class AppendStalls {
             total += Math.max(0, gc.getCollectionTime());
         }
         return total;
+    }
+
+    /** The raw writer, one file, with an fdatasync on a background thread each time another 4 MiB were written. */
+    private static final class RawWithBackgroundSync implements BenchLog {
+        private final RawSubject.RawFile file;
+        private final ExecutorService syncs = Executors.newSingleThreadExecutor(task -> {
+            Thread daemon = new Thread(task, "raw-background-sync");
+            daemon.setDaemon(true);
+            return daemon;
+        });
+        private final AtomicBoolean queued = new AtomicBoolean();
+        private long asked;
+
+        RawWithBackgroundSync(Path dir) {
+            file = new RawSubject.RawFile(RawSubject.file(dir, 0), true);
+        }
+
+        @Override
+        public void append(int key, byte[] payload) {
+            file.put(payload);
+            if (file.position - asked >= WalOptions.DEFAULT_BACKGROUND_SYNC_SIZE && queued.compareAndSet(false, true)) {
+                asked = file.position;
+                FileChannel channel = file.channel;
+                syncs.execute(() -> {
+                    queued.set(false);
+                    try {
+                        channel.force(false);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+            }
+        }
+
+        @Override
+        public void appendDurable(int key, byte[] payload) {
+            throw new UnsupportedOperationException("buffered appends only");
+        }
+
+        @Override
+        public void sync() {
+            file.force(false);
+        }
+
+        @Override
+        public void close() {
+            syncs.shutdown();
+            try {
+                if (!syncs.awaitTermination(1, TimeUnit.MINUTES)) {
+                    throw new IllegalStateException("The background fdatasync did not end within a minute");
+                }
+                file.flush();
+                file.closeChannel();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
     }
 }
