@@ -374,7 +374,7 @@ final class Segment implements OpenFiles.OpenFile {
      * ahead of the data ({@link Preallocation}).
      */
     void syncTo(long position) {
-        durability.await(position, () -> forceAsLeader(true, true, true));
+        durability.await(position, () -> forceAsLeader(Cover.APPENDED_PREALLOCATING, true));
     }
 
     /**
@@ -383,7 +383,7 @@ final class Segment implements OpenFiles.OpenFile {
      * directory once for many segments (see {@link #isNameDurable()}).
      */
     void syncTo(long position, boolean withName) {
-        durability.await(position, () -> forceAsLeader(withName, false, true));
+        durability.await(position, () -> forceAsLeader(Cover.APPENDED, withName));
     }
 
     /**
@@ -392,11 +392,21 @@ final class Segment implements OpenFiles.OpenFile {
      */
     void fsyncWritten() {
         long target = writer.flushed();
-        durability.awaitFsync(target, () -> forceAsLeader(true, false, false));
+        durability.awaitFsync(target, () -> forceAsLeader(Cover.WRITTEN, true));
     }
 
-    /** @param flush whether the write buffer is written first, so that the fsync covers everything appended */
-    private void forceAsLeader(boolean withName, boolean preallocate, boolean flush) {
+    /** What a leader's fsync covers. */
+    private enum Cover {
+        /** The bytes in the file: a background fsync leaves the write buffer to the appending thread. */
+        WRITTEN,
+        /** Everything appended: the write buffer is written first. */
+        APPENDED,
+        /** Everything appended, the preallocation first extended ahead of it ({@link Preallocation}). */
+        APPENDED_PREALLOCATING
+    }
+
+    /** @param withName whether the directory entry is made durable too, if it is not yet */
+    private void forceAsLeader(Cover cover, boolean withName) {
         FileChannel channel;
         long target;
         long targetEntries;
@@ -406,12 +416,12 @@ final class Segment implements OpenFiles.OpenFile {
                 throw new WalIOException("Segment " + path + " had a failed write or fsync; its unsynced entries "
                         + "cannot be made durable");
             }
-            if (flush) {
+            if (cover != Cover.WRITTEN) {
                 writer.flushLocked();
             }
             target = writer.flushed();
             targetEntries = writer.flushedEntries();
-            if (preallocate && !sealed) {
+            if (cover == Cover.APPENDED_PREALLOCATING && !sealed) {
                 file.preallocate(target);
             }
             channel = file.pin();
@@ -497,7 +507,7 @@ final class Segment implements OpenFiles.OpenFile {
      * later range of it can reach the journal first): for a durable append too large for the journal.
      */
     void forceLocked() {
-        forceAsLeader(true, false, true);
+        forceAsLeader(Cover.APPENDED, true);
         journalState.fsyncedLocked();
     }
 
@@ -525,7 +535,7 @@ final class Segment implements OpenFiles.OpenFile {
      */
     void fsyncAll(boolean withName) {
         long target = flush();
-        durability.awaitFsync(target, () -> forceAsLeader(withName, false, true));
+        durability.awaitFsync(target, () -> forceAsLeader(Cover.APPENDED, withName));
     }
 
     /** Whether everything appended so far was covered by an fsync of the file itself. */
