@@ -38,7 +38,9 @@ final class AppendStalls {
     private static final long TEN_MS = 10 * ONE_MS;
     private static final String NO_BACKGROUND = "nano-wal, no background sync";
     private static final String RAW_BACKGROUND = "raw, background fdatasync";
-    private static final String[] SUBJECTS = {"nano-wal", NO_BACKGROUND, "raw", RAW_BACKGROUND};
+    private static final String RAW_PREALLOCATED_BACKGROUND = "raw-prealloc, background fdatasync";
+    private static final String[] SUBJECTS = {"nano-wal", NO_BACKGROUND, "raw", RAW_BACKGROUND,
+        RAW_PREALLOCATED_BACKGROUND};
     private static final String ONE_RUN = "--run";
 
     private AppendStalls() {
@@ -54,7 +56,7 @@ final class AppendStalls {
         Path root = Files.createTempDirectory("nanowal-stalls-");
         System.out.printf(Locale.ROOT, "%d buffered appends of %d B to one key per run, each timed; %d rounds, each run "
                 + "in a fresh JVM%n", appends, Params.SMALL, rounds);
-        System.out.printf(Locale.ROOT, "%-6s %-29s %8s %8s %9s %9s %9s %10s %6s  %s%n", "round", "subject", "> 1 ms",
+        System.out.printf(Locale.ROOT, "%-6s %-35s %8s %8s %9s %9s %9s %10s %6s  %s%n", "round", "subject", "> 1 ms",
                 "> 10 ms", "max ms", "first ms", "segments", "GC pauses", "load", "appends over 10 ms (index: ms)");
         int runs = 0;
         try {
@@ -63,7 +65,7 @@ final class AppendStalls {
                     String subject = SUBJECTS[(turn + round - 1) % SUBJECTS.length];
                     Path dir = Files.createDirectory(root.resolve("run-" + runs++));
                     String line = inChildJvm(subject, appends, dir);
-                    System.out.printf(Locale.ROOT, "%-6d %-29s %s%n", round, subject, line);
+                    System.out.printf(Locale.ROOT, "%-6d %-35s %s%n", round, subject, line);
                 }
             }
         } finally {
@@ -96,7 +98,7 @@ final class AppendStalls {
         int slowShown = 0;
         long overTen = 0;
         long segments;
-        try (BenchLog log = open(subject, dir)) {
+        try (BenchLog log = open(subject, dir, appends)) {
             for (int i = 0; i < appends; i++) {
                 long start = System.nanoTime();
                 log.append(0, payload);
@@ -127,10 +129,11 @@ final class AppendStalls {
                 Files.readString(Path.of("/proc/loadavg")).split(" ")[0], slow.toString().strip());
     }
 
-    private static BenchLog open(String subject, Path dir) {
+    private static BenchLog open(String subject, Path dir, int appends) {
         return switch (subject) {
             case "raw" -> new RawSubject.Log(dir, 1, RawSubject.Durable.NAIVE, 0);
-            case RAW_BACKGROUND -> new RawWithBackgroundSync(dir);
+            case RAW_BACKGROUND -> new RawWithBackgroundSync(dir, 0);
+            case RAW_PREALLOCATED_BACKGROUND -> new RawWithBackgroundSync(dir, (long) appends * (Params.SMALL + 8));
             case NO_BACKGROUND -> new NanoWalSubject.Log(dir, 1, WalOptions.builder().backgroundSyncSize(0).build());
             default -> new NanoWalSubject.Log(dir, 1);
         };
@@ -155,8 +158,16 @@ final class AppendStalls {
         private final AtomicBoolean queued = new AtomicBoolean();
         private long asked;
 
-        RawWithBackgroundSync(Path dir) {
+        /** @param preallocate bytes of zeros written and fsynced first, so that the appends never grow the file */
+        RawWithBackgroundSync(Path dir, long preallocate) {
             file = new RawSubject.RawFile(RawSubject.file(dir, 0), true);
+            if (preallocate > 0) {
+                try {
+                    RawSubject.preallocate(file.channel(), preallocate);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
         }
 
         @Override
