@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * thread on a small machine) and, as the yardstick of what the machine itself does to a loop of appends (GC,
  * scheduling, the JIT), the raw writer, plain and with nano-wal's background fsync policy (an fdatasync on another
  * thread every {@link WalOptions#DEFAULT_BACKGROUND_SYNC_SIZE} bytes written: what the kernel does to appends while
- * their file is fsynced, without nano-wal's code). Each run is a fresh JVM, so that every subject meets a cold JIT and class
+ * their file is fsynced, without nano-wal's code), the latter also on a preallocated file (zeros written and fsynced
+ * first, so that no append grows the file). Each run is a fresh JVM, so that every subject meets a cold JIT and class
  * loading, as an application does after a start (in one JVM the first subject alone would pay for them), and the
  * subjects take turns first from round to round. Prints per run how many appends took over 1 ms and over 10 ms, the
  * slowest, the first append on its own (the JVM loading the append path's classes) and where the slow ones fell.

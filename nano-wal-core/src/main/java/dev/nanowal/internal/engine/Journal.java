@@ -60,7 +60,7 @@ final class Journal {
     }
 
     /** One journal file: its slot in the directory and, while live, its generation. */
-    private static final class JournalFile {
+    static final class JournalFile {
         final Path path;
         FileChannel channel;
         long generation;

@@ -108,6 +108,7 @@ public final class WalEngine implements WalBackend {
         this.journal = checkpoints.journal();
         this.compaction = new Compaction(options, directory, keys, events, journal, guards,
                 checkpoints::checkpointLocked);
+        AppendPath.prepare();
     }
 
     /** Locks {@code directory} (creating it if needed) and recovers it ({@link WalOpening}); see {@code Wal.open}. */
