@@ -134,7 +134,8 @@ final class AppendStalls {
         return switch (subject) {
             case "raw" -> new RawSubject.Log(dir, 1, RawSubject.Durable.NAIVE, 0);
             case RAW_BACKGROUND -> new RawWithBackgroundSync(dir, 0);
-            case RAW_PREALLOCATED_BACKGROUND -> new RawWithBackgroundSync(dir, (long) appends * (Params.SMALL + 8));
+            case RAW_PREALLOCATED_BACKGROUND ->
+                new RawWithBackgroundSync(dir, (long) appends * (Params.SMALL + RawSubject.FRAME_HEADER));
             case NO_BACKGROUND -> new NanoWalSubject.Log(dir, 1, WalOptions.builder().backgroundSyncSize(0).build());
             default -> new NanoWalSubject.Log(dir, 1);
         };

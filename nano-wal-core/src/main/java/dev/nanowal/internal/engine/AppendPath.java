@@ -20,16 +20,12 @@ final class AppendPath {
             SegmentFile.class, Preallocation.class, SegmentWriter.class, Frames.Encoder.class, Durability.class,
             SegmentJournalState.class, EntryRef.class, Journal.Range.class, Journal.Ticket.class,
             Journal.JournalFile.class, ReturningWaiters.Outcome.class, WalListener.class);
-    private static volatile boolean prepared;
 
     private AppendPath() {
     }
 
-    /** Initializes the classes, once per class loader; later calls return at once. */
+    /** Initializes the classes; for one already initialized, a lookup in its class loader's table. */
     static void prepare() {
-        if (prepared) {
-            return;
-        }
         for (Class<?> type : CLASSES) {
             try {
                 Class.forName(type.getName(), true, type.getClassLoader());
@@ -37,6 +33,5 @@ final class AppendPath {
                 throw new IllegalStateException("The class loader that loaded " + type + " cannot find it", e);
             }
         }
-        prepared = true;
     }
 }
