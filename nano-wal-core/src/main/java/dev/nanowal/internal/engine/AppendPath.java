@@ -17,8 +17,8 @@ final class AppendPath {
 
     private static final List<Class<?>> CLASSES = List.of(KeyNames.class, KeyLog.class, LongFields.class,
             KeyPositions.class, OpenFiles.OpenFile.class, Segment.class, SegmentHeader.class, SegmentDamage.class,
-            SegmentFile.class, Preallocation.class, SegmentWriter.class, Frames.Encoder.class, Durability.class,
-            SegmentJournalState.class, EntryRef.class, Journal.Range.class, Journal.Ticket.class,
+            SegmentFile.class, Preallocation.class, SegmentWriter.class, SegmentFsync.class, Frames.Encoder.class,
+            Durability.class, SegmentJournalState.class, EntryRef.class, Journal.Range.class, Journal.Ticket.class,
             Journal.JournalFile.class, ReturningWaiters.Outcome.class, WalListener.class);
 
     private AppendPath() {

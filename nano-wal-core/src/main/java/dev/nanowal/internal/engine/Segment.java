@@ -1,6 +1,5 @@
 package dev.nanowal.internal.engine;
 
-import dev.nanowal.WalClosedException;
 import dev.nanowal.WalException;
 import dev.nanowal.WalIOException;
 import dev.nanowal.internal.format.Frames;
@@ -14,17 +13,14 @@ import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedByInterruptException;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import dev.nanowal.WalEntry;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One segment file: its creation, appends through a write buffer, group-committed fsync, seal on rotation,
+ * One segment file: its creation, appends through a write buffer, group-committed fsyncs, seal on rotation,
  * the pinned file and read snapshots that readers ({@link RecordReader}, {@link EntryIterator}) check records
  * through, and its place in the open-file cap ({@link OpenFiles}, which sees it only as an
  * {@link OpenFiles.OpenFile}).
@@ -34,9 +30,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * file are the {@link SegmentWriter}'s: the segment decides what is appended and publishes it, the writer encodes
  * and writes. {@link #lock} is the owning key's lock, shared by all its segments: appends and rotation hold it
  * throughout, so an append takes one lock, and it guards the buffer and the file handle against the syncing
- * thread, readers and the eviction of idle files. {@link #durability} elects the one thread that fsyncs while the
- * others wait; nobody may wait for it while holding {@link #lock}, which its leader needs. What the commit journal
- * was handed of the segment, and which of its files hold records of it, is kept apart ({@link SegmentJournalState}).
+ * thread, readers and the eviction of idle files. The fsyncs are {@link SegmentFsync}'s: {@link #durability}
+ * elects the one thread that fsyncs while the others wait; nobody may wait for it while holding {@link #lock}, which
+ * its leader needs. What the commit journal was handed of the segment, and which of its files hold records of it,
+ * is kept apart ({@link SegmentJournalState}).
  */
 final class Segment implements OpenFiles.OpenFile {
 
@@ -52,6 +49,7 @@ final class Segment implements OpenFiles.OpenFile {
     private final Durability durability;
     private final SegmentJournalState journalState;
     private final SegmentWriter writer;
+    private final SegmentFsync fsync;
 
     private final SegmentDamage damage;
     // Volatile so that takesAppends(), on every append, reads them without the lock. Both only ever go from
@@ -85,6 +83,7 @@ final class Segment implements OpenFiles.OpenFile {
         this.durability = new Durability(path, context.directory(), events, durableEnd, entries,
                 end > header.dataStart());
         this.journalState = new SegmentJournalState(this, durability, durableEnd, entries);
+        this.fsync = new SegmentFsync(this, file, writer, durability, keyLock, events);
     }
 
     /**
@@ -374,7 +373,7 @@ final class Segment implements OpenFiles.OpenFile {
      * ahead of the data ({@link Preallocation}).
      */
     void syncTo(long position) {
-        durability.await(position, () -> forceAsLeader(Cover.APPENDED_PREALLOCATING, true));
+        fsync.syncTo(position);
     }
 
     /**
@@ -383,80 +382,12 @@ final class Segment implements OpenFiles.OpenFile {
      * directory once for many segments (see {@link #isNameDurable()}).
      */
     void syncTo(long position, boolean withName) {
-        durability.await(position, () -> forceAsLeader(Cover.APPENDED, withName));
+        fsync.syncTo(position, withName);
     }
 
-    /**
-     * For {@link BackgroundSyncs}: fsyncs the bytes already in the file, directory entry included, without flushing
-     * the write buffer (a part of a window written early would undo the window writes).
-     */
+    /** For {@link BackgroundSyncs}: fsyncs the bytes already in the file, without flushing the write buffer. */
     void fsyncWritten() {
-        long target = writer.flushed();
-        durability.awaitFsync(target, () -> forceAsLeader(Cover.WRITTEN, true));
-    }
-
-    /** What a leader's fsync covers. */
-    private enum Cover {
-        /** The bytes in the file: a background fsync leaves the write buffer to the appending thread. */
-        WRITTEN,
-        /** Everything appended: the write buffer is written first. */
-        APPENDED,
-        /** Everything appended, the preallocation first extended ahead of it ({@link Preallocation}). */
-        APPENDED_PREALLOCATING
-    }
-
-    /** @param withName whether the directory entry is made durable too, if it is not yet */
-    private void forceAsLeader(Cover cover, boolean withName) {
-        FileChannel channel;
-        long target;
-        long targetEntries;
-        lock.lock();
-        try {
-            if (failed) {
-                throw new WalIOException("Segment " + path + " had a failed write or fsync; its unsynced entries "
-                        + "cannot be made durable");
-            }
-            if (cover != Cover.WRITTEN) {
-                writer.flushLocked();
-            }
-            target = writer.flushed();
-            targetEntries = writer.flushedEntries();
-            if (cover == Cover.APPENDED_PREALLOCATING && !sealed) {
-                file.preallocate(target);
-            }
-            channel = file.pin();
-        } finally {
-            lock.unlock();
-        }
-        long started = System.nanoTime();
-        boolean interrupted = Interrupts.setAside();
-        try {
-            channel.force(false);
-        } catch (ClosedByInterruptException e) {
-            // the channel is reopened by the next use; the bytes written are intact, only not known durable
-            throw events.writeFailed(new WalIOException("Interrupted while fsyncing segment " + path
-                    + "; its entries since the last fsync are not known durable", e));
-        } catch (ClosedChannelException e) {
-            throw new WalClosedException("The WAL was closed while syncing " + path);
-        } catch (IOException e) {
-            markFailed();
-            throw events.writeFailed(new WalIOException("fsync failed for segment " + path
-                    + "; its entries since the last fsync are not durable", e));
-        } finally {
-            Interrupts.restore(interrupted);
-            unpin();
-        }
-        // compaction marks a segment deleted before it unlinks it: read after the check, so that only a file
-        // removed by someone else fails here
-        if (!file.isLinked() && !deleted) {
-            throw events.writeFailed(new WalIOException("Segment " + path + " is gone from the WAL directory; "
-                    + "its entries since the last fsync are not durable", new NoSuchFileException(path.toString(),
-                            null, "gone after its fsync: the WAL directory was deleted or moved under the open WAL")));
-        }
-        if (withName) {
-            durability.makeNameDurable();
-        }
-        durability.covered(target, targetEntries, System.nanoTime() - started);
+        fsync.fsyncWritten();
     }
 
     /** Whether the segment's directory entry is known durable (false for a new segment until a sync). */
@@ -507,7 +438,7 @@ final class Segment implements OpenFiles.OpenFile {
      * later range of it can reach the journal first): for a durable append too large for the journal.
      */
     void forceLocked() {
-        forceAsLeader(Cover.APPENDED, true);
+        fsync.forceAppended();
         journalState.fsyncedLocked();
     }
 
@@ -534,8 +465,7 @@ final class Segment implements OpenFiles.OpenFile {
      * directory entry when {@code withName}), whatever the journal holds.
      */
     void fsyncAll(boolean withName) {
-        long target = flush();
-        durability.awaitFsync(target, () -> forceAsLeader(Cover.APPENDED, withName));
+        fsync.fsyncAll(flush(), withName);
     }
 
     /** Whether everything appended so far was covered by an fsync of the file itself. */

@@ -3,8 +3,8 @@
  * dev.nanowal.internal.engine.WalEngine} is the one entry point (the facade {@code Wal} delegates to it); calls go
  * one way, {@code WalEngine -> Keys -> KeyLog -> Segment -> SegmentWriter -> SegmentFile -> Storage} (every write
  * through {@code Appends}, between {@code WalEngine} and {@code KeyLog}; a segment's write buffer in its {@code
- * SegmentWriter}; the classes of a first append loaded at open by {@code AppendPath}), with a segment's durability
- * in {@code Durability -> GroupCommit} and the open-file cap in {@code OpenFiles}; {@code RecordReader} and {@code
+ * SegmentWriter}; the classes of a first append loaded at open by {@code AppendPath}), with a segment's fsyncs in
+ * {@code SegmentFsync -> Durability -> GroupCommit} and the open-file cap in {@code OpenFiles}; {@code RecordReader} and {@code
  * EntryIterator} read through a segment's snapshot, {@code SyncPool} runs the per-key syncs of a sync of every key,
  * {@code Checkpoints} the commit journal's checkpoints and the close's last sync, {@code WalOpening} the open
  * sequence, in which {@code Recovery} builds the segments from the format's {@code SegmentScan}. {@code
