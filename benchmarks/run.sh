@@ -15,7 +15,8 @@
 #   ./benchmarks/run.sh tail-cross [entries]             # T2: a read-only view's tail of a child JVM's durable
 #                                                       # appends vs the in-process tail (default 1000)
 #   ./benchmarks/run.sh stalls [appends] [rounds]       # buffered appends to one key across rotations, each timed:
-#                                                       # how many took over 1 and 10 ms (defaults 3000000 3)
+#                                                       # how many took over 1 and 10 ms, each subject under
+#                                                       # G1 and under Epsilon (defaults 3000000 3)
 #   (w6, w6-capped and w1batch take --threads 16,64 and the other options of quick and full, and print only)
 #
 # Environment: BENCH_DIR (where the data goes; default a new temporary directory under /tmp, removed afterwards),
